@@ -1,0 +1,116 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// MessageRef names a posted message so it can be updated or replied to.
+// Store it as is; only the adapter that made it reads its fields.
+type MessageRef struct {
+	// Platform is "slack" (later "teams").
+	Platform string `json:"platform"`
+	// Channel is the conversation id.
+	Channel string `json:"channel"`
+	// ID is the message id (Slack "ts").
+	ID string `json:"id"`
+	// Thread is the id of the thread's parent when the message is a reply.
+	Thread string `json:"thread,omitempty"`
+}
+
+// IsZero reports whether the ref names nothing.
+func (r MessageRef) IsZero() bool { return r.Channel == "" || r.ID == "" }
+
+// User is a chat user. Inbound requests carry only ID, Name and
+// Platform; Sender.LookupUser adds the verified Email, and
+// ResolveGroups fills Groups.
+type User struct {
+	Platform string
+	// ID is the platform user id (Slack "U123ABC").
+	ID string
+	// TeamID is the workspace (Slack "T123").
+	TeamID string
+	// Email is the verified profile email, lower-cased; empty until looked up.
+	Email string
+	// Name is the display name.
+	Name string
+	// Groups are the platform user group ids the user is known to be in.
+	Groups []string
+}
+
+// Sender is the outbound port: everything the rest of chataccess does to
+// a chat platform. Every method takes ctx first; errors wrap the
+// sentinel errors below where they apply (errors.Is), and rate limits
+// that the adapter will not wait out come back as *RateLimitError.
+type Sender interface {
+	// Post posts m to a channel (in m.Thread when set) and returns its ref.
+	Post(ctx context.Context, channel string, m Message) (MessageRef, error)
+	// Update replaces the message at ref with m.
+	Update(ctx context.Context, ref MessageRef, m Message) error
+	// Reply posts m in the thread of parent.
+	Reply(ctx context.Context, parent MessageRef, m Message) (MessageRef, error)
+	// DM sends m to the user in a direct conversation with the bot.
+	DM(ctx context.Context, userID string, m Message) (MessageRef, error)
+	// Ephemeral shows m to one user in a channel, only to them.
+	Ephemeral(ctx context.Context, channel, userID string, m Message) error
+	// OpenModal opens a modal. triggerID comes from the inbound request
+	// and is only valid for a few seconds (Slack: 3 s, once), so call
+	// it inside the request; a handler usually returns the modal in its
+	// reply instead.
+	OpenModal(ctx context.Context, triggerID string, m Modal) error
+	// PublishHome sets the user's App Home tab.
+	PublishHome(ctx context.Context, userID string, h Home) error
+	// LookupUser returns the user with verified email. It fails with
+	// ErrUserNotFound for unknown or deactivated users and ErrNoEmail
+	// for users (bots, guests) without an email address.
+	LookupUser(ctx context.Context, userID string) (User, error)
+	// GroupMembers returns the user ids in a platform user group.
+	GroupMembers(ctx context.Context, groupID string) ([]string, error)
+}
+
+// Sentinel errors of the ports; match with errors.Is.
+var (
+	ErrNoEmail        = errors.New("user has no email address")
+	ErrUserNotFound   = errors.New("user not found")
+	ErrNotFound       = errors.New("channel or message not found")
+	ErrTriggerExpired = errors.New("trigger id expired or already used")
+	ErrRateLimited    = errors.New("rate limited")
+	ErrInvalidContent = errors.New("content breaks a platform limit")
+)
+
+// RateLimitError says the platform asked to wait longer than the adapter
+// waits inline. Reschedule the work RetryAfter from now (for example by
+// returning it to the queue); do not sleep in a request handler.
+type RateLimitError struct {
+	Method     string
+	RetryAfter time.Duration
+}
+
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("%s: rate limited, retry after %s", e.Method, e.RetryAfter)
+}
+
+// Is makes errors.Is(err, ErrRateLimited) true.
+func (e *RateLimitError) Is(target error) bool { return target == ErrRateLimited }
+
+// ResolveGroups returns u with Groups set to those of candidates that
+// have u as a member, asking s for each group's members. Use it with the
+// approver groups of a package before an authorisation check.
+func ResolveGroups(ctx context.Context, s Sender, u User, candidates []string) (User, error) {
+	u.Groups = nil
+	for _, g := range candidates {
+		members, err := s.GroupMembers(ctx, g)
+		if err != nil {
+			return u, fmt.Errorf("resolve groups of %s: group %s: %w", u.ID, g, err)
+		}
+		for _, m := range members {
+			if m == u.ID {
+				u.Groups = append(u.Groups, g)
+				break
+			}
+		}
+	}
+	return u, nil
+}

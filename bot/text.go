@@ -1,0 +1,197 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+)
+
+// SpanKind says how a Span is formatted.
+type SpanKind uint8
+
+// Span kinds. Renderers escape the Text of every kind; only the
+// formatting around it (bold markers, mention and link syntax) is theirs.
+const (
+	// SpanPlain is text shown as typed.
+	SpanPlain SpanKind = iota
+	// SpanBold is bold text.
+	SpanBold
+	// SpanItalic is italic text.
+	SpanItalic
+	// SpanCode is inline code.
+	SpanCode
+	// SpanStrike is struck-through text.
+	SpanStrike
+	// SpanMention mentions the user whose platform id is in Target.
+	SpanMention
+	// SpanGroupMention mentions the user group whose id is in Target.
+	SpanGroupMention
+	// SpanLink links Target (an http, https or mailto URL) with Text as label.
+	SpanLink
+)
+
+// Span is one run of text with one format.
+type Span struct {
+	Kind SpanKind
+	// Text is the visible text, never markup.
+	Text string
+	// Target is the user or group id of a mention, or the URL of a link.
+	Target string
+}
+
+// Text is formatted text: a sequence of spans. The zero value is empty.
+// Build it with Plain, Bold, Mention, Link, Textf and Join; user input
+// goes in through Plain or a Textf argument, so renderers always escape it.
+type Text struct {
+	spans []Span
+}
+
+// Plain is text shown exactly as given. Use it for anything a user typed.
+func Plain(s string) Text { return span(SpanPlain, s, "") }
+
+// Bold is bold text; s is escaped like Plain.
+func Bold(s string) Text { return span(SpanBold, s, "") }
+
+// Italic is italic text; s is escaped like Plain.
+func Italic(s string) Text { return span(SpanItalic, s, "") }
+
+// Code is inline code; s is escaped like Plain.
+func Code(s string) Text { return span(SpanCode, s, "") }
+
+// Strike is struck-through text; s is escaped like Plain.
+func Strike(s string) Text { return span(SpanStrike, s, "") }
+
+// Mention mentions a user by platform user id (Slack "U123ABC"). A
+// renderer shows an id it cannot trust as plain text.
+func Mention(userID string) Text { return span(SpanMention, "", userID) }
+
+// GroupMention mentions a user group by platform id (Slack "S123ABC").
+func GroupMention(groupID string) Text { return span(SpanGroupMention, "", groupID) }
+
+// Link links url with label (escaped like Plain). Only http, https and
+// mailto URLs become links; renderers show anything else as plain text.
+func Link(url, label string) Text { return span(SpanLink, label, url) }
+
+func span(k SpanKind, text, target string) Text {
+	if text == "" && target == "" {
+		return Text{}
+	}
+	return Text{spans: []Span{{Kind: k, Text: text, Target: target}}}
+}
+
+// Join concatenates texts.
+func Join(parts ...Text) Text {
+	var n int
+	for _, p := range parts {
+		n += len(p.spans)
+	}
+	out := make([]Span, 0, n)
+	for _, p := range parts {
+		out = append(out, p.spans...)
+	}
+	return Text{spans: out}
+}
+
+// Lines joins texts with line breaks.
+func Lines(lines ...Text) Text {
+	parts := make([]Text, 0, 2*len(lines))
+	for i, l := range lines {
+		if i > 0 {
+			parts = append(parts, Plain("\n"))
+		}
+		parts = append(parts, l)
+	}
+	return Join(parts...)
+}
+
+// Append returns t followed by parts.
+func (t Text) Append(parts ...Text) Text {
+	return Join(append([]Text{t}, parts...)...)
+}
+
+// Textf formats like fmt.Sprintf, but the result keeps formatting: the
+// literal parts of format are plain text, a Text argument keeps its
+// spans, and any other argument becomes Plain(fmt.Sprintf(verb, arg)).
+// Example: Textf("%s asks for %s", Mention(id), Bold(pkg)).
+func Textf(format string, args ...any) Text {
+	var out []Text
+	var lit strings.Builder
+	flush := func() {
+		if lit.Len() > 0 {
+			out = append(out, Plain(lit.String()))
+			lit.Reset()
+		}
+	}
+	argi := 0
+	for i := 0; i < len(format); i++ {
+		c := format[i]
+		if c != '%' {
+			lit.WriteByte(c)
+			continue
+		}
+		// Read a verb: flags, width and precision up to a letter.
+		j := i + 1
+		for j < len(format) && strings.IndexByte("+-# 0123456789.", format[j]) >= 0 {
+			j++
+		}
+		if j >= len(format) {
+			lit.WriteString(format[i:])
+			break
+		}
+		verb := format[i : j+1]
+		i = j
+		if format[j] == '%' {
+			lit.WriteByte('%')
+			continue
+		}
+		if argi >= len(args) {
+			lit.WriteString("%!" + string(format[j]) + "(MISSING)")
+			continue
+		}
+		arg := args[argi]
+		argi++
+		if t, ok := arg.(Text); ok && (format[j] == 's' || format[j] == 'v') {
+			flush()
+			out = append(out, t)
+			continue
+		}
+		lit.WriteString(fmt.Sprintf(verb, arg))
+	}
+	flush()
+	return Join(out...)
+}
+
+// Spans returns a copy of the spans, for renderers.
+func (t Text) Spans() []Span {
+	return append([]Span(nil), t.spans...)
+}
+
+// IsZero reports whether the text is empty.
+func (t Text) IsZero() bool {
+	for _, s := range t.spans {
+		if s.Text != "" || s.Target != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// String is the text without formatting, for logs, tests and platforms
+// without markup: mentions become "@id", links "label (url)".
+func (t Text) String() string {
+	var b strings.Builder
+	for _, s := range t.spans {
+		switch s.Kind {
+		case SpanMention, SpanGroupMention:
+			b.WriteString("@" + s.Target)
+		case SpanLink:
+			if s.Text == "" || s.Text == s.Target {
+				b.WriteString(s.Target)
+			} else {
+				b.WriteString(s.Text + " (" + s.Target + ")")
+			}
+		default:
+			b.WriteString(s.Text)
+		}
+	}
+	return b.String()
+}
