@@ -1,0 +1,540 @@
+package approvals
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Service applies the request lifecycle: it validates input against the
+// Policy, moves requests through the transition table, and writes every
+// change to the Store as one compare-and-swap. Two approvers clicking at
+// the same moment cannot both win: the loser re-reads and re-decides.
+type Service struct {
+	policy *Policy
+	store  Store
+	clock  Clock
+	sink   EventSink
+}
+
+// maxCASAttempts bounds the re-read loop of one operation. Each failed
+// attempt means another writer succeeded, so the loop always makes
+// progress; the cap only guards against a broken store.
+const maxCASAttempts = 64
+
+// NewService returns a Service. A nil sink drops events; the store keeps
+// the durable copy either way.
+func NewService(p *Policy, s Store, c Clock, sink EventSink) *Service {
+	if sink == nil {
+		sink = NopSink{}
+	}
+	if p.MaxJustification <= 0 {
+		p.MaxJustification = DefaultMaxJustification
+	}
+	return &Service{policy: p, store: s, clock: c, sink: sink}
+}
+
+// Policy returns the policy the service enforces.
+func (s *Service) Policy() *Policy { return s.policy }
+
+// IsAdmin reports whether the actor is a configured admin.
+func (s *Service) IsAdmin(a Actor) bool { return s.policy.Admins.Contains(a) }
+
+// SubmitInput is what a requester asks for.
+type SubmitInput struct {
+	Kind          Kind
+	Target        Target
+	Package       string
+	Justification string
+	// Duration of the grant; zero means the package default, or
+	// permanent when Permanent is set.
+	Duration  time.Duration
+	Permanent bool
+	Requester Actor
+	// Origin is the platform the request came from ("slack", "cli").
+	Origin string
+	// Reason explains system requests (expiry, review revoke).
+	Reason string
+	// Revokes names the add request a removal ends, when known.
+	Revokes string
+}
+
+// Submit validates and records a new request. It returns the request in
+// state pending_approval, or approved when an auto-approve rule or the
+// system submitted it. Errors: *UnknownPackageError, ErrInvalidEmail,
+// ErrJustification, ErrDurationTooLong, ErrDurationRequired,
+// ErrNotRequester, *DuplicateRequestError, or a store error.
+func (s *Service) Submit(ctx context.Context, in SubmitInput) (*Request, error) {
+	r, auto, err := s.build(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	rec := s.record(r, EventSubmit, in.Requester, "", r.State, "")
+	recs := []Record{rec}
+	if auto != "" {
+		rec.Event = EventApprove
+		rec.Detail = auto
+		recs[0] = rec
+	}
+	if err := s.store.Commit(ctx, Change{Requests: []Write{{Next: r}}, Records: recs}); err != nil {
+		return nil, fmt.Errorf("submit %s for %s: %w", in.Package, r.Target.Email, err)
+	}
+	s.sink.Publish(ctx, recs)
+	return r, nil
+}
+
+// build validates the input and returns the new request, and a reason
+// when it is approved without a human decision.
+func (s *Service) build(ctx context.Context, in SubmitInput) (*Request, string, error) {
+	system := in.Requester.IsSystem()
+	if !system && !s.policy.Requesters.Contains(in.Requester) && !s.IsAdmin(in.Requester) {
+		return nil, "", ErrNotRequester
+	}
+	pkg, err := s.policy.Package(in.Package)
+	if err != nil {
+		return nil, "", err
+	}
+	email, err := ParseEmail(in.Target.Email)
+	if err != nil {
+		return nil, "", err
+	}
+	just := strings.TrimSpace(in.Justification)
+	if just == "" && system {
+		just = in.Reason
+	}
+	if just == "" {
+		return nil, "", fmt.Errorf("%w: a reason is required", ErrJustification)
+	}
+	if n := utf8.RuneCountInString(just); n > s.policy.MaxJustification {
+		return nil, "", fmt.Errorf("%w: %d characters, at most %d", ErrJustification, n, s.policy.MaxJustification)
+	}
+	kind := in.Kind
+	if kind != KindAdd && kind != KindRemove {
+		return nil, "", fmt.Errorf("%w: kind %q", ErrInvalidTransition, kind)
+	}
+	var dur time.Duration
+	if kind == KindAdd {
+		if dur, err = grantDuration(pkg, in.Duration, in.Permanent); err != nil {
+			return nil, "", err
+		}
+	}
+	id, err := s.store.NextID(ctx)
+	if err != nil {
+		return nil, "", fmt.Errorf("submit: allocate id: %w", err)
+	}
+	now := s.clock.Now().UTC()
+	timeout := pkg.ApprovalTimeout
+	if timeout <= 0 {
+		timeout = DefaultApprovalTimeout
+	}
+	r := &Request{
+		ID:            id,
+		Kind:          kind,
+		Target:        Target{Email: email, FirstName: in.Target.FirstName, LastName: in.Target.LastName, PlatformID: in.Target.PlatformID},
+		Package:       pkg.Name,
+		Justification: just,
+		Duration:      dur,
+		Requester:     in.Requester,
+		Origin:        in.Origin,
+		Version:       1,
+		CreatedAt:     now,
+		UpdatedAt:     now,
+		Deadline:      now.Add(timeout),
+		DryRun:        pkg.DryRun,
+		Reason:        in.Reason,
+		Revokes:       in.Revokes,
+	}
+	r.Requester.Groups = nil
+	if kind == KindRemove && r.Revokes == "" {
+		if g, err := s.store.Grant(ctx, email, pkg.Name); err == nil {
+			r.Revokes = g.RequestID
+		} else if !errors.Is(err, ErrNoGrant) {
+			return nil, "", fmt.Errorf("submit: read grant: %w", err)
+		}
+	}
+	auto := autoApproval(pkg, kind, in.Requester)
+	ev := EventSubmit
+	if auto != "" {
+		ev = EventApprove
+		r.Decisions = []Decision{{Approver: System, Verdict: Approve, Comment: auto, At: now}}
+	}
+	if r.State, err = Next(stateNew, ev); err != nil {
+		return nil, "", err
+	}
+	return r, auto, nil
+}
+
+// grantDuration applies the package's duration rules to a requested
+// duration.
+func grantDuration(pkg *Package, asked time.Duration, permanent bool) (time.Duration, error) {
+	d := asked
+	if d < 0 {
+		return 0, fmt.Errorf("%w: negative", ErrInvalidDuration)
+	}
+	if d == 0 && !permanent {
+		d = pkg.DefaultDuration
+	}
+	if d == 0 {
+		if !pkg.AllowPermanent {
+			return 0, fmt.Errorf("%w: package %s grants access for at most %s", ErrDurationRequired, pkg.Name, maxLabel(pkg))
+		}
+		return 0, nil
+	}
+	if pkg.MaxDuration > 0 && d > pkg.MaxDuration {
+		return 0, fmt.Errorf("%w: %s asked, package %s allows at most %s", ErrDurationTooLong, FormatDuration(d), pkg.Name, FormatDuration(pkg.MaxDuration))
+	}
+	return d, nil
+}
+
+func maxLabel(pkg *Package) string {
+	if pkg.MaxDuration > 0 {
+		return FormatDuration(pkg.MaxDuration)
+	}
+	return "a set time"
+}
+
+// autoApproval returns why a request needs no human decision, or "".
+func autoApproval(pkg *Package, kind Kind, requester Actor) string {
+	switch {
+	case requester.IsSystem():
+		return "system request"
+	case kind == KindRemove && pkg.AutoApprove.Removals:
+		return "auto-approved: removals need no approval"
+	case kind == KindAdd && !pkg.AutoApprove.Requesters.Empty() && pkg.AutoApprove.Requesters.Contains(requester):
+		return "auto-approved: requester is on the package's auto-approve list"
+	}
+	return ""
+}
+
+// Approve records an approval. When the package's min_approvals is
+// reached the request moves to approved. Errors: ErrNotFound,
+// ErrNotApprover, ErrSelfApproval, ErrAlreadyDecided, *ClosedError.
+func (s *Service) Approve(ctx context.Context, id string, approver Actor, comment string) (*Request, error) {
+	return s.mutate(ctx, id, approver, func(r *Request, pkg *Package, now time.Time) (Event, string, error) {
+		if err := s.mayDecide(r, pkg, approver); err != nil {
+			return "", "", err
+		}
+		r.Decisions = append(r.Decisions, Decision{Approver: stripGroups(approver), Verdict: Approve, Comment: bound(comment), At: now})
+		if r.Approvals() >= max(pkg.MinApprovals, 1) {
+			return EventApprove, fmt.Sprintf("%d of %d approvals", r.Approvals(), max(pkg.MinApprovals, 1)), nil
+		}
+		return EventVote, fmt.Sprintf("%d of %d approvals", r.Approvals(), pkg.MinApprovals), nil
+	})
+}
+
+// Deny ends a pending request. One denial is enough. Errors as Approve.
+func (s *Service) Deny(ctx context.Context, id string, approver Actor, reason string) (*Request, error) {
+	return s.mutate(ctx, id, approver, func(r *Request, pkg *Package, now time.Time) (Event, string, error) {
+		if err := s.mayDecide(r, pkg, approver); err != nil {
+			return "", "", err
+		}
+		r.Decisions = append(r.Decisions, Decision{Approver: stripGroups(approver), Verdict: Deny, Comment: bound(reason), At: now})
+		return EventDeny, bound(reason), nil
+	})
+}
+
+// mayDecide checks the four-eyes and approver rules for a pending
+// request.
+func (s *Service) mayDecide(r *Request, pkg *Package, who Actor) error {
+	if r.DecidedBy(who) {
+		return ErrAlreadyDecided
+	}
+	if r.State != StatePending {
+		return &ClosedError{ID: r.ID, State: r.State}
+	}
+	if !pkg.Approvers.Contains(who) {
+		return ErrNotApprover
+	}
+	self := r.Requester.Same(who) || (who.Email != "" && strings.EqualFold(who.Email, r.Target.Email))
+	if self && !pkg.AllowSelfApproval {
+		return ErrSelfApproval
+	}
+	return nil
+}
+
+// Cancel withdraws a pending request. Only its requester or an admin may
+// cancel.
+func (s *Service) Cancel(ctx context.Context, id string, who Actor) (*Request, error) {
+	return s.mutate(ctx, id, who, func(r *Request, _ *Package, _ time.Time) (Event, string, error) {
+		if !r.Requester.Same(who) && !s.IsAdmin(who) {
+			return "", "", fmt.Errorf("%w: only the requester or an admin can cancel %s", ErrNotAllowed, r.ID)
+		}
+		if r.State != StatePending {
+			return "", "", &ClosedError{ID: r.ID, State: r.State}
+		}
+		return EventCancel, "", nil
+	})
+}
+
+// Expire closes a pending request whose approval window is over. It
+// returns *ClosedError when the request is no longer pending and
+// ErrNotAllowed when its deadline has not passed.
+func (s *Service) Expire(ctx context.Context, id string) (*Request, error) {
+	return s.mutate(ctx, id, System, func(r *Request, _ *Package, now time.Time) (Event, string, error) {
+		if r.State != StatePending {
+			return "", "", &ClosedError{ID: r.ID, State: r.State}
+		}
+		if now.Before(r.Deadline) {
+			return "", "", fmt.Errorf("%w: %s is open until %s", ErrNotAllowed, r.ID, r.Deadline.Format(time.RFC3339))
+		}
+		return EventExpire, "no decision within the approval window", nil
+	})
+}
+
+// Remind records that approvers were reminded of a pending request.
+func (s *Service) Remind(ctx context.Context, id string) (*Request, error) {
+	return s.mutate(ctx, id, System, func(r *Request, _ *Package, _ time.Time) (Event, string, error) {
+		if r.State != StatePending {
+			return "", "", &ClosedError{ID: r.ID, State: r.State}
+		}
+		return EventRemind, "", nil
+	})
+}
+
+// StartExecution moves an approved request to executing, or resumes one
+// that is already executing (after a crash or a reschedule).
+func (s *Service) StartExecution(ctx context.Context, id string) (*Request, error) {
+	return s.mutate(ctx, id, System, func(r *Request, _ *Package, _ time.Time) (Event, string, error) {
+		if r.State == StateApproved {
+			r.Executions++
+		}
+		return EventStart, "", nil
+	})
+}
+
+// Progress records the state of one execution step.
+func (s *Service) Progress(ctx context.Context, id string, st Step) (*Request, error) {
+	return s.mutate(ctx, id, System, func(r *Request, _ *Package, now time.Time) (Event, string, error) {
+		if st.At.IsZero() {
+			st.At = now
+		}
+		if cur := r.Step(st.Name); cur != nil {
+			*cur = st
+		} else {
+			r.Steps = append(r.Steps, st)
+		}
+		return EventProgress, fmt.Sprintf("%s: %s %s", st.Name, st.Status, st.Detail), nil
+	})
+}
+
+// Complete finishes execution. An add creates the grant; the duration
+// clock starts now. A remove deletes the grant and moves the add request
+// it ends to revoked.
+func (s *Service) Complete(ctx context.Context, id string) (*Request, error) {
+	for attempt := 0; ; attempt++ {
+		r, err := s.store.Get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		now := s.clock.Now().UTC()
+		next, rec, err := s.step(r, System, now, func(n *Request, _ *Package) (Event, string, error) {
+			if n.Kind == KindAdd {
+				n.GrantedAt = now
+				if n.Duration > 0 {
+					n.GrantedUntil = now.Add(n.Duration)
+				}
+			}
+			return EventComplete, "", nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		c := Change{Requests: []Write{{Prev: r, Next: next}}, Records: []Record{rec}}
+		if next.Kind == KindAdd {
+			c.PutGrants = []Grant{grantOf(next)}
+		} else {
+			c.DeleteGrants = []GrantKey{{Email: next.Target.Email, Package: next.Package}}
+			if w, rec, err := s.revokeWrite(ctx, next, now); err != nil {
+				return nil, err
+			} else if w != nil {
+				c.Requests = append(c.Requests, *w)
+				c.Records = append(c.Records, rec)
+			}
+		}
+		err = s.store.Commit(ctx, c)
+		if errors.Is(err, ErrConflict) && attempt < maxCASAttempts {
+			backoff(attempt)
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("complete %s: %w", id, err)
+		}
+		s.sink.Publish(ctx, c.Records)
+		return next, nil
+	}
+}
+
+// revokeWrite returns the write that moves the add request a completed
+// remove ends to revoked, or nil when there is none in state completed.
+func (s *Service) revokeWrite(ctx context.Context, remove *Request, now time.Time) (*Write, Record, error) {
+	if remove.Revokes == "" {
+		return nil, Record{}, nil
+	}
+	add, err := s.store.Get(ctx, remove.Revokes)
+	if errors.Is(err, ErrNotFound) {
+		return nil, Record{}, nil
+	}
+	if err != nil {
+		return nil, Record{}, err
+	}
+	if add.State != StateCompleted {
+		return nil, Record{}, nil
+	}
+	why := remove.Reason
+	if why == "" {
+		why = "removed by " + remove.ID
+	}
+	next, rec, err := s.step(add, System, now, func(*Request, *Package) (Event, string, error) {
+		return EventRevoke, why, nil
+	})
+	if err != nil {
+		return nil, Record{}, err
+	}
+	return &Write{Prev: add, Next: next}, rec, nil
+}
+
+func grantOf(r *Request) Grant {
+	g := Grant{
+		Email: r.Target.Email, Package: r.Package, RequestID: r.ID,
+		Since: r.GrantedAt, Until: r.GrantedUntil,
+		Requester: r.Requester.Label(), Justification: r.Justification,
+	}
+	for _, d := range r.Decisions {
+		if d.Verdict == Approve {
+			g.ApprovedBy = append(g.ApprovedBy, d.Approver.Label())
+		}
+	}
+	return g
+}
+
+// Fail ends execution with a sentence a person understands.
+func (s *Service) Fail(ctx context.Context, id string, reason string) (*Request, error) {
+	return s.mutate(ctx, id, System, func(r *Request, _ *Package, _ time.Time) (Event, string, error) {
+		r.Failure = bound(reason)
+		return EventFail, r.Failure, nil
+	})
+}
+
+// Retry sends a failed request back to approved so workers run it again.
+// Only admins may retry.
+func (s *Service) Retry(ctx context.Context, id string, who Actor) (*Request, error) {
+	return s.mutate(ctx, id, who, func(r *Request, _ *Package, _ time.Time) (Event, string, error) {
+		if !who.IsSystem() && !s.IsAdmin(who) {
+			return "", "", fmt.Errorf("%w: only admins can retry %s", ErrNotAllowed, r.ID)
+		}
+		r.Failure = ""
+		return EventRetry, "", nil
+	})
+}
+
+// Revoke ends a live grant early: it submits a system-approved remove
+// request that runs through the workers like any other. Only admins and
+// the system may revoke.
+func (s *Service) Revoke(ctx context.Context, email, pkg string, who Actor, reason string) (*Request, error) {
+	if !who.IsSystem() && !s.IsAdmin(who) {
+		return nil, fmt.Errorf("%w: only admins can revoke access", ErrNotAllowed)
+	}
+	g, err := s.store.Grant(ctx, strings.ToLower(email), strings.ToLower(pkg))
+	if err != nil {
+		return nil, err
+	}
+	if reason == "" {
+		reason = "revoked by " + who.Label()
+	}
+	return s.Submit(ctx, SubmitInput{
+		Kind: KindRemove, Target: Target{Email: g.Email}, Package: g.Package,
+		Justification: reason, Reason: reason, Revokes: g.RequestID,
+		Requester: System, Origin: who.Platform,
+	})
+}
+
+// mutateFunc changes a copy of the request and names the event.
+type mutateFunc func(r *Request, pkg *Package, now time.Time) (Event, string, error)
+
+// mutate runs the read, change, compare-and-swap loop for one request.
+func (s *Service) mutate(ctx context.Context, id string, actor Actor, f mutateFunc) (*Request, error) {
+	for attempt := 0; ; attempt++ {
+		r, err := s.store.Get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		now := s.clock.Now().UTC()
+		next, rec, err := s.step(r, actor, now, func(n *Request, pkg *Package) (Event, string, error) {
+			return f(n, pkg, now)
+		})
+		if err != nil {
+			if closed := (*ClosedError)(nil); errors.As(err, &closed) {
+				return r, err
+			}
+			return nil, err
+		}
+		recs := []Record{rec}
+		err = s.store.Commit(ctx, Change{Requests: []Write{{Prev: r, Next: next}}, Records: recs})
+		if errors.Is(err, ErrConflict) && attempt < maxCASAttempts {
+			backoff(attempt)
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: %w", rec.Event, id, err)
+		}
+		s.sink.Publish(ctx, recs)
+		return next, nil
+	}
+}
+
+// step applies f to a clone of r and checks the resulting transition.
+func (s *Service) step(r *Request, actor Actor, now time.Time, f func(*Request, *Package) (Event, string, error)) (*Request, Record, error) {
+	pkg, err := s.policy.Package(r.Package)
+	if err != nil {
+		return nil, Record{}, fmt.Errorf("%s: %w", r.ID, err)
+	}
+	// A pending request past its deadline can only expire.
+	if r.State == StatePending && !now.Before(r.Deadline) && !actor.IsSystem() {
+		return nil, Record{}, &ClosedError{ID: r.ID, State: StateExpired}
+	}
+	next := r.Clone()
+	ev, detail, err := f(next, pkg)
+	if err != nil {
+		return nil, Record{}, err
+	}
+	to, err := Next(r.State, ev)
+	if err != nil {
+		return nil, Record{}, fmt.Errorf("%s: %w", r.ID, err)
+	}
+	next.State = to
+	next.Version = r.Version + 1
+	next.UpdatedAt = now
+	return next, s.record(next, ev, actor, r.State, to, detail), nil
+}
+
+func (s *Service) record(r *Request, ev Event, actor Actor, from, to State, detail string) Record {
+	return Record{
+		RequestID: r.ID, Event: ev, Actor: stripGroups(actor), At: r.UpdatedAt,
+		From: from, To: to, Package: r.Package, Target: r.Target.Email, Detail: detail,
+	}
+}
+
+func stripGroups(a Actor) Actor {
+	a.Groups = nil
+	return a
+}
+
+// bound trims free text from people to a safe length.
+func bound(s string) string {
+	s = strings.TrimSpace(s)
+	if utf8.RuneCountInString(s) > 1000 {
+		return string([]rune(s)[:1000]) + "…"
+	}
+	return s
+}
+
+// backoff waits a little before re-reading after a lost compare-and-swap,
+// so many losers do not retry in lockstep.
+func backoff(attempt int) {
+	d := time.Duration(rand.N(200*(attempt+1))) * time.Microsecond
+	time.Sleep(min(d, 20*time.Millisecond))
+}
