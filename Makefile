@@ -1,0 +1,31 @@
+# The README's commands. CI runs .ci/run, which calls `make test` and `make lint`.
+GO        ?= go
+FUZZTIME  ?= 30s
+STATICCHECK_VERSION ?= v0.8.2
+
+.PHONY: test lint bench fuzz build run demo
+
+## test: the whole suite under the race detector against a real Redis
+test:
+	REDIS_URL="$$(scripts/redis.sh | tail -n1)" $(GO) test -race -count=1 ./...
+
+## lint: gofmt, go vet, staticcheck
+lint:
+	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+
+## bench: every benchmark once (figures in the README name their commands)
+bench:
+	REDIS_URL="$$(scripts/redis.sh | tail -n1)" $(GO) test -run='^$$' -bench=. -benchmem ./...
+
+## fuzz: every fuzz target for FUZZTIME
+fuzz:
+	scripts/fuzz.sh $(FUZZTIME)
+
+build:
+	$(GO) build -trimpath -o chataccess .
+
+## demo: the zero-setup demo (embedded policy, in-process Redis and emulators)
+demo:
+	$(GO) run . demo

@@ -1,0 +1,107 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/chataccess/chataccess/store"
+)
+
+// defaultRedisURL is used when REDIS_URL is not set.
+const defaultRedisURL = "redis://127.0.0.1:6379/0"
+
+// redisOptions turns REDIS_URL into go-redis universal options:
+//
+//	redis://[user:password@]host:port[/db]      single server (rediss:// for TLS)
+//	redis-sentinel://[:password@]h1:p1,h2:p2/master[/db]
+//	redis-cluster://[user:password@]h1:p1,h2:p2
+//
+// Errors never repeat the URL, which may hold a password.
+func redisOptions(raw string) (*redis.UniversalOptions, error) {
+	if raw == "" {
+		raw = defaultRedisURL
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, errors.New("REDIS_URL is not a valid URL")
+	}
+	switch u.Scheme {
+	case "redis", "rediss":
+		o, err := redis.ParseURL(raw)
+		if err != nil {
+			return nil, errors.New("REDIS_URL is not a valid redis:// URL (want redis://[user:password@]host:port[/db])")
+		}
+		return &redis.UniversalOptions{
+			Addrs: []string{o.Addr}, Username: o.Username, Password: o.Password, DB: o.DB, TLSConfig: o.TLSConfig,
+		}, nil
+	case "redis-sentinel", "redis-cluster":
+		addrs := strings.Split(u.Host, ",")
+		if u.Host == "" {
+			return nil, fmt.Errorf("REDIS_URL (%s) names no hosts", u.Scheme)
+		}
+		o := &redis.UniversalOptions{Addrs: addrs}
+		if u.User != nil {
+			o.Username = u.User.Username()
+			o.Password, _ = u.User.Password()
+		}
+		if u.Scheme == "redis-cluster" {
+			o.IsClusterMode = true
+			return o, nil
+		}
+		parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+		if parts[0] == "" {
+			return nil, errors.New("REDIS_URL (redis-sentinel) must name the master: redis-sentinel://host:port/mymaster")
+		}
+		o.MasterName = parts[0]
+		o.SentinelPassword = o.Password
+		if len(parts) > 1 {
+			if o.DB, err = strconv.Atoi(parts[1]); err != nil {
+				return nil, errors.New("REDIS_URL (redis-sentinel) has a database that is not a number")
+			}
+		}
+		return o, nil
+	}
+	return nil, fmt.Errorf("REDIS_URL scheme %q is not one of redis, rediss, redis-sentinel, redis-cluster", u.Scheme)
+}
+
+// connectRedis opens and pings Redis.
+func connectRedis(ctx context.Context, raw string) (redis.UniversalClient, error) {
+	opt, err := redisOptions(raw)
+	if err != nil {
+		return nil, err
+	}
+	rdb := redis.NewUniversalClient(opt)
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := rdb.Ping(pctx).Err(); err != nil {
+		_ = rdb.Close()
+		return nil, fmt.Errorf("redis at %s: %w", strings.Join(opt.Addrs, ","), err)
+	}
+	return rdb, nil
+}
+
+// openStore connects to REDIS_URL and returns the ledger, using the key
+// prefix from the policy file when it exists.
+func openStore(ctx context.Context, env Env, configPath string) (*store.Store, func(), error) {
+	prefix := store.DefaultPrefix
+	if _, err := os.Stat(configPath); err == nil {
+		cfg, err := loadConfig(configPath, env)
+		if err != nil {
+			return nil, nil, err
+		}
+		prefix = cfg.Settings().Redis.Prefix
+	}
+	rdb, err := connectRedis(ctx, env.Getenv("REDIS_URL"))
+	if err != nil {
+		return nil, nil, err
+	}
+	return store.New(rdb, prefix), func() { _ = rdb.Close() }, nil
+}
