@@ -142,6 +142,8 @@ type Request struct {
 	// duration clock starts at GrantedAt.
 	GrantedAt    time.Time `json:"granted_at,omitzero"`
 	GrantedUntil time.Time `json:"granted_until,omitzero"`
+	// RemindedAt is when approvers were last reminded.
+	RemindedAt time.Time `json:"reminded_at,omitzero"`
 }
 
 // Approvals counts the approve decisions.

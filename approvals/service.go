@@ -285,12 +285,23 @@ func (s *Service) Expire(ctx context.Context, id string) (*Request, error) {
 	})
 }
 
-// Remind records that approvers were reminded of a pending request.
-func (s *Service) Remind(ctx context.Context, id string) (*Request, error) {
-	return s.mutate(ctx, id, System, func(r *Request, _ *Package, _ time.Time) (Event, string, error) {
+// Remind records that approvers are being reminded of a pending
+// request. It succeeds at most once per interval (counted from the last
+// reminder, or from submission), so replicas that race to remind send
+// one reminder: the losers get ErrNotAllowed.
+func (s *Service) Remind(ctx context.Context, id string, interval time.Duration) (*Request, error) {
+	return s.mutate(ctx, id, System, func(r *Request, _ *Package, now time.Time) (Event, string, error) {
 		if r.State != StatePending {
 			return "", "", &ClosedError{ID: r.ID, State: r.State}
 		}
+		last := r.RemindedAt
+		if last.IsZero() {
+			last = r.CreatedAt
+		}
+		if now.Sub(last) < interval {
+			return "", "", fmt.Errorf("%w: %s was reminded at %s", ErrNotAllowed, r.ID, last.Format(time.RFC3339))
+		}
+		r.RemindedAt = now
 		return EventRemind, "", nil
 	})
 }

@@ -344,3 +344,19 @@ func TestCancelByRequesterAndAdmin(t *testing.T) {
 		t.Fatalf("admin cancel: %v", err)
 	}
 }
+
+func TestRemindOncePerInterval(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	r := f.submit(t, approvals.SubmitInput{})
+	if _, err := f.svc.Remind(ctx, r.ID, time.Hour); !errors.Is(err, approvals.ErrNotAllowed) {
+		t.Fatalf("remind too early: %v", err)
+	}
+	f.clock.Add(time.Hour)
+	if _, err := f.svc.Remind(ctx, r.ID, time.Hour); err != nil {
+		t.Fatalf("remind: %v", err)
+	}
+	if _, err := f.svc.Remind(ctx, r.ID, time.Hour); !errors.Is(err, approvals.ErrNotAllowed) {
+		t.Fatalf("second remind in the same interval: %v", err)
+	}
+}

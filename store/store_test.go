@@ -310,3 +310,23 @@ func TestOutboxRedeliversToAnotherConsumer(t *testing.T) {
 		t.Fatalf("acked event delivered again: %v", rest)
 	}
 }
+
+func TestMessageRefs(t *testing.T) {
+	rdb, prefix := redistest.Client(t)
+	st := store.New(rdb, prefix)
+	ctx := context.Background()
+	refs := []store.MessageRef{
+		{Platform: "slack", Channel: "C1", ID: "1.1", Kind: "card"},
+		{Platform: "slack", Channel: "D2", ID: "2.2", Kind: "card", User: "U2"},
+		{Platform: "slack", Channel: "C1", ID: "1.1", Kind: "card"}, // same message again
+	}
+	for _, r := range refs {
+		if err := st.AddMessageRef(ctx, "DC-1001", r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := st.MessageRefs(ctx, "DC-1001")
+	if err != nil || len(got) != 2 {
+		t.Fatalf("refs = %v, %v", got, err)
+	}
+}
