@@ -114,6 +114,13 @@ func (b *Batcher) Do(ctx context.Context, ch UserChange) (Result, error) {
 	select {
 	case o := <-p.out:
 		return o.res, o.err
+	case <-b.done:
+		select {
+		case o := <-p.out:
+			return o.res, o.err
+		default:
+			return Result{}, ErrBatcherClosed
+		}
 	case <-ctx.Done():
 		b.mu.Lock()
 		p.gone = true
@@ -141,7 +148,17 @@ func (b *Batcher) Run(ctx context.Context) error {
 	b.mu.Unlock()
 	defer close(b.done)
 	defer b.sends.Wait()
+	defer func() {
+		b.mu.Lock()
+		b.closed = true
+		b.mu.Unlock()
+		b.failAll(ErrBatcherClosed)
+	}()
 	for {
+		if ctx.Err() != nil {
+			b.failAll(&Error{Reason: ReasonCanceled, Op: opAction, Index: -1, Step: -1, Err: ctx.Err()})
+			return nil
+		}
 		b.mu.Lock()
 		n, oldest := b.ready()
 		closed := b.closed
