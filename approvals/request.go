@@ -142,6 +142,9 @@ type Request struct {
 	// duration clock starts at GrantedAt.
 	GrantedAt    time.Time `json:"granted_at,omitzero"`
 	GrantedUntil time.Time `json:"granted_until,omitzero"`
+	// StartedAt is when the current execution began (set on approved →
+	// executing; a retry starts a new execution).
+	StartedAt time.Time `json:"started_at,omitzero"`
 	// RemindedAt is when approvers were last reminded.
 	RemindedAt time.Time `json:"reminded_at,omitzero"`
 }

@@ -309,9 +309,10 @@ func (s *Service) Remind(ctx context.Context, id string, interval time.Duration)
 // StartExecution moves an approved request to executing, or resumes one
 // that is already executing (after a crash or a reschedule).
 func (s *Service) StartExecution(ctx context.Context, id string) (*Request, error) {
-	return s.mutate(ctx, id, System, func(r *Request, _ *Package, _ time.Time) (Event, string, error) {
+	return s.mutate(ctx, id, System, func(r *Request, _ *Package, now time.Time) (Event, string, error) {
 		if r.State == StateApproved {
 			r.Executions++
+			r.StartedAt = now
 		}
 		return EventStart, "", nil
 	})

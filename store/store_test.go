@@ -330,3 +330,29 @@ func TestMessageRefs(t *testing.T) {
 		t.Fatalf("refs = %v, %v", got, err)
 	}
 }
+
+func TestLocksAndClaims(t *testing.T) {
+	rdb, prefix := redistest.Client(t)
+	st := store.New(rdb, prefix)
+	ctx := context.Background()
+	unlock, ok, err := st.TryLock(ctx, "exec:DC-1", "w1", time.Minute)
+	if err != nil || !ok {
+		t.Fatalf("first lock: %v %v", ok, err)
+	}
+	if _, ok, _ := st.TryLock(ctx, "exec:DC-1", "w2", time.Minute); ok {
+		t.Fatal("second holder got the lock")
+	}
+	unlock()
+	if _, ok, _ := st.TryLock(ctx, "exec:DC-1", "w2", time.Minute); !ok {
+		t.Fatal("lock not released")
+	}
+	var wins int
+	for range 10 {
+		if ok, _ := st.Claim(ctx, "review:q1@2026-12-01T09:00", "r", time.Hour); ok {
+			wins++
+		}
+	}
+	if wins != 1 {
+		t.Fatalf("claim won %d times", wins)
+	}
+}

@@ -1,0 +1,53 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// lock is a named lease.
+func (k keys) lock(name string) string { return k.p + "lock:" + name }
+
+// claim marks a one-time slot (e.g. a cron run) as taken.
+func (k keys) claim(name string) string { return k.p + "claim:" + name }
+
+// unlockScript deletes a lock only if this holder still owns it.
+//
+// KEYS[1] lock key; ARGV[1] holder token. Returns 1 if deleted.
+var unlockScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`)
+
+// TryLock takes the named lock for ttl if nobody holds it. It returns
+// ok=false when another holder has it. Call unlock when done; a holder
+// that dies frees the lock when the ttl ends.
+func (s *Store) TryLock(ctx context.Context, name, holder string, ttl time.Duration) (unlock func(), ok bool, err error) {
+	key := s.k.lock(name)
+	ok, err = s.rdb.SetNX(ctx, key, holder, ttl).Result()
+	if err != nil {
+		return nil, false, fmt.Errorf("store: lock %s: %w", name, err)
+	}
+	if !ok {
+		return nil, false, nil
+	}
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		unlockScript.Run(ctx, s.rdb, []string{key}, holder)
+	}, true, nil
+}
+
+// Claim marks name as done exactly once across every replica: the first
+// caller gets true, everyone after gets false until ttl ends. Scheduled
+// jobs claim "<schedule>@<slot time>" so each slot runs once.
+func (s *Store) Claim(ctx context.Context, name, holder string, ttl time.Duration) (bool, error) {
+	ok, err := s.rdb.SetNX(ctx, s.k.claim(name), holder, ttl).Result()
+	if err != nil {
+		return false, fmt.Errorf("store: claim %s: %w", name, err)
+	}
+	return ok, nil
+}
