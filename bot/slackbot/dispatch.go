@@ -1,0 +1,331 @@
+package slackbot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/slack-go/slack"
+
+	"github.com/chataccess/chataccess/bot"
+)
+
+// DispatcherConfig wires a Dispatcher.
+type DispatcherConfig struct {
+	Handler bot.Handler
+	// Sender opens modals and runs the post-ack updates.
+	Sender *Sender
+	// Runner runs post-ack work; required.
+	Runner *Runner
+	// Dedupe de-duplicates Events API deliveries; nil disables it.
+	Dedupe *Dedupe
+	// AckBudget bounds the handler call inside a request (default
+	// 2.5 s, under Slack's 3 s).
+	AckBudget time.Duration
+	Metrics   *Metrics
+	Logger    zerolog.Logger
+}
+
+// Dispatcher turns parsed Slack requests into bot.Handler calls and the
+// handler replies into acknowledgement bodies plus post-ack work. HTTP
+// and Socket Mode both drive it.
+type Dispatcher struct {
+	h       bot.Handler
+	sender  *Sender
+	runner  *Runner
+	dedupe  *Dedupe
+	budget  time.Duration
+	metrics *Metrics
+	log     zerolog.Logger
+}
+
+// NewDispatcher returns a dispatcher.
+func NewDispatcher(cfg DispatcherConfig) *Dispatcher {
+	if cfg.AckBudget <= 0 || cfg.AckBudget >= slackAckDeadline {
+		cfg.AckBudget = defaultAckBudget
+	}
+	return &Dispatcher{h: cfg.Handler, sender: cfg.Sender, runner: cfg.Runner, dedupe: cfg.Dedupe,
+		budget: cfg.AckBudget, metrics: cfg.Metrics, log: cfg.Logger.With().Str("component", "slackbot").Str("platform", "slack").Logger()}
+}
+
+// ack is what a request is answered with: an optional JSON body, and
+// work to run after the answer went out.
+type ack struct {
+	body    []byte
+	later   bot.Later
+	outcome string
+}
+
+func (d *Dispatcher) respondFunc(url string) bot.ResponseFunc {
+	if url == "" || d.sender == nil {
+		return nil
+	}
+	return func(ctx context.Context, r bot.Response) error { return d.sender.Respond(ctx, url, r) }
+}
+
+// safely runs a handler call, turning a panic into an error.
+func safely(log zerolog.Logger, what string, fn func()) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			log.Error().Interface("panic", p).Str("call", what).Msg("handler panicked")
+			err = fmt.Errorf("%s: handler panicked", what)
+		}
+	}()
+	fn()
+	return nil
+}
+
+type commandAck struct {
+	ResponseType string        `json:"response_type"`
+	Text         string        `json:"text"`
+	Blocks       *slack.Blocks `json:"blocks,omitempty"`
+}
+
+func ephemeralBody(m bot.Message, inChannel bool) ([]byte, error) {
+	r, err := RenderMessage(m)
+	if err != nil {
+		return nil, err
+	}
+	a := commandAck{ResponseType: slack.ResponseTypeEphemeral, Text: r.Text}
+	if inChannel {
+		a.ResponseType = slack.ResponseTypeInChannel
+	}
+	if len(r.Blocks) > 0 {
+		a.Blocks = &slack.Blocks{BlockSet: r.Blocks}
+	}
+	return json.Marshal(a)
+}
+
+func (d *Dispatcher) command(ctx context.Context, c slashCommand) ack {
+	log := d.log.With().Str("user", c.UserID).Str("command", c.Command).Logger()
+	cmd := bot.Command{
+		User:    bot.User{Platform: "slack", ID: c.UserID, TeamID: c.TeamID, Name: c.UserName},
+		Channel: c.ChannelID, Name: c.Command, Text: c.Text, TriggerID: c.TriggerID,
+		Respond: d.respondFunc(c.ResponseURL),
+	}
+	rctx, cancel := context.WithTimeout(log.WithContext(ctx), d.budget)
+	defer cancel()
+	var rep bot.Reply
+	if err := safely(log, "HandleCommand", func() { rep = d.h.HandleCommand(rctx, cmd) }); err != nil {
+		body, _ := ephemeralBody(bot.Message{Text: bot.Plain("Something went wrong; please try again.")}, false)
+		return ack{body: body, outcome: "handler_panic"}
+	}
+	a := ack{later: rep.After, outcome: "ok"}
+	msg, inChannel := rep.Message, rep.InChannel
+	if rep.Modal != nil {
+		if err := d.sender.OpenModal(rctx, c.TriggerID, *rep.Modal); err != nil {
+			log.Error().Err(err).Msg("open modal for command")
+			msg, inChannel = &bot.Message{Text: bot.Plain("Sorry, I could not open the form (" + openError(err) + "). Please try again.")}, false
+		}
+	}
+	if msg != nil {
+		body, err := ephemeralBody(*msg, inChannel)
+		if err != nil {
+			log.Error().Err(err).Msg("render command reply")
+			body, _ = ephemeralBody(bot.Message{Text: bot.Plain("Sorry, the answer could not be shown.")}, false)
+		}
+		a.body = body
+	}
+	return a
+}
+
+func openError(err error) string {
+	switch {
+	case errors.Is(err, bot.ErrTriggerExpired), errors.Is(err, context.DeadlineExceeded):
+		return "it took too long"
+	case errors.Is(err, bot.ErrInvalidContent):
+		return "the form is too large"
+	}
+	return "Slack refused it"
+}
+
+func (d *Dispatcher) interaction(ctx context.Context, ic *interaction) ack {
+	switch ic.Type {
+	case "block_actions":
+		return d.blockActions(ctx, ic)
+	case "view_submission":
+		return d.submission(ctx, ic)
+	}
+	// view_closed, shortcuts and others: acknowledge and ignore.
+	return ack{outcome: "ignored"}
+}
+
+func (d *Dispatcher) user(ic *interaction) bot.User {
+	team := ic.User.TeamID
+	if team == "" {
+		team = ic.Team.ID
+	}
+	name := ic.User.Name
+	if name == "" {
+		name = ic.User.Username
+	}
+	return bot.User{Platform: "slack", ID: ic.User.ID, TeamID: team, Name: name}
+}
+
+func (d *Dispatcher) blockActions(ctx context.Context, ic *interaction) ack {
+	if len(ic.Actions) == 0 {
+		return ack{outcome: "ignored"}
+	}
+	act := ic.Actions[0]
+	log := d.log.With().Str("user", ic.User.ID).Str("action_id", truncateForLog(act.ActionID)).Logger()
+	a := bot.Action{User: d.user(ic), ActionID: act.ActionID, BlockID: act.BlockID, Value: act.Value,
+		TriggerID: ic.TriggerID, Respond: d.respondFunc(ic.ResponseURL)}
+	switch {
+	case act.SelectedOption != nil:
+		a.Value = act.SelectedOption.Value
+	case act.SelectedUser != "":
+		a.Value = act.SelectedUser
+	}
+	a.Channel = ic.Container.ChannelID
+	if a.Channel == "" {
+		a.Channel = ic.Channel.ID
+	}
+	if ic.Container.Type == "message" && ic.Container.MessageTS != "" {
+		a.Message = &bot.MessageRef{Platform: "slack", Channel: a.Channel, ID: ic.Container.MessageTS, Thread: ic.Container.ThreadTS}
+	}
+	if ic.View != nil && ic.View.ID != "" {
+		a.View = &bot.ViewInfo{ID: ic.View.ID, Hash: ic.View.Hash, CallbackID: ic.View.CallbackID,
+			PrivateMetadata: ic.View.PrivateMetadata, Values: values(ic.View.State.Values)}
+	}
+	rctx, cancel := context.WithTimeout(log.WithContext(ctx), d.budget)
+	defer cancel()
+	var rep bot.ActionReply
+	if err := safely(log, "HandleAction", func() { rep = d.h.HandleAction(rctx, a) }); err != nil {
+		return ack{outcome: "handler_panic"}
+	}
+	switch {
+	case rep.Modal != nil:
+		if err := d.sender.OpenModal(rctx, ic.TriggerID, *rep.Modal); err != nil {
+			log.Error().Err(err).Msg("open modal for action")
+		}
+	case rep.PushModal != nil:
+		if err := d.sender.PushModal(rctx, ic.TriggerID, *rep.PushModal); err != nil {
+			log.Error().Err(err).Msg("push modal for action")
+		}
+	case rep.UpdateView != nil && a.View != nil:
+		if err := d.sender.UpdateModal(rctx, a.View.ID, a.View.Hash, *rep.UpdateView); err != nil {
+			log.Error().Err(err).Msg("update modal for action")
+		}
+	}
+	if rep.Update == nil && rep.Ephemeral == nil {
+		return ack{later: rep.After, outcome: "ok"}
+	}
+	ephemeralSource := ic.Container.IsEphemeral
+	later := func(ctx context.Context) {
+		log := zerolog.Ctx(ctx)
+		if rep.Update != nil {
+			var err error
+			switch {
+			case ephemeralSource && a.Respond != nil:
+				err = a.Respond(ctx, bot.Response{Message: *rep.Update, ReplaceOriginal: true})
+			case a.Message != nil:
+				err = d.sender.Update(ctx, *a.Message, *rep.Update)
+			}
+			if err != nil {
+				log.Error().Err(err).Str("user", a.User.ID).Msg("update message after action")
+			}
+		}
+		if rep.Ephemeral != nil {
+			var err error
+			if a.Channel != "" {
+				err = d.sender.Ephemeral(ctx, a.Channel, a.User.ID, *rep.Ephemeral)
+			} else {
+				_, err = d.sender.DM(ctx, a.User.ID, *rep.Ephemeral)
+			}
+			if err != nil {
+				log.Error().Err(err).Str("user", a.User.ID).Msg("ephemeral after action")
+			}
+		}
+		if rep.After != nil {
+			rep.After(ctx)
+		}
+	}
+	return ack{later: later, outcome: "ok"}
+}
+
+type viewAck struct {
+	ResponseAction string                  `json:"response_action"`
+	Errors         map[string]string       `json:"errors,omitempty"`
+	View           *slack.ModalViewRequest `json:"view,omitempty"`
+}
+
+func (d *Dispatcher) submission(ctx context.Context, ic *interaction) ack {
+	if ic.View == nil {
+		return ack{outcome: "ignored"}
+	}
+	log := d.log.With().Str("user", ic.User.ID).Str("callback_id", truncateForLog(ic.View.CallbackID)).Logger()
+	s := bot.Submission{User: d.user(ic), CallbackID: ic.View.CallbackID, PrivateMetadata: ic.View.PrivateMetadata,
+		ViewID: ic.View.ID, Values: values(ic.View.State.Values), TriggerID: ic.TriggerID}
+	rctx, cancel := context.WithTimeout(log.WithContext(ctx), d.budget)
+	defer cancel()
+	var rep bot.SubmissionReply
+	if err := safely(log, "HandleSubmission", func() { rep = d.h.HandleSubmission(rctx, s) }); err != nil {
+		return ack{outcome: "handler_panic"}
+	}
+	a := ack{later: rep.After, outcome: "ok"}
+	var va *viewAck
+	switch {
+	case len(rep.Errors) > 0:
+		errs := make(map[string]string, len(rep.Errors))
+		for k, v := range rep.Errors {
+			errs[k] = cut(v, maxLabel)
+		}
+		va = &viewAck{ResponseAction: "errors", Errors: errs}
+	case rep.Update != nil || rep.Push != nil:
+		m, action := rep.Update, "update"
+		if m == nil {
+			m, action = rep.Push, "push"
+		}
+		v, err := RenderModal(*m)
+		if err != nil {
+			log.Error().Err(err).Msg("render modal for submission")
+			break
+		}
+		va = &viewAck{ResponseAction: action, View: &v}
+	case rep.Clear:
+		va = &viewAck{ResponseAction: "clear"}
+	}
+	if va != nil {
+		a.body, _ = json.Marshal(va)
+	}
+	return a
+}
+
+type challengeAck struct {
+	Challenge string `json:"challenge"`
+}
+
+func (d *Dispatcher) event(ctx context.Context, ev *eventEnvelope) ack {
+	switch ev.Type {
+	case "url_verification":
+		body, _ := json.Marshal(challengeAck{Challenge: ev.Challenge})
+		return ack{body: body, outcome: "ok"}
+	case "app_rate_limited":
+		d.log.Warn().Str("team", ev.TeamID).Msg("slack app_rate_limited: events are being dropped")
+		return ack{outcome: "ok"}
+	case "event_callback":
+	default:
+		return ack{outcome: "ignored"}
+	}
+	if d.dedupe != nil {
+		first, err := d.dedupe.First(ctx, ev.EventID)
+		if err != nil {
+			// Fail open: handling an event twice (publishing a Home
+			// twice) is better than losing it.
+			d.log.Error().Err(err).Msg("event dedupe")
+		} else if !first {
+			return ack{outcome: "duplicate"}
+		}
+	}
+	if ev.Event.Type != "app_home_opened" || ev.Event.Tab != "home" || ev.Event.User == "" {
+		return ack{outcome: "ignored"}
+	}
+	u := bot.User{Platform: "slack", ID: ev.Event.User, TeamID: ev.TeamID}
+	log := d.log.With().Str("user", u.ID).Logger()
+	return ack{outcome: "ok", later: func(ctx context.Context) {
+		_ = safely(log, "HandleHomeOpened", func() { d.h.HandleHomeOpened(ctx, u) })
+	}}
+}

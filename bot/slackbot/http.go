@@ -1,0 +1,116 @@
+package slackbot
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+)
+
+// DefaultMaxBody is the largest request body accepted (64 KiB). Slack's
+// interaction payloads carry the whole message or view, which stays far
+// below this; anything bigger is answered 413 unread.
+const DefaultMaxBody = 64 << 10
+
+// HTTP serves Slack's HTTP-mode endpoints. Every request is verified
+// (signature, timestamp window, body size) before anything is parsed;
+// a rejected request gets 401, 413 or 400 and touches nothing.
+type HTTP struct {
+	v       *Verifier
+	d       *Dispatcher
+	maxBody int64
+	now     func() time.Time
+}
+
+// NewHTTP returns the HTTP endpoints for a verifier and dispatcher.
+func NewHTTP(v *Verifier, d *Dispatcher) *HTTP {
+	return &HTTP{v: v, d: d, maxBody: DefaultMaxBody, now: time.Now}
+}
+
+// Register adds POST /slack/commands, /slack/interactions and
+// /slack/events to mux.
+func (h *HTTP) Register(mux *http.ServeMux) {
+	mux.Handle("POST /slack/commands", h.Commands())
+	mux.Handle("POST /slack/interactions", h.Interactions())
+	mux.Handle("POST /slack/events", h.Events())
+}
+
+// Commands handles slash commands.
+func (h *HTTP) Commands() http.Handler {
+	return h.endpoint("commands", func(ctx context.Context, body []byte) (ack, error) {
+		c, err := parseCommandForm(body)
+		if err != nil {
+			return ack{}, err
+		}
+		return h.d.command(ctx, c), nil
+	})
+}
+
+// Interactions handles interactivity payloads.
+func (h *HTTP) Interactions() http.Handler {
+	return h.endpoint("interactions", func(ctx context.Context, body []byte) (ack, error) {
+		ic, err := parseInteractionForm(body)
+		if err != nil {
+			return ack{}, err
+		}
+		return h.d.interaction(ctx, ic), nil
+	})
+}
+
+// Events handles the Events API, including url_verification.
+func (h *HTTP) Events() http.Handler {
+	return h.endpoint("events", func(ctx context.Context, body []byte) (ack, error) {
+		ev, err := parseEvent(body)
+		if err != nil {
+			return ack{}, err
+		}
+		return h.d.event(ctx, ev), nil
+	})
+}
+
+func (h *HTTP) endpoint(name string, handle func(context.Context, []byte) (ack, error)) http.Handler {
+	m := h.d.metrics
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := h.now()
+		reject := func(status int, outcome string) {
+			m.request(name, outcome)
+			w.Header().Set("X-Slack-No-Retry", "1")
+			http.Error(w, http.StatusText(status), status)
+		}
+		if r.ContentLength > h.maxBody {
+			reject(http.StatusRequestEntityTooLarge, "too_large")
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				reject(http.StatusRequestEntityTooLarge, "too_large")
+			} else {
+				reject(http.StatusBadRequest, "bad_request")
+			}
+			return
+		}
+		if err := h.v.Verify(r.Header, body); err != nil {
+			m.signatureFailure(reason(err))
+			reject(http.StatusUnauthorized, "unauthorized")
+			return
+		}
+		a, err := handle(r.Context(), body)
+		if err != nil {
+			h.d.log.Warn().Err(err).Str("endpoint", name).Msg("malformed slack request")
+			reject(http.StatusBadRequest, "bad_request")
+			return
+		}
+		if a.body != nil {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(a.body)
+		} else {
+			w.WriteHeader(http.StatusOK)
+		}
+		m.request(name, a.outcome)
+		m.acked(name, h.now().Sub(start).Seconds())
+		h.d.runner.Go(a.later)
+	})
+}

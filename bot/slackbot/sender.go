@@ -1,0 +1,405 @@
+package slackbot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/slack-go/slack"
+
+	"github.com/chataccess/chataccess/bot"
+)
+
+// SenderConfig configures the Web API sender.
+type SenderConfig struct {
+	// BotToken is the xoxb- token. It is sent only to APIURL.
+	BotToken string
+	// AppToken is the xapp- token, needed only for Socket Mode.
+	AppToken string
+	// APIURL overrides https://slack.com/api/ (SLACK_API_URL); a trailing
+	// slash is added when missing.
+	APIURL string
+	// HTTPClient defaults to a client with a 10 s timeout.
+	HTTPClient *http.Client
+	// MaxRetryWait is the longest Retry-After waited inline (default
+	// 5 s); longer waits return *bot.RateLimitError.
+	MaxRetryWait time.Duration
+	// MaxRetries caps inline retries after a 429 (default 2).
+	MaxRetries int
+	// Pacer spaces chat.postMessage per channel; default one message a
+	// second per channel, waiting at most MaxRetryWait.
+	Pacer Pacer
+	// UserCacheTTL and GroupCacheTTL cache users.info (default 5 min)
+	// and usergroups.users.list (default 1 min) answers.
+	UserCacheTTL  time.Duration
+	GroupCacheTTL time.Duration
+	Metrics       *Metrics
+	Logger        zerolog.Logger
+}
+
+// Sender implements bot.Sender on the Slack Web API.
+type Sender struct {
+	api        *slack.Client
+	httpClient *http.Client
+	maxWait    time.Duration
+	maxRetries int
+	pacer      Pacer
+	metrics    *Metrics
+	log        zerolog.Logger
+
+	users  ttlCache[bot.User]
+	groups ttlCache[[]string]
+	dmMu   sync.Mutex
+	dms    map[string]string
+}
+
+var _ bot.Sender = (*Sender)(nil)
+
+// NewSender returns a Web API sender.
+func NewSender(cfg SenderConfig) *Sender {
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Timeout: 10 * time.Second}
+	}
+	if cfg.MaxRetryWait <= 0 {
+		cfg.MaxRetryWait = 5 * time.Second
+	}
+	if cfg.MaxRetries <= 0 {
+		cfg.MaxRetries = 2
+	}
+	if cfg.Pacer == nil {
+		cfg.Pacer = NewChannelPacer(time.Second, cfg.MaxRetryWait, nil)
+	}
+	opts := []slack.Option{slack.OptionHTTPClient(hc)}
+	if cfg.APIURL != "" {
+		u := cfg.APIURL
+		if !strings.HasSuffix(u, "/") {
+			u += "/"
+		}
+		opts = append(opts, slack.OptionAPIURL(u))
+	}
+	if cfg.AppToken != "" {
+		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
+	}
+	return &Sender{
+		api: slack.New(cfg.BotToken, opts...), httpClient: hc,
+		maxWait: cfg.MaxRetryWait, maxRetries: cfg.MaxRetries, pacer: cfg.Pacer,
+		metrics: cfg.Metrics, log: cfg.Logger,
+		users:  newTTLCache[bot.User](orDefault(cfg.UserCacheTTL, 5*time.Minute)),
+		groups: newTTLCache[[]string](orDefault(cfg.GroupCacheTTL, time.Minute)),
+		dms:    map[string]string{},
+	}
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
+
+// API is the underlying slack-go client (for Socket Mode).
+func (s *Sender) API() *slack.Client { return s.api }
+
+// Post implements bot.Sender.
+func (s *Sender) Post(ctx context.Context, channel string, m bot.Message) (bot.MessageRef, error) {
+	r, err := RenderMessage(m)
+	if err != nil {
+		return bot.MessageRef{}, fmt.Errorf("slack post to %s: %w", channel, err)
+	}
+	opts := []slack.MsgOption{slack.MsgOptionText(r.Text, false)}
+	if len(r.Blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(r.Blocks...))
+	}
+	thread := ""
+	if m.Thread != nil {
+		thread = m.Thread.ID
+		opts = append(opts, slack.MsgOptionTS(thread))
+	}
+	if err := s.pacer.Wait(ctx, channel); err != nil {
+		return bot.MessageRef{}, fmt.Errorf("slack post to %s: %w", channel, err)
+	}
+	var ch, ts string
+	err = s.call(ctx, "chat.postMessage", func() (err error) {
+		ch, ts, err = s.api.PostMessageContext(ctx, channel, opts...)
+		return err
+	})
+	if err != nil {
+		return bot.MessageRef{}, fmt.Errorf("slack post to %s: %w", channel, err)
+	}
+	return bot.MessageRef{Platform: "slack", Channel: ch, ID: ts, Thread: thread}, nil
+}
+
+// Reply implements bot.Sender.
+func (s *Sender) Reply(ctx context.Context, parent bot.MessageRef, m bot.Message) (bot.MessageRef, error) {
+	root := parent
+	if parent.Thread != "" {
+		root.ID = parent.Thread // reply to the thread, not to a reply
+	}
+	m.Thread = &root
+	return s.Post(ctx, parent.Channel, m)
+}
+
+// Update implements bot.Sender.
+func (s *Sender) Update(ctx context.Context, ref bot.MessageRef, m bot.Message) error {
+	r, err := RenderMessage(m)
+	if err != nil {
+		return fmt.Errorf("slack update %s/%s: %w", ref.Channel, ref.ID, err)
+	}
+	err = s.call(ctx, "chat.update", func() error {
+		_, _, _, err := s.api.UpdateMessageContext(ctx, ref.Channel, ref.ID,
+			slack.MsgOptionText(r.Text, false), slack.MsgOptionBlocks(r.Blocks...))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("slack update %s/%s: %w", ref.Channel, ref.ID, err)
+	}
+	return nil
+}
+
+// DM implements bot.Sender: it opens (or reuses) the direct
+// conversation with the user and posts there.
+func (s *Sender) DM(ctx context.Context, userID string, m bot.Message) (bot.MessageRef, error) {
+	s.dmMu.Lock()
+	ch, ok := s.dms[userID]
+	s.dmMu.Unlock()
+	if !ok {
+		err := s.call(ctx, "conversations.open", func() error {
+			c, _, _, err := s.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{userID}})
+			if err == nil {
+				ch = c.ID
+			}
+			return err
+		})
+		if err != nil {
+			return bot.MessageRef{}, fmt.Errorf("slack dm %s: %w", userID, err)
+		}
+		s.dmMu.Lock()
+		s.dms[userID] = ch
+		s.dmMu.Unlock()
+	}
+	m.Thread = nil
+	return s.Post(ctx, ch, m)
+}
+
+// Ephemeral implements bot.Sender.
+func (s *Sender) Ephemeral(ctx context.Context, channel, userID string, m bot.Message) error {
+	r, err := RenderMessage(m)
+	if err != nil {
+		return fmt.Errorf("slack ephemeral to %s in %s: %w", userID, channel, err)
+	}
+	opts := []slack.MsgOption{slack.MsgOptionText(r.Text, false)}
+	if len(r.Blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(r.Blocks...))
+	}
+	err = s.call(ctx, "chat.postEphemeral", func() error {
+		_, err := s.api.PostEphemeralContext(ctx, channel, userID, opts...)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("slack ephemeral to %s in %s: %w", userID, channel, err)
+	}
+	return nil
+}
+
+// OpenModal implements bot.Sender (views.open). It does not retry: the
+// trigger id is valid for 3 s and only once.
+func (s *Sender) OpenModal(ctx context.Context, triggerID string, m bot.Modal) error {
+	v, err := RenderModal(m)
+	if err != nil {
+		return fmt.Errorf("slack open modal %q: %w", m.CallbackID, err)
+	}
+	err = s.once(ctx, "views.open", func() error {
+		_, err := s.api.OpenViewContext(ctx, triggerID, v)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("slack open modal %q: %w", m.CallbackID, err)
+	}
+	return nil
+}
+
+// PushModal stacks a modal on the open one (views.push), with a trigger
+// id from an interaction inside the open modal.
+func (s *Sender) PushModal(ctx context.Context, triggerID string, m bot.Modal) error {
+	v, err := RenderModal(m)
+	if err != nil {
+		return fmt.Errorf("slack push modal %q: %w", m.CallbackID, err)
+	}
+	err = s.once(ctx, "views.push", func() error {
+		_, err := s.api.PushViewContext(ctx, triggerID, v)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("slack push modal %q: %w", m.CallbackID, err)
+	}
+	return nil
+}
+
+// UpdateModal replaces an open modal (views.update). A non-empty hash
+// makes Slack refuse the update if the view changed meanwhile.
+func (s *Sender) UpdateModal(ctx context.Context, viewID, hash string, m bot.Modal) error {
+	v, err := RenderModal(m)
+	if err != nil {
+		return fmt.Errorf("slack update modal %s: %w", viewID, err)
+	}
+	err = s.call(ctx, "views.update", func() error {
+		_, err := s.api.UpdateViewContext(ctx, v, "", hash, viewID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("slack update modal %s: %w", viewID, err)
+	}
+	return nil
+}
+
+// PublishHome implements bot.Sender (views.publish).
+func (s *Sender) PublishHome(ctx context.Context, userID string, h bot.Home) error {
+	v, err := RenderHome(h)
+	if err != nil {
+		return fmt.Errorf("slack publish home for %s: %w", userID, err)
+	}
+	err = s.call(ctx, "views.publish", func() error {
+		_, err := s.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: v})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("slack publish home for %s: %w", userID, err)
+	}
+	return nil
+}
+
+// LookupUser implements bot.Sender (users.info, scope users:read.email).
+// Deactivated users fail with bot.ErrUserNotFound, users without an
+// email address (bots, some guests) with bot.ErrNoEmail.
+func (s *Sender) LookupUser(ctx context.Context, userID string) (bot.User, error) {
+	if u, ok := s.users.get(userID); ok {
+		return u, nil
+	}
+	var su *slack.User
+	err := s.call(ctx, "users.info", func() (err error) {
+		su, err = s.api.GetUserInfoContext(ctx, userID)
+		return err
+	})
+	if err != nil {
+		return bot.User{}, fmt.Errorf("slack lookup user %s: %w", userID, err)
+	}
+	if su.Deleted {
+		return bot.User{}, fmt.Errorf("slack lookup user %s: deactivated: %w", userID, bot.ErrUserNotFound)
+	}
+	email := strings.ToLower(strings.TrimSpace(su.Profile.Email))
+	if email == "" {
+		return bot.User{}, fmt.Errorf("slack lookup user %s: no email in the Slack profile (bot or guest?): %w", userID, bot.ErrNoEmail)
+	}
+	name := su.Profile.DisplayName
+	if name == "" {
+		name = su.RealName
+	}
+	if name == "" {
+		name = su.Name
+	}
+	u := bot.User{Platform: "slack", ID: su.ID, TeamID: su.TeamID, Email: email, Name: name}
+	s.users.put(userID, u)
+	return u, nil
+}
+
+// GroupMembers implements bot.Sender (usergroups.users.list, scope
+// usergroups:read).
+func (s *Sender) GroupMembers(ctx context.Context, groupID string) ([]string, error) {
+	if m, ok := s.groups.get(groupID); ok {
+		return append([]string(nil), m...), nil
+	}
+	var members []string
+	err := s.call(ctx, "usergroups.users.list", func() (err error) {
+		members, err = s.api.GetUserGroupMembersContext(ctx, groupID)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("slack group members %s: %w", groupID, err)
+	}
+	s.groups.put(groupID, members)
+	return append([]string(nil), members...), nil
+}
+
+// Respond posts to an interaction's response_url (no token needed).
+func (s *Sender) Respond(ctx context.Context, responseURL string, r bot.Response) error {
+	msg, err := RenderMessage(r.Message)
+	if err != nil {
+		return fmt.Errorf("slack respond: %w", err)
+	}
+	wm := &slack.WebhookMessage{Text: msg.Text, ReplaceOriginal: r.ReplaceOriginal, DeleteOriginal: r.DeleteOriginal, ResponseType: slack.ResponseTypeEphemeral}
+	if r.InChannel {
+		wm.ResponseType = slack.ResponseTypeInChannel
+	}
+	if len(msg.Blocks) > 0 {
+		wm.Blocks = &slack.Blocks{BlockSet: msg.Blocks}
+	}
+	err = s.once(ctx, "response_url", func() error {
+		return slack.PostWebhookCustomHTTPContext(ctx, responseURL, s.httpClient, wm)
+	})
+	if err != nil {
+		return fmt.Errorf("slack respond: %w", err)
+	}
+	return nil
+}
+
+// once calls fn without retrying.
+func (s *Sender) once(ctx context.Context, method string, fn func() error) error {
+	err := fn()
+	s.metrics.apiCall(method, outcome(err))
+	return classify(method, err)
+}
+
+// call calls fn, retrying a 429 whose Retry-After is at most maxWait,
+// up to maxRetries times; a longer wait returns *bot.RateLimitError.
+func (s *Sender) call(ctx context.Context, method string, fn func() error) error {
+	for attempt := 0; ; attempt++ {
+		err := fn()
+		s.metrics.apiCall(method, outcome(err))
+		after, limited := retryAfter(err)
+		if !limited {
+			return classify(method, err)
+		}
+		if after > s.maxWait || attempt >= s.maxRetries {
+			return &bot.RateLimitError{Method: method, RetryAfter: after}
+		}
+		s.log.Debug().Str("component", "slackbot").Str("method", method).Int("attempt", attempt+1).
+			Dur("retry_after", after).Msg("slack rate limited, waiting")
+		jitter := time.Duration(rand.Int64N(int64(250 * time.Millisecond)))
+		if err := sleep(ctx, after+jitter); err != nil {
+			return fmt.Errorf("%s: waiting out rate limit: %w", method, err)
+		}
+	}
+}
+
+func retryAfter(err error) (time.Duration, bool) {
+	var rl *slack.RateLimitedError
+	if errors.As(err, &rl) {
+		return rl.RetryAfter, true
+	}
+	var sc slack.StatusCodeError
+	if errors.As(err, &sc) && sc.Code == http.StatusTooManyRequests {
+		return time.Second, true // 429 without Retry-After
+	}
+	return 0, false
+}
+
+func outcome(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	if _, ok := retryAfter(err); ok {
+		return "ratelimited"
+	}
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		return "error"
+	}
+	return "transport"
+}

@@ -1,0 +1,134 @@
+package slackbot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/slack-go/slack/socketmode"
+)
+
+// Socket receives Slack requests over Socket Mode (used when
+// SLACK_APP_TOKEN is set): the bot dials out, so no public URL or
+// signature check is needed. Each envelope is handled on its own
+// goroutine (at most 64 at once) and acknowledged with the same body
+// the HTTP endpoints would answer.
+type Socket struct {
+	client *socketmode.Client
+	d      *Dispatcher
+	sem    chan struct{}
+}
+
+// NewSocket returns a Socket Mode receiver. sender must have been
+// created with an AppToken.
+func NewSocket(sender *Sender, d *Dispatcher) *Socket {
+	return &Socket{client: socketmode.New(sender.API()), d: d, sem: make(chan struct{}, 64)}
+}
+
+// Run connects and serves until ctx ends. slack-go reconnects on its
+// own (backoff capped at 5 minutes).
+func (s *Socket) Run(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.client.RunContext(ctx) }()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-errc:
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("slack socket mode: %w", err)
+		case evt := <-s.client.Events:
+			s.event(ctx, evt)
+		}
+	}
+}
+
+func (s *Socket) event(ctx context.Context, evt socketmode.Event) {
+	var req *socketmode.Request
+	switch evt.Type {
+	case socketmode.EventTypeEventsAPI, socketmode.EventTypeInteractive, socketmode.EventTypeSlashCommand:
+		req = evt.Request
+	case socketmode.EventTypeErrorBadMessage:
+		// slack-go's strict decoding refused the envelope; our parser
+		// reads fewer fields and may still handle it. Ack either way so
+		// Slack does not redeliver it forever.
+		if bad, ok := evt.Data.(*socketmode.ErrorBadMessage); ok {
+			var r socketmode.Request
+			if json.Unmarshal(bad.Message, &r) == nil && r.EnvelopeID != "" {
+				req = &r
+			}
+		}
+	case socketmode.EventTypeConnected:
+		s.d.log.Info().Msg("slack socket mode connected")
+	case socketmode.EventTypeInvalidAuth:
+		s.d.log.Error().Msg("slack socket mode: invalid app token")
+	case socketmode.EventTypeConnectionError:
+		s.d.log.Warn().Msg("slack socket mode connection error, reconnecting")
+	}
+	if req == nil || req.EnvelopeID == "" {
+		return
+	}
+	select {
+	case s.sem <- struct{}{}:
+	case <-ctx.Done():
+		return
+	}
+	go func() {
+		defer func() { <-s.sem }()
+		start := time.Now()
+		a, endpoint := s.handle(ctx, *req)
+		var payload any
+		if a.body != nil {
+			if len(a.body) >= socketAckMaxPayload {
+				s.d.log.Error().Int("bytes", len(a.body)).Str("endpoint", endpoint).Msg("socket mode ack too large; acknowledging without body")
+			} else {
+				payload = json.RawMessage(a.body)
+			}
+		}
+		if err := s.client.AckCtx(ctx, req.EnvelopeID, payload); err != nil {
+			s.d.log.Error().Err(err).Str("endpoint", endpoint).Msg("socket mode ack")
+			s.d.metrics.request(endpoint, "error")
+			return
+		}
+		s.d.metrics.request(endpoint, a.outcome)
+		s.d.metrics.acked(endpoint, time.Since(start).Seconds())
+		s.d.runner.Go(a.later)
+	}()
+}
+
+// handle computes the acknowledgement of one Socket Mode envelope.
+func (s *Socket) handle(ctx context.Context, req socketmode.Request) (ack, string) {
+	var (
+		a        ack
+		err      error
+		endpoint = "socket_" + req.Type
+	)
+	switch req.Type {
+	case socketmode.RequestTypeSlashCommands:
+		var c slashCommand
+		if c, err = parseCommandJSON(req.Payload); err == nil {
+			a = s.d.command(ctx, c)
+		}
+	case socketmode.RequestTypeInteractive:
+		var ic *interaction
+		if ic, err = parseInteraction(req.Payload); err == nil {
+			a = s.d.interaction(ctx, ic)
+		}
+	case socketmode.RequestTypeEventsAPI:
+		var ev *eventEnvelope
+		if ev, err = parseEvent(req.Payload); err == nil {
+			a = s.d.event(ctx, ev)
+		}
+	default:
+		err = errors.New("unsupported envelope type")
+	}
+	if err != nil {
+		s.d.log.Warn().Err(err).Str("endpoint", endpoint).Msg("malformed socket mode envelope")
+		return ack{outcome: "bad_request"}, endpoint
+	}
+	return a, endpoint
+}
