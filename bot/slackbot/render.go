@@ -36,8 +36,8 @@ func checkLen(field, s string, limit int) error {
 // RenderedMessage is a message ready for chat.postMessage and friends.
 type RenderedMessage struct {
 	// Text is the fallback text, always set.
-	Text   string
-	Blocks []slack.Block
+	Text   string        `json:"text"`
+	Blocks []slack.Block `json:"blocks,omitempty"`
 }
 
 // RenderMessage turns a neutral message into Block Kit within Slack's
