@@ -210,7 +210,7 @@ func (c *Client) do(ctx context.Context, cl call) ([]byte, error) {
 		if !e.Retryable() || e.Reason == ReasonQuota || attempt >= c.cfg.MaxAttempts {
 			return nil, e
 		}
-		delay := backoff(attempt, e)
+		delay := backoff(c.cfg.RetryBase, attempt, e)
 		if e.RetryAfter > 0 {
 			delay = e.RetryAfter
 		}
@@ -230,12 +230,11 @@ func (c *Client) do(ctx context.Context, cl call) ([]byte, error) {
 	}
 }
 
-// backoff is full jitter over 250 ms·2^(attempt-1), capped at 8 s.
-func backoff(attempt int, e *Error) time.Duration {
-	base := 250 * time.Millisecond
+// backoff is full jitter over base·2^(attempt-1), capped at 8 s.
+func backoff(base time.Duration, attempt int, e *Error) time.Duration {
 	if e.Code == "606" {
 		// Another integration may be using the instance's window; back off harder.
-		base = time.Second
+		base *= 4
 	}
 	d := min(base<<(attempt-1), 8*time.Second)
 	return d/2 + rand.N(d/2+1)

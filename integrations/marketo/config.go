@@ -84,6 +84,9 @@ type Config struct {
 	// MaxAttempts caps the tries of one call, token refreshes excluded
 	// (default 4).
 	MaxAttempts int
+	// RetryBase is the first backoff step; each retry doubles it, with
+	// full jitter, up to 8 s (default 250 ms; 1 s after a 606).
+	RetryBase time.Duration
 	// AddRolesBody and DeleteRolesBody choose the body shape of
 	// roles/create.json and roles/delete.json (default BodyArray, the
 	// documented sample; UNCONFIRMED).
@@ -167,6 +170,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxAttempts <= 0 {
 		c.MaxAttempts = 4
+	}
+	if c.RetryBase <= 0 {
+		c.RetryBase = 250 * time.Millisecond
 	}
 	if c.AddRolesBody == "" {
 		c.AddRolesBody = BodyArray

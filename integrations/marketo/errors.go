@@ -156,8 +156,11 @@ func (e *Error) Human() string {
 	case ReasonForbidden:
 		return "Marketo refused the call: the API-only user's role needs the permissions \"Access Users\" and \"Access User Management Api\", and the IP allowlist must let chataccess in."
 	case ReasonNotFound:
-		if e.Target != "" {
+		if e.Target != "" && strings.HasSuffix(e.Op, " user") {
 			return "Marketo has no user " + e.Target + " (yet): a user added in the Adobe Admin Console can take a while to appear in Marketo."
+		}
+		if e.Target != "" {
+			return "Marketo could not find " + e.Target + "."
 		}
 		return "Marketo could not find what chataccess asked for."
 	case ReasonInvalid:

@@ -239,7 +239,10 @@ func (s *Server) failWith(w http.ResponseWriter, idx int, f Fault, msg string) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	if f.Code == 0 {
-		status := max(f.Status, 500)
+		status := f.Status
+		if status == 0 {
+			status = http.StatusInternalServerError
+		}
 		s.finish(idx, status, "")
 		w.WriteHeader(status)
 		_, _ = w.Write([]byte("{}"))
