@@ -110,6 +110,10 @@ func decodeStrict(data []byte, ps *problems) (*Config, []string) {
 	if root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" {
 		return &Config{}, nil
 	}
+	if root.Kind != yaml.MappingNode {
+		ps.add("", "the file must be a YAML mapping (key: value), not %s", describe(root))
+		return nil, nil
+	}
 	w := newWalker(ps)
 	w.walk(root, configType, "")
 	if w.exhausted {
@@ -117,9 +121,17 @@ func decodeStrict(data []byte, ps *problems) (*Config, []string) {
 	}
 
 	cfg := &Config{}
+	if len(w.bad) > 0 {
+		// The walk dropped unknown keys and nulled wrong values, so the
+		// rest still decodes and gets checked: one run shows every problem.
+		if err := root.Decode(cfg); err != nil {
+			return nil, nil
+		}
+		return cfg, w.bad
+	}
 	strict := yaml.NewDecoder(bytes.NewReader(data))
 	strict.KnownFields(true)
-	if err := strict.Decode(cfg); err != nil && len(w.bad) == 0 {
+	if err := strict.Decode(cfg); err != nil {
 		// The shape check above should have caught this; report what
 		// yaml says (it names the key and the line) rather than nothing.
 		var te *yaml.TypeError

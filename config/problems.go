@@ -129,6 +129,14 @@ func join(path, key string) string {
 	return path + "[" + strconv.Quote(key) + "]"
 }
 
+// sub appends a dotted run of fixed keys, e.g. "marketo.role".
+func sub(path, keys string) string {
+	for _, k := range strings.Split(keys, ".") {
+		path = join(path, k)
+	}
+	return path
+}
+
 func index(path string, i int) string {
 	return path + "[" + strconv.Itoa(i) + "]"
 }

@@ -70,7 +70,7 @@ func (r *problems) packages(c *Config, pol *approvals.Policy, defID approvals.Id
 }
 
 func (r *problems) pkg(path, name string, pc PackageConfig, globalDryRun bool, defID approvals.Identity, hasDefID bool) *approvals.Package {
-	at := func(key string) string { return join(path, key) }
+	at := func(keys string) string { return sub(path, keys) }
 	p := &approvals.Package{
 		Name:                  name,
 		Description:           strings.TrimSpace(pc.Description),

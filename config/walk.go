@@ -34,81 +34,122 @@ func (w *walker) fail(path, format string, args ...any) {
 	w.bad = append(w.bad, path)
 }
 
-func (w *walker) walk(n *yaml.Node, t reflect.Type, path string) {
+// spend counts a visit and reports whether the budget still holds.
+func (w *walker) spend() bool {
 	if w.exhausted {
-		return
+		return false
 	}
 	if w.visits++; w.visits > maxVisits {
 		w.exhausted = true
 		w.ps.add("", "the document is too large or uses too many aliases")
-		return
+		return false
+	}
+	return true
+}
+
+// walk checks n against t. It returns false when n's own shape is wrong;
+// the caller then replaces n by null, so the decode that follows skips
+// it. Problems further down are dropped from the tree where they occur.
+func (w *walker) walk(n *yaml.Node, t reflect.Type, path string) bool {
+	if !w.spend() {
+		return true
 	}
 	if n.Kind == yaml.AliasNode {
 		if n.Alias == nil {
-			return
+			return true
 		}
 		n = n.Alias
 	}
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
-		return
+		return true
 	}
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	switch t.Kind() {
 	case reflect.Struct:
-		w.object(n, t, path)
+		return w.object(n, t, path)
 	case reflect.Map:
-		w.dict(n, t, path)
+		return w.dict(n, t, path)
 	case reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
 			w.fail(path, "must be a list, not %s", describe(n))
-			return
+			return false
 		}
 		for i, e := range n.Content {
-			w.walk(e, t.Elem(), index(path, i))
+			if !w.walk(e, t.Elem(), index(path, i)) {
+				n.Content[i] = nullNode()
+			}
 		}
+		return true
 	default:
-		w.scalar(n, t, path)
+		return w.scalar(n, t, path)
 	}
+}
+
+func nullNode() *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
 }
 
 // object checks a mapping against a struct's yaml keys.
-func (w *walker) object(n *yaml.Node, t reflect.Type, path string) {
+func (w *walker) object(n *yaml.Node, t reflect.Type, path string) bool {
 	if n.Kind != yaml.MappingNode {
 		w.fail(path, "must be a mapping (key: value), not %s", describe(n))
-		return
+		return false
 	}
 	fields := w.structFields(t)
-	w.pairs(n, t, path, func(key string, v *yaml.Node) {
+	w.pairs(n, t, path, func(key string, v *yaml.Node) verdict {
 		ft, ok := fields[key]
 		if !ok {
 			w.fail(join(path, key), "%s", unknownKey(key, fields))
-			return
+			return dropPair
 		}
-		w.walk(v, ft, join(path, key))
+		return keepUnless(w.walk(v, ft, join(path, key)))
 	})
+	return true
 }
 
 // dict checks a mapping against a map type with string keys.
-func (w *walker) dict(n *yaml.Node, t reflect.Type, path string) {
+func (w *walker) dict(n *yaml.Node, t reflect.Type, path string) bool {
 	if n.Kind != yaml.MappingNode {
 		w.fail(path, "must be a mapping (name: value), not %s", describe(n))
-		return
+		return false
 	}
-	w.pairs(n, t, path, func(key string, v *yaml.Node) {
-		w.walk(v, t.Elem(), join(path, key))
+	w.pairs(n, t, path, func(key string, v *yaml.Node) verdict {
+		return keepUnless(w.walk(v, t.Elem(), join(path, key)))
 	})
+	return true
+}
+
+// verdict is what pairs does with a visited pair.
+type verdict int
+
+const (
+	keepValue verdict = iota
+	nullValue         // the value has the wrong shape: decode it as null
+	dropPair          // the key is unknown
+)
+
+func keepUnless(ok bool) verdict {
+	if ok {
+		return keepValue
+	}
+	return nullValue
 }
 
 // pairs visits the key/value pairs of a mapping, following merge keys
-// ("<<: *defaults") and rejecting repeated or non-text keys.
-func (w *walker) pairs(n *yaml.Node, t reflect.Type, path string, visit func(string, *yaml.Node)) {
+// ("<<: *defaults") and rejecting repeated or non-text keys. Pairs that
+// are wrong are dropped from the mapping; a value visit rejects becomes
+// null.
+func (w *walker) pairs(n *yaml.Node, t reflect.Type, path string, visit func(string, *yaml.Node) verdict) {
 	seen := map[string]int{}
+	kept := n.Content[:0:0]
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
-			w.merge(v, t, path)
+			if w.merge(v, t, path) {
+				kept = append(kept, k, v)
+			}
 			continue
 		}
 		var key string
@@ -121,34 +162,43 @@ func (w *walker) pairs(n *yaml.Node, t reflect.Type, path string, visit func(str
 			continue
 		}
 		seen[key] = k.Line
-		visit(key, v)
+		switch visit(key, v) {
+		case dropPair:
+			continue
+		case nullValue:
+			v = nullNode()
+		}
+		kept = append(kept, k, v)
 	}
+	n.Content = kept
 }
 
 // merge walks the mapping(s) a "<<" key pulls in, as part of the
 // mapping at path.
-func (w *walker) merge(v *yaml.Node, t reflect.Type, path string) {
-	if w.visits++; w.visits > maxVisits {
-		return
+func (w *walker) merge(v *yaml.Node, t reflect.Type, path string) bool {
+	if !w.spend() {
+		return true
 	}
 	if v.Kind == yaml.AliasNode && v.Alias != nil {
 		v = v.Alias
 	}
 	switch v.Kind {
 	case yaml.MappingNode:
-		w.walk(v, t, path)
+		return w.walk(v, t, path)
 	case yaml.SequenceNode:
+		ok := true
 		for _, e := range v.Content {
-			w.merge(e, t, path)
+			ok = w.merge(e, t, path) && ok
 		}
-	default:
-		w.fail(path, "merge key << must name a mapping, not %s", describe(v))
+		return ok
 	}
+	w.fail(path, "merge key << must name a mapping, not %s", describe(v))
+	return false
 }
 
 // scalar checks a text, number or boolean value by decoding it exactly
 // as the real decode will.
-func (w *walker) scalar(n *yaml.Node, t reflect.Type, path string) {
+func (w *walker) scalar(n *yaml.Node, t reflect.Type, path string) bool {
 	want := map[reflect.Kind]string{
 		reflect.String: "text",
 		reflect.Int:    "a whole number",
@@ -156,11 +206,13 @@ func (w *walker) scalar(n *yaml.Node, t reflect.Type, path string) {
 	}[t.Kind()]
 	if n.Kind != yaml.ScalarNode {
 		w.fail(path, "must be %s, not %s", want, describe(n))
-		return
+		return false
 	}
 	if err := n.Decode(reflect.New(t).Interface()); err != nil {
-		w.fail(path, "must be %s, not %q", want, truncate(n.Value, 40))
+		w.fail(path, "must be %s, not %s", want, quote(truncate(n.Value, 40)))
+		return false
 	}
+	return true
 }
 
 func (w *walker) structFields(t reflect.Type) map[string]reflect.Type {
