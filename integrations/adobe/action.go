@@ -257,8 +257,8 @@ func parseActionResult(body []byte) (*ActionResult, error) {
 	return &r, nil
 }
 
-// ok says whether the whole call was understood (success, partial or error
-// with per-command errors).
+// callError returns the whole-call failure, or nil when the call was
+// understood (success, partial, or error with per-command errors).
 func (r *ActionResult) callError() *Error {
 	switch r.Result {
 	case "success", "partial":
@@ -275,6 +275,9 @@ func (r *ActionResult) callError() *Error {
 // ErrorFor returns the first error of command i, mapped to the command's
 // user, requestID, step and groups; nil when command i succeeded.
 func (r *ActionResult) ErrorFor(i int) *Error {
+	if i < 0 {
+		return nil
+	}
 	for _, ei := range r.Errors {
 		idx := ei.Index
 		if idx < 0 && ei.RequestID != "" { // fall back to the requestID

@@ -162,7 +162,10 @@ func (c *Client) acquire(ctx context.Context, op string, k kind) error {
 			return &Error{Reason: ReasonRateLimited, Op: op, Index: -1, Step: -1, RetryAfter: d,
 				Message: "client-side limit " + c.limitFor(k).String()}
 		}
-		if err := sleep(ctx, d); err != nil {
+		// Wake a little early and ask again: with an even pacing (burst 1)
+		// every millisecond of oversleep is lost for good, because GCRA
+		// schedules the next slot from the moment this one is taken.
+		if err := sleep(ctx, d-min(d/4, 2*time.Millisecond)); err != nil {
 			return &Error{Reason: ReasonCanceled, Op: op, Index: -1, Step: -1, Err: err}
 		}
 	}
