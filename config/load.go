@@ -121,7 +121,7 @@ func decodeStrict(data []byte, ps *problems) (*Config, []string) {
 	}
 
 	cfg := &Config{}
-	if len(w.bad) > 0 {
+	if w.dirty {
 		// The walk dropped unknown keys and nulled wrong values, so the
 		// rest still decodes and gets checked: one run shows every problem.
 		if err := root.Decode(cfg); err != nil {

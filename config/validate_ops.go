@@ -41,8 +41,8 @@ func (r *problems) settings(c *Config) Settings {
 	s.Redis.Prefix = c.Redis.Prefix
 	if s.Redis.Prefix == "" {
 		s.Redis.Prefix = DefaultRedisPrefix
-	} else if len(s.Redis.Prefix) > 64 || strings.ContainsFunc(s.Redis.Prefix, func(r rune) bool {
-		return r <= ' ' || r == 0x7f || r == '{' || r == '}' || r > 0x7e
+	} else if len(s.Redis.Prefix) > 64 || strings.ContainsFunc(s.Redis.Prefix, func(c rune) bool {
+		return c <= ' ' || c >= 0x7f || c == '{' || c == '}'
 	}) {
 		r.add("redis.prefix", "must be at most 64 printable ASCII characters without spaces or braces (braces are Redis Cluster hash tags)")
 	}

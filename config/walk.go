@@ -18,8 +18,12 @@ var configType = reflect.TypeFor[Config]()
 // yaml.Decoder.KnownFields would, but collects every problem with its
 // path instead of stopping at line numbers.
 type walker struct {
-	ps        *problems
-	bad       []string
+	ps *problems
+	// bad lists the paths whose own value was wrong and dropped; checks
+	// of what lies under them would only repeat the problem.
+	bad []string
+	// dirty says the tree was changed (pairs dropped, values nulled).
+	dirty     bool
 	visits    int
 	exhausted bool
 	fields    map[reflect.Type]map[string]reflect.Type
@@ -29,9 +33,16 @@ func newWalker(ps *problems) *walker {
 	return &walker{ps: ps, fields: map[reflect.Type]map[string]reflect.Type{}}
 }
 
+// fail records a problem with the value at path, which is dropped.
 func (w *walker) fail(path, format string, args ...any) {
-	w.ps.add(path, format, args...)
+	w.note(path, format, args...)
 	w.bad = append(w.bad, path)
+}
+
+// note records a problem without marking the path bad.
+func (w *walker) note(path, format string, args ...any) {
+	w.ps.add(path, format, args...)
+	w.dirty = true
 }
 
 // spend counts a visit and reports whether the budget still holds.
@@ -154,11 +165,11 @@ func (w *walker) pairs(n *yaml.Node, t reflect.Type, path string, visit func(str
 		}
 		var key string
 		if k.Kind != yaml.ScalarNode || k.Decode(&key) != nil {
-			w.fail(path, "has a key that is %s; keys must be plain text", describe(k))
+			w.note(path, "has a key that is %s; keys must be plain text", describe(k))
 			continue
 		}
 		if line, dup := seen[key]; dup {
-			w.fail(join(path, key), "key is repeated (first at line %d)", line)
+			w.note(join(path, key), "key is repeated (first at line %d)", line)
 			continue
 		}
 		seen[key] = k.Line
