@@ -36,7 +36,10 @@ type Limiter struct {
 	prefix string
 }
 
-// New returns a limiter whose keys start with prefix (e.g. "chataccess:v1:rl:").
+// New returns a limiter whose keys are "rate:" + prefix + key (e.g.
+// "rate:chataccess:v1:rl:adobe:<client>:action"): redis_rate always puts
+// its own "rate:" in front. Each key expires by itself once its limit is
+// idle again.
 func New(rdb redis.UniversalClient, prefix string) *Limiter {
 	return &Limiter{rl: redis_rate.NewLimiter(rdb), prefix: prefix}
 }
