@@ -1,6 +1,7 @@
 package marketo
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -104,7 +105,9 @@ const sampleEnvelopeError = `{
     ]
 }`
 
-func utc(y int, m time.Month, d, h, mi, s int) time.Time { return time.Date(y, m, d, h, mi, s, 0, time.UTC) }
+func utc(y int, m time.Month, d, h, mi, s int) time.Time {
+	return time.Date(y, m, d, h, mi, s, 0, time.UTC)
+}
 
 func TestParseUserSample(t *testing.T) {
 	u, err := ParseUser([]byte(sampleUser))
@@ -170,6 +173,9 @@ func TestParseToken(t *testing.T) {
 	}
 	if tok.AccessToken != "cdf01657-110d-4155-99a7-f986b2ff13a0:int" || tok.ExpiresIn != 3599*time.Second || tok.Scope != "apis@acmeinc.com" || tok.TokenType != "bearer" {
 		t.Fatalf("token = %+v", tok)
+	}
+	if strings.Contains(tok.String(), tok.AccessToken) || strings.Contains(fmt.Sprintf("%v %+v", tok, tok), tok.AccessToken) {
+		t.Fatalf("Token prints the access token: %s", tok)
 	}
 	for _, bad := range []string{``, `{}`, `[]`, `{"access_token":""}`, `{"access_token":"x","expires_in":-1}`, `{"access_token":"secret-tok"`} {
 		if _, err := ParseToken([]byte(bad)); err == nil {
