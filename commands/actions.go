@@ -1,0 +1,124 @@
+package commands
+
+import (
+	"context"
+	"strings"
+
+	"github.com/chataccess/chataccess/approvals"
+	"github.com/chataccess/chataccess/bot"
+)
+
+// HandleAction implements bot.Handler for button clicks in cards, DMs
+// and the App Home. Refusals are ephemeral sentences; nothing changes.
+func (h *Handler) HandleAction(ctx context.Context, a bot.Action) bot.ActionReply {
+	switch a.ActionID {
+	case ActionApprove, ActionDeny, ActionCancel, ActionRetry, ActionExtend, ActionHomeAdd, ActionHomeRemove:
+	default:
+		return bot.ActionReply{}
+	}
+	actor, err := h.actor(ctx, a.User)
+	if err != nil {
+		h.log.Warn().Err(err).Str("user", a.User.ID).Msg("resolve actor for action")
+		return bot.ActionReply{Ephemeral: ephemeral(h.actorProblem(err))}
+	}
+	switch a.ActionID {
+	case ActionHomeAdd:
+		m := h.addModal(addForm{})
+		return bot.ActionReply{Modal: &m}
+	case ActionHomeRemove:
+		m := h.removeUserModal()
+		return bot.ActionReply{Modal: &m}
+	}
+	id, err := approvals.ParseRequestID(a.Value)
+	if err != nil {
+		return bot.ActionReply{Ephemeral: ephemeral(bot.Plain("That button does not name a request I know."))}
+	}
+	switch a.ActionID {
+	case ActionApprove:
+		return h.decided(ctx, a, actor, id, "approve", func() (*approvals.Request, error) { return h.svc.Approve(ctx, id, actor, "") })
+	case ActionDeny:
+		return h.denyClicked(ctx, a, actor, id)
+	case ActionCancel:
+		return h.decided(ctx, a, actor, id, "cancel", func() (*approvals.Request, error) { return h.svc.Cancel(ctx, id, actor) })
+	case ActionRetry:
+		return h.decided(ctx, a, actor, id, "retry", func() (*approvals.Request, error) { return h.svc.Retry(ctx, id, actor) })
+	default:
+		return h.extendClicked(ctx, id)
+	}
+}
+
+// decided runs one Service call for a click. On success the clicked
+// message is redrawn at once (the notifier redraws every other copy);
+// a click in the App Home refreshes the Home instead.
+func (h *Handler) decided(ctx context.Context, a bot.Action, actor approvals.Actor, id, verb string, call func() (*approvals.Request, error)) bot.ActionReply {
+	r, err := call()
+	if err != nil {
+		pkg := ""
+		if cur, gerr := h.ledger.Get(ctx, id); gerr == nil {
+			pkg = cur.Package
+		}
+		return bot.ActionReply{Ephemeral: h.refuse(ctx, err, about{ID: id, Package: pkg, Verb: verb})}
+	}
+	rep := bot.ActionReply{}
+	if a.Message != nil {
+		m := h.card(r, cardView{requesterCopy: a.BlockID == "cancel:"+r.ID})
+		rep.Update = &m
+	}
+	if a.View != nil && a.Message == nil {
+		user := a.User
+		rep.After = func(ctx context.Context) { h.HandleHomeOpened(ctx, user) }
+	}
+	return rep
+}
+
+// denyClicked checks the clicker may decide, then opens the reason
+// modal. The Service checks again when the modal is submitted.
+func (h *Handler) denyClicked(ctx context.Context, a bot.Action, actor approvals.Actor, id string) bot.ActionReply {
+	r, err := h.ledger.Get(ctx, id)
+	if err != nil {
+		return bot.ActionReply{Ephemeral: h.refuse(ctx, err, about{ID: id, Verb: "deny"})}
+	}
+	if err := h.mayDecide(r, actor); err != nil {
+		return bot.ActionReply{Ephemeral: h.refuse(ctx, err, about{ID: id, Package: r.Package, Verb: "deny"})}
+	}
+	m := h.denyModal(r)
+	return bot.ActionReply{Modal: &m}
+}
+
+// mayDecide mirrors the Service's decision rules for a quick refusal
+// before a modal opens; the Service stays the authority.
+func (h *Handler) mayDecide(r *approvals.Request, who approvals.Actor) error {
+	pkg, err := h.svc.Policy().Package(r.Package)
+	if err != nil {
+		return err
+	}
+	switch {
+	case r.DecidedBy(who):
+		return approvals.ErrAlreadyDecided
+	case r.State != approvals.StatePending:
+		return &approvals.ClosedError{ID: r.ID, State: r.State}
+	case !pkg.Approvers.Contains(who):
+		return approvals.ErrNotApprover
+	case (r.Requester.Same(who) || strings.EqualFold(who.Email, r.Target.Email)) && !pkg.AllowSelfApproval:
+		return approvals.ErrSelfApproval
+	}
+	return nil
+}
+
+// extendClicked opens the Add modal pre-filled from an add request.
+func (h *Handler) extendClicked(ctx context.Context, id string) bot.ActionReply {
+	r, err := h.ledger.Get(ctx, id)
+	if err != nil {
+		return bot.ActionReply{Ephemeral: h.refuse(ctx, err, about{ID: id})}
+	}
+	if r.Kind != approvals.KindAdd {
+		return bot.ActionReply{Ephemeral: ephemeral(bot.Textf("%s is not an access grant, so it cannot be extended.", bot.Code(r.ID)))}
+	}
+	dur := ""
+	if r.Duration > 0 {
+		dur = approvals.FormatDuration(r.Duration)
+	}
+	m := h.addModal(addForm{UserID: r.Target.PlatformID, Email: r.Target.Email, Package: r.Package, Duration: dur,
+		Reason: r.Justification, Extends: r.ID})
+	return bot.ActionReply{Modal: &m}
+}

@@ -1,0 +1,137 @@
+package commands
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/chataccess/chataccess/approvals"
+	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/store"
+)
+
+// Ledger is the part of the store the chat front end reads and writes
+// besides the Service: request lists, grants and the references of every
+// posted copy of a card. *store.Store satisfies it.
+type Ledger interface {
+	// Get returns a request or an error wrapping approvals.ErrNotFound.
+	Get(ctx context.Context, id string) (*approvals.Request, error)
+	// List returns up to limit requests of an index, newest first.
+	List(ctx context.Context, ix store.Index, limit int) ([]*approvals.Request, error)
+	// GrantsOf returns the live grants a user holds.
+	GrantsOf(ctx context.Context, email string) ([]approvals.Grant, error)
+	// AddMessageRef remembers a message about a request; adding the same
+	// message twice keeps one copy.
+	AddMessageRef(ctx context.Context, owner string, ref store.MessageRef) error
+	// MessageRefs returns every message recorded for a request.
+	MessageRefs(ctx context.Context, owner string) ([]store.MessageRef, error)
+}
+
+var _ Ledger = (*store.Store)(nil)
+
+// Reviews starts access review campaigns. It is optional; without it
+// "review start" says reviews are not configured.
+type Reviews interface {
+	// StartReview starts a campaign for one package ("" = every
+	// package) on behalf of by and returns a sentence for people, such
+	// as "Review R-12 started for agent: 14 holders to certify".
+	StartReview(ctx context.Context, pkg string, by approvals.Actor) (string, error)
+}
+
+// Deps is what the chat front end needs. Service, Ledger and Sender are
+// required.
+type Deps struct {
+	Service *approvals.Service
+	Ledger  Ledger
+	Sender  bot.Sender
+	// Clock tells the time for cache expiry and "in 3 days" texts;
+	// nil means the wall clock.
+	Clock  approvals.Clock
+	Logger zerolog.Logger
+	// CommandName is the slash command with its slash ("/dynchat").
+	CommandName string
+	// AdminChannel receives admin alerts; empty disables them.
+	AdminChannel string
+	// Reviews is optional.
+	Reviews Reviews
+	// Platform is the chat platform name actors get ("slack").
+	Platform string
+	// Location is the time zone of times shown to people (default UTC).
+	Location *time.Location
+	// ActorTTL is how long a looked-up user and their groups are cached
+	// in process (default 1 minute). It is a cache, not state.
+	ActorTTL time.Duration
+}
+
+func (d *Deps) defaults() {
+	if d.Clock == nil {
+		d.Clock = approvals.ClockFunc(time.Now)
+	}
+	if d.CommandName == "" {
+		d.CommandName = "/dynchat"
+	}
+	if d.Platform == "" {
+		d.Platform = "slack"
+	}
+	if d.Location == nil {
+		d.Location = time.UTC
+	}
+	if d.ActorTTL <= 0 {
+		d.ActorTTL = time.Minute
+	}
+}
+
+// candidateGroups lists every platform group id the policy mentions, so
+// an actor's membership can be resolved once for every check.
+func candidateGroups(p *approvals.Policy) []string {
+	var out []string
+	add := func(a approvals.Audience) { out = append(out, a.SlackGroups...) }
+	add(p.Requesters)
+	add(p.Admins)
+	for _, pkg := range p.Packages {
+		add(pkg.Approvers)
+		add(pkg.AutoApprove.Requesters)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// actorCache keeps resolved actors for a short time, so a burst of
+// clicks costs one profile and group lookup.
+type actorCache struct {
+	mu      sync.Mutex
+	ttl     time.Duration
+	entries map[string]actorEntry
+}
+
+type actorEntry struct {
+	actor   approvals.Actor
+	expires time.Time
+}
+
+// maxCachedActors bounds the cache; when full it is emptied.
+const maxCachedActors = 4096
+
+func (c *actorCache) get(id string, now time.Time) (approvals.Actor, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[id]
+	if !ok || now.After(e.expires) {
+		return approvals.Actor{}, false
+	}
+	a := e.actor
+	a.Groups = slices.Clone(a.Groups)
+	return a, true
+}
+
+func (c *actorCache) put(id string, a approvals.Actor, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil || len(c.entries) >= maxCachedActors {
+		c.entries = map[string]actorEntry{}
+	}
+	c.entries[id] = actorEntry{actor: a, expires: now.Add(c.ttl)}
+}

@@ -1,0 +1,54 @@
+package commands
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/chataccess/chataccess/approvals"
+	"github.com/chataccess/chataccess/bot"
+)
+
+// ExpiryWarning is the message the workers send to a grant holder (and
+// its requester) before the grant ends, with a "Request extension"
+// button that opens the Add modal pre-filled from the original request.
+// pkg may be nil; now and loc set how the end is shown.
+func ExpiryWarning(g approvals.Grant, pkg *approvals.Package, now time.Time, loc *time.Location) bot.Message {
+	if loc == nil {
+		loc = time.UTC
+	}
+	left := "soon"
+	if d := g.Until.Sub(now); d > 0 {
+		left = "in " + humanDuration(d)
+	}
+	what := bot.Bold(g.Package)
+	if pkg != nil {
+		if s := packageSummary(pkg); s != "" {
+			what = bot.Textf("%s (%s)", bot.Bold(g.Package), bot.Plain(s))
+		}
+	}
+	text := bot.Textf("Dynamic Chat access %s of %s ends %s, on %s.", what, bot.Plain(g.Email), bot.Plain(left), bot.Plain(clock(g.Until, loc, true)))
+	blocks := []bot.Block{
+		&bot.Section{Text: text},
+		&bot.Context{Elements: []bot.Text{bot.Textf("Granted by %s · approved by %s", bot.Code(g.RequestID), bot.Plain(orText(strings.Join(g.ApprovedBy, ", "), "—")))}},
+	}
+	if g.RequestID != "" {
+		blocks = append(blocks, &bot.Actions{BlockID: "extend:" + g.RequestID, Elements: []bot.Element{
+			&bot.Button{ActionID: ActionExtend, Text: "Request extension", Value: g.RequestID, Style: bot.StylePrimary},
+		}})
+	}
+	return bot.Message{Text: text, Blocks: blocks}
+}
+
+// humanDuration renders a positive duration roughly: "3 days", "5 hours".
+func humanDuration(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%d days", int(d.Hours()/24))
+	case d >= 2*time.Hour:
+		return fmt.Sprintf("%d hours", int(d.Hours()))
+	case d >= 2*time.Minute:
+		return fmt.Sprintf("%d minutes", int(d.Minutes()))
+	}
+	return "a moment"
+}

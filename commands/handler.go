@@ -1,0 +1,340 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/rs/zerolog"
+
+	"github.com/chataccess/chataccess/approvals"
+	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/store"
+)
+
+// Handler is the chat front end: it implements bot.Handler for slash
+// commands, button clicks, modal submissions and the App Home, turning
+// them into Service calls. Every actor is built from the platform's
+// verified profile, never from typed text.
+type Handler struct {
+	deps   Deps
+	svc    *approvals.Service
+	ledger Ledger
+	send   bot.Sender
+	log    zerolog.Logger
+	groups []string
+	actors actorCache
+}
+
+var _ bot.Handler = (*Handler)(nil)
+
+// New returns the handler. deps.Service, deps.Ledger and deps.Sender
+// are required.
+func New(deps Deps) *Handler {
+	deps.defaults()
+	return &Handler{
+		deps: deps, svc: deps.Service, ledger: deps.Ledger, send: deps.Sender,
+		log:    deps.Logger.With().Str("component", "commands").Logger(),
+		groups: candidateGroups(deps.Service.Policy()),
+		actors: actorCache{ttl: deps.ActorTTL},
+	}
+}
+
+// actor looks the user up (verified email) and resolves the policy's
+// groups they belong to. Results are cached for Deps.ActorTTL.
+func (h *Handler) actor(ctx context.Context, u bot.User) (approvals.Actor, error) {
+	now := h.deps.Clock.Now()
+	if a, ok := h.actors.get(u.ID, now); ok {
+		return a, nil
+	}
+	full, err := h.send.LookupUser(ctx, u.ID)
+	if err != nil {
+		return approvals.Actor{}, errorf("look up "+u.ID, err)
+	}
+	full, err = bot.ResolveGroups(ctx, h.send, full, h.groups)
+	if err != nil {
+		return approvals.Actor{}, errorf("groups of "+u.ID, err)
+	}
+	platform := full.Platform
+	if platform == "" {
+		platform = h.deps.Platform
+	}
+	a := approvals.Actor{ID: full.ID, Email: strings.ToLower(full.Email), Name: full.Name, Platform: platform, Groups: full.Groups}
+	h.actors.put(u.ID, a, now)
+	return a, nil
+}
+
+// actorProblem is the sentence for an actor that could not be built.
+func (h *Handler) actorProblem(err error) bot.Text {
+	switch {
+	case errors.Is(err, bot.ErrNoEmail):
+		return bot.Plain("Your chat profile has no email address, so I cannot tell who you are in Adobe and Marketo. Ask an admin.")
+	case errors.Is(err, bot.ErrUserNotFound):
+		return bot.Plain("I could not find your profile. Please try again.")
+	}
+	return bot.Plain("I could not check who you are just now; nothing was changed. Please try again in a minute.")
+}
+
+func ephemeral(t bot.Text) *bot.Message { return &bot.Message{Text: t} }
+
+// HandleCommand implements bot.Handler for the slash command.
+func (h *Handler) HandleCommand(ctx context.Context, c bot.Command) bot.Reply {
+	log := h.log.With().Str("user", c.User.ID).Logger()
+	p, err := Parse(c.Text)
+	if err != nil {
+		var ue *UsageError
+		if errors.As(err, &ue) {
+			return bot.Reply{Message: usageMessage(h.deps.CommandName, ue)}
+		}
+		return bot.Reply{Message: ephemeral(bot.Plain(err.Error()))}
+	}
+	if p.Verb == VerbHelp {
+		m := HelpMessage(h.deps.CommandName)
+		return bot.Reply{Message: &m}
+	}
+	actor, err := h.actor(ctx, c.User)
+	if err != nil {
+		log.Warn().Err(err).Msg("resolve actor for command")
+		return bot.Reply{Message: ephemeral(h.actorProblem(err))}
+	}
+	switch p.Verb {
+	case VerbAdd:
+		return h.cmdAdd(ctx, actor, p)
+	case VerbRemove:
+		return h.cmdRemove(ctx, actor, p)
+	case VerbStatus:
+		if p.ID == "" {
+			return h.cmdList(ctx, actor)
+		}
+		return h.cmdStatus(ctx, actor, p.ID)
+	case VerbList:
+		return h.cmdList(ctx, actor)
+	case VerbPending:
+		return h.cmdPending(ctx, actor)
+	case VerbCancel:
+		return h.cmdCancel(ctx, actor, p.ID)
+	case VerbReview:
+		return h.cmdReview(ctx, actor, p)
+	}
+	m := HelpMessage(h.deps.CommandName)
+	return bot.Reply{Message: &m}
+}
+
+// refuse is an ephemeral reply explaining err; unexpected errors are
+// logged once here.
+func (h *Handler) refuse(_ context.Context, err error, a about) *bot.Message {
+	t, ok := h.explain(err, a)
+	if !ok {
+		h.log.Error().Err(err).Str("request_id", a.ID).Str("package", a.Package).Msg("command failed")
+	}
+	return ephemeral(t)
+}
+
+// target resolves a typed user to a verified email. A mention is looked
+// up on the platform; an email is taken as typed (it names the person
+// whose access changes, not the actor).
+func (h *Handler) target(ctx context.Context, u UserRef) (approvals.Target, error) {
+	if u.MentionID == "" {
+		return approvals.Target{Email: u.Email}, nil
+	}
+	full, err := h.send.LookupUser(ctx, u.MentionID)
+	if err != nil {
+		return approvals.Target{}, err
+	}
+	first, last, _ := strings.Cut(full.Name, " ")
+	return approvals.Target{Email: strings.ToLower(full.Email), PlatformID: full.ID, FirstName: first, LastName: last}, nil
+}
+
+func (h *Handler) cmdAdd(ctx context.Context, actor approvals.Actor, p Parsed) bot.Reply {
+	pol := h.svc.Policy()
+	if p.Package != "" {
+		if _, err := pol.Package(p.Package); err != nil {
+			return bot.Reply{Message: h.refuse(ctx, err, about{Package: p.Package})}
+		}
+	}
+	var tgt approvals.Target
+	if !p.User.IsZero() {
+		var err error
+		if tgt, err = h.target(ctx, p.User); err != nil {
+			return bot.Reply{Message: h.refuse(ctx, err, about{Target: userLabel(p.User)})}
+		}
+	}
+	if p.User.IsZero() || p.Package == "" || p.Reason == "" {
+		m := h.addModal(addForm{UserID: tgt.PlatformID, Email: tgt.Email, Package: p.Package,
+			Duration: durationValue(p), Reason: p.Reason})
+		return bot.Reply{Modal: &m}
+	}
+	r, err := h.svc.Submit(ctx, approvals.SubmitInput{
+		Kind: approvals.KindAdd, Target: tgt, Package: p.Package, Justification: p.Reason,
+		Duration: p.Duration, Permanent: p.Permanent, Requester: actor, Origin: h.deps.Platform,
+	})
+	if err != nil {
+		return bot.Reply{Message: h.refuse(ctx, err, about{Package: p.Package, Target: tgt.Email})}
+	}
+	return bot.Reply{Message: ephemeral(h.submitted(r))}
+}
+
+func (h *Handler) cmdRemove(ctx context.Context, actor approvals.Actor, p Parsed) bot.Reply {
+	pol := h.svc.Policy()
+	if p.Package != "" && p.Package != allPackages {
+		if _, err := pol.Package(p.Package); err != nil {
+			return bot.Reply{Message: h.refuse(ctx, err, about{Package: p.Package})}
+		}
+	}
+	if p.User.IsZero() {
+		m := h.removeUserModal()
+		return bot.Reply{Modal: &m}
+	}
+	tgt, err := h.target(ctx, p.User)
+	if err != nil {
+		return bot.Reply{Message: h.refuse(ctx, err, about{Target: userLabel(p.User)})}
+	}
+	if p.Package == "" || p.Reason == "" {
+		m, err := h.removeModal(ctx, tgt, p.Package, p.Reason)
+		if err != nil {
+			return bot.Reply{Message: h.refuse(ctx, err, about{Target: tgt.Email})}
+		}
+		return bot.Reply{Modal: &m}
+	}
+	reqs, err := h.submitRemovals(ctx, actor, tgt, p.Package, p.Reason)
+	if err != nil {
+		return bot.Reply{Message: h.refuse(ctx, err, about{Package: p.Package, Target: tgt.Email})}
+	}
+	return bot.Reply{Message: ephemeral(h.submittedMany(reqs))}
+}
+
+func (h *Handler) cmdStatus(ctx context.Context, actor approvals.Actor, id string) bot.Reply {
+	r, err := h.ledger.Get(ctx, id)
+	if err != nil {
+		return bot.Reply{Message: h.refuse(ctx, err, about{ID: id})}
+	}
+	m := h.card(r, cardView{viewer: actor})
+	return bot.Reply{Message: &m}
+}
+
+// listLimit bounds requests shown by list and pending.
+const listLimit = 15
+
+func (h *Handler) cmdList(ctx context.Context, actor approvals.Actor) bot.Reply {
+	reqs, err := h.ledger.List(ctx, store.ByRequester(actor), listLimit)
+	if err != nil {
+		return bot.Reply{Message: h.refuse(ctx, err, about{})}
+	}
+	if len(reqs) == 0 {
+		return bot.Reply{Message: ephemeral(bot.Textf("You have not requested anything yet. Start with %s.", bot.Code(h.deps.CommandName+" add")))}
+	}
+	m := bot.Message{Text: bot.Plain("Your requests"), Blocks: []bot.Block{&bot.Header{Text: "Your requests"}}}
+	for _, r := range reqs {
+		m.Blocks = append(m.Blocks, h.summaryBlock(r, actor, true))
+	}
+	return bot.Reply{Message: &m}
+}
+
+func (h *Handler) cmdPending(ctx context.Context, actor approvals.Actor) bot.Reply {
+	reqs, err := h.awaiting(ctx, actor, listLimit)
+	if err != nil {
+		return bot.Reply{Message: h.refuse(ctx, err, about{})}
+	}
+	if len(reqs) == 0 {
+		return bot.Reply{Message: ephemeral(bot.Plain("Nothing is waiting for your decision."))}
+	}
+	m := bot.Message{Text: bot.Plain("Waiting for your decision"), Blocks: []bot.Block{&bot.Header{Text: "Waiting for your decision"}}}
+	for _, r := range reqs {
+		m.Blocks = append(m.Blocks, h.summaryBlock(r, actor, false), decideActions(r))
+	}
+	return bot.Reply{Message: &m}
+}
+
+func (h *Handler) cmdCancel(ctx context.Context, actor approvals.Actor, id string) bot.Reply {
+	r, err := h.svc.Cancel(ctx, id, actor)
+	if err != nil {
+		return bot.Reply{Message: h.refuse(ctx, err, about{ID: id, Verb: "cancel"})}
+	}
+	return bot.Reply{Message: ephemeral(bot.Textf("Cancelled %s (%s %s for %s).", bot.Code(r.ID), bot.Plain(string(r.Kind)), bot.Bold(r.Package), bot.Plain(r.Target.Email)))}
+}
+
+func (h *Handler) cmdReview(ctx context.Context, actor approvals.Actor, p Parsed) bot.Reply {
+	if h.deps.Reviews == nil {
+		return bot.Reply{Message: ephemeral(bot.Plain("Access reviews are not configured for this workspace."))}
+	}
+	if !h.svc.IsAdmin(actor) {
+		return bot.Reply{Message: ephemeral(bot.Plain("Only admins can start an access review."))}
+	}
+	if p.Package != "" {
+		if _, err := h.svc.Policy().Package(p.Package); err != nil {
+			return bot.Reply{Message: h.refuse(ctx, err, about{Package: p.Package})}
+		}
+	}
+	msg, err := h.deps.Reviews.StartReview(ctx, p.Package, actor)
+	if err != nil {
+		return bot.Reply{Message: h.refuse(ctx, err, about{Package: p.Package})}
+	}
+	return bot.Reply{Message: ephemeral(bot.Plain(msg))}
+}
+
+// submitted confirms a new request to its requester.
+func (h *Handler) submitted(r *approvals.Request) bot.Text {
+	if r.State == approvals.StatePending {
+		return bot.Textf("Request %s sent: %s %s for %s. I will tell you when approvers decide.",
+			bot.Code(r.ID), bot.Plain(string(r.Kind)), bot.Bold(r.Package), bot.Plain(r.Target.Email))
+	}
+	return bot.Textf("Request %s was approved right away (%s %s for %s); the change is being applied.",
+		bot.Code(r.ID), bot.Plain(string(r.Kind)), bot.Bold(r.Package), bot.Plain(r.Target.Email))
+}
+
+func (h *Handler) submittedMany(rs []*approvals.Request) bot.Text {
+	lines := make([]bot.Text, len(rs))
+	for i, r := range rs {
+		lines[i] = h.submitted(r)
+	}
+	return bot.Lines(lines...)
+}
+
+// awaiting lists pending requests the actor may decide: packages they
+// approve, not requested by or for them (unless the package allows it),
+// not yet decided by them.
+func (h *Handler) awaiting(ctx context.Context, actor approvals.Actor, limit int) ([]*approvals.Request, error) {
+	pol := h.svc.Policy()
+	var out []*approvals.Request
+	for _, name := range pol.PackageNames() {
+		pkg := pol.Packages[name]
+		if !pkg.Approvers.Contains(actor) {
+			continue
+		}
+		reqs, err := h.ledger.List(ctx, store.PendingByPackage(name), limit)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range reqs {
+			if r.State != approvals.StatePending || r.DecidedBy(actor) {
+				continue
+			}
+			self := r.Requester.Same(actor) || strings.EqualFold(r.Target.Email, actor.Email)
+			if self && !pkg.AllowSelfApproval {
+				continue
+			}
+			out = append(out, r)
+			if len(out) == limit {
+				return out, nil
+			}
+		}
+	}
+	return out, nil
+}
+
+func userLabel(u UserRef) string {
+	if u.Email != "" {
+		return u.Email
+	}
+	return "@" + u.MentionID
+}
+
+func durationValue(p Parsed) string {
+	switch {
+	case p.Permanent:
+		return durPermanent
+	case p.HasDuration:
+		return approvals.FormatDuration(p.Duration)
+	}
+	return ""
+}

@@ -1,0 +1,162 @@
+package commands
+
+import (
+	"context"
+	"slices"
+
+	"github.com/chataccess/chataccess/approvals"
+	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/store"
+)
+
+// notes sends what one event says to people: a reply in the thread of
+// each channel card, a DM to the requester, an admin alert on failure.
+// Each is sent once per event: a ref of kind "note:<event id>" (or
+// "alert:<event id>") is recorded after sending and checked before.
+func (n *Notifier) notes(ctx context.Context, ev store.EventMsg, r *approvals.Request, refs []store.MessageRef) []error {
+	h := n.h
+	var errs []error
+	sent := func(kind, channel, user string) bool {
+		return slices.ContainsFunc(refs, func(x store.MessageRef) bool {
+			return x.Kind == kind && x.User == user && (channel == "" || x.Channel == channel)
+		})
+	}
+	remember := func(ref bot.MessageRef, kind, user string) {
+		sr := store.MessageRef{Platform: orText(ref.Platform, h.deps.Platform), Channel: ref.Channel, ID: ref.ID, Kind: kind, User: user}
+		errs = append(errs, h.ledger.AddMessageRef(ctx, r.ID, sr))
+	}
+	noteKind := refNote + ev.ID
+	if t := h.threadNote(ev.Record, r); !t.IsZero() {
+		for _, c := range refs {
+			if c.Kind != refCard || c.User != "" || sent(noteKind, c.Channel, "") {
+				continue
+			}
+			ref, err := h.send.Reply(ctx, bot.MessageRef{Platform: c.Platform, Channel: c.Channel, ID: c.ID}, bot.Message{Text: t})
+			if err == nil {
+				remember(ref, noteKind, "")
+			}
+			errs = append(errs, err)
+		}
+	}
+	if uid := h.platformUser(r.Requester); uid != "" && !sent(noteKind, "", uid) {
+		if t := h.requesterNote(ev.Record, r); !t.IsZero() {
+			ref, err := h.send.DM(ctx, uid, bot.Message{Text: t})
+			if err == nil {
+				remember(ref, noteKind, uid)
+			}
+			errs = append(errs, err)
+		}
+	}
+	if ev.Record.Event == approvals.EventFail && h.deps.AdminChannel != "" && !sent(refAlert+ev.ID, h.deps.AdminChannel, "") {
+		t := bot.Textf("%s %s %s for %s failed: %s An admin can press Retry on the card.", bot.Code(r.ID), bot.Plain(string(r.Kind)),
+			bot.Bold(r.Package), bot.Plain(r.Target.Email), bot.Plain(sentence(orText(r.Failure, "no reason given"))))
+		ref, err := h.send.Post(ctx, h.deps.AdminChannel, bot.Message{Text: t})
+		if err == nil {
+			remember(ref, refAlert+ev.ID, "")
+		}
+		errs = append(errs, err)
+	}
+	return errs
+}
+
+// threadNote says who did what and when, e.g. "Approved by @ann at
+// 10:42 UTC (2 of 2)". Zero when the event is not worth a reply.
+func (h *Handler) threadNote(rec approvals.Record, r *approvals.Request) bot.Text {
+	at := bot.Plain(clock(rec.At, h.deps.Location, false))
+	who := actorText(rec.Actor)
+	switch rec.Event {
+	case approvals.EventVote, approvals.EventApprove:
+		if rec.Actor.IsSystem() {
+			return bot.Textf("Approved automatically at %s (%s).", at, bot.Plain(orText(rec.Detail, "policy rule")))
+		}
+		got, need := h.countAt(rec, r)
+		return bot.Textf("Approved by %s at %s (%d of %d)", who, at, got, need)
+	case approvals.EventDeny:
+		if rec.Detail != "" {
+			return bot.Textf("Denied by %s at %s: %s", who, at, bot.Plain(clip(rec.Detail, 500)))
+		}
+		return bot.Textf("Denied by %s at %s", who, at)
+	case approvals.EventCancel:
+		return bot.Textf("Cancelled by %s at %s", who, at)
+	case approvals.EventExpire:
+		return bot.Textf("Expired at %s: no decision within the approval window", at)
+	case approvals.EventComplete:
+		return bot.Textf("Completed at %s. %s", at, outcomeText(r, 1, h.deps.Location))
+	case approvals.EventFail:
+		return bot.Textf("Failed at %s: %s", at, bot.Plain(clip(orText(rec.Detail, "no reason given"), 500)))
+	case approvals.EventRetry:
+		return bot.Textf("Retry started by %s at %s", who, at)
+	case approvals.EventRevoke:
+		return bot.Textf("Access ended at %s: %s", at, bot.Plain(clip(orText(rec.Detail, "revoked"), 300)))
+	}
+	return bot.Text{}
+}
+
+// countAt is the approval count the event reached and the count needed.
+func (h *Handler) countAt(rec approvals.Record, r *approvals.Request) (got, need int) {
+	need = 1
+	if pkg, err := h.svc.Policy().Package(r.Package); err == nil {
+		need = max(pkg.MinApprovals, 1)
+	}
+	for _, d := range r.Decisions {
+		if d.Verdict != approvals.Approve {
+			continue
+		}
+		got++
+		if d.Approver.Same(rec.Actor) {
+			return got, need
+		}
+	}
+	return got, need
+}
+
+// requesterNote is the DM to the requester about an event, or zero.
+func (h *Handler) requesterNote(rec approvals.Record, r *approvals.Request) bot.Text {
+	if !rec.Actor.IsSystem() && rec.Actor.Same(r.Requester) {
+		return bot.Text{} // they did it themselves
+	}
+	what := bot.Textf("%s (%s %s for %s)", bot.Code(r.ID), bot.Plain(string(r.Kind)), bot.Bold(r.Package), bot.Plain(r.Target.Email))
+	who := actorText(rec.Actor)
+	switch rec.Event {
+	case approvals.EventVote:
+		got, need := h.countAt(rec, r)
+		return bot.Textf("%s approved your request %s: %d of %d approvals.", who, what, got, need)
+	case approvals.EventApprove:
+		if rec.From == "" {
+			return bot.Text{} // approved at submission; the requester's copy says so
+		}
+		return bot.Textf("Your request %s was approved by %s. I will tell you when the change is done.", what, who)
+	case approvals.EventDeny:
+		if rec.Detail != "" {
+			return bot.Textf("Your request %s was denied by %s: %s", what, who, bot.Plain(clip(rec.Detail, 500)))
+		}
+		return bot.Textf("Your request %s was denied by %s.", what, who)
+	case approvals.EventCancel:
+		return bot.Textf("Your request %s was cancelled by %s.", what, who)
+	case approvals.EventExpire:
+		return bot.Textf("Your request %s expired: nobody decided within the approval window. Submit it again if it is still needed.", what)
+	case approvals.EventComplete:
+		return bot.Textf("Done: %s. %s", what, outcomeText(r, 1, h.deps.Location))
+	case approvals.EventFail:
+		return bot.Textf("Your request %s failed: %s Admins have been told.", what, bot.Plain(sentence(orText(r.Failure, "no reason given"))))
+	case approvals.EventRevoke:
+		return bot.Textf("The access from your request %s has ended: %s", what, bot.Plain(clip(orText(rec.Detail, "revoked"), 300)))
+	}
+	return bot.Text{}
+}
+
+// refreshHomes republishes the App Home of the requester, the actor and
+// everyone who decided. Best effort: failures are logged, not retried.
+func (n *Notifier) refreshHomes(ctx context.Context, r *approvals.Request, rec approvals.Record) {
+	h := n.h
+	ids := []string{h.platformUser(r.Requester), h.platformUser(rec.Actor)}
+	for _, d := range r.Decisions {
+		ids = append(ids, h.platformUser(d.Approver))
+	}
+	slices.Sort(ids)
+	for _, id := range slices.Compact(ids) {
+		if id != "" {
+			h.HandleHomeOpened(ctx, bot.User{Platform: h.deps.Platform, ID: id})
+		}
+	}
+}
