@@ -204,3 +204,27 @@ func TestSecretsNotLeaked(t *testing.T) {
 		t.Errorf("secret in logs: %s", logs.String())
 	}
 }
+
+func TestNewAdapterModes(t *testing.T) {
+	h := &recorder{}
+	if _, err := New(context.Background(), Config{Handler: h}); !errors.Is(err, ErrConfig) {
+		t.Errorf("no token: %v", err)
+	}
+	if _, err := New(context.Background(), Config{BotToken: "xoxb-1", Handler: h}); !errors.Is(err, ErrConfig) {
+		t.Errorf("no mode: %v", err)
+	}
+	a, err := New(context.Background(), Config{BotToken: "xoxb-1", AppToken: "xapp-1", Handler: h})
+	if err != nil || a.Socket == nil || a.HTTP != nil {
+		t.Errorf("socket mode: %+v %v", a, err)
+	}
+	a, err = New(context.Background(), Config{BotToken: "xoxb-1", SigningSecret: "s", Handler: h})
+	if err != nil || a.HTTP == nil || a.Socket != nil {
+		t.Fatalf("http mode: %+v %v", a, err)
+	}
+	mux := http.NewServeMux()
+	a.Register(mux)
+	req, _ := http.NewRequest(http.MethodPost, "/slack/events", strings.NewReader("{}"))
+	if _, pattern := mux.Handler(req); pattern != "POST /slack/events" {
+		t.Errorf("pattern %q", pattern)
+	}
+}
