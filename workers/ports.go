@@ -1,0 +1,83 @@
+package workers
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/chataccess/chataccess/approvals"
+	"github.com/chataccess/chataccess/store"
+)
+
+// AdminConsole is what the saga needs from Adobe's User Management API.
+// Every call is idempotent: adding a member who is already in a profile,
+// or removing one who is not, succeeds.
+type AdminConsole interface {
+	// AddToProfiles makes sure the user exists in the organization
+	// (created with the identity type, ignoreIfAlreadyExists) and is a
+	// member of every profile. ref travels as the UMAPI requestID.
+	AddToProfiles(ctx context.Context, u NewUser, profiles []string, ref string, testOnly bool) error
+	// RemoveFromProfiles takes the user out of every profile.
+	RemoveFromProfiles(ctx context.Context, email string, profiles []string, ref string, testOnly bool) error
+	// Profiles returns the product profiles the user is in, read from
+	// Adobe (one user read).
+	Profiles(ctx context.Context, email string) ([]string, error)
+	// DynamicChatProfiles lists every Dynamic Chat product profile of the
+	// organization, for removals that must cover all of them.
+	DynamicChatProfiles(ctx context.Context) ([]string, error)
+}
+
+// NewUser is a user the Admin Console may have to create.
+type NewUser struct {
+	Email     string
+	FirstName string
+	LastName  string
+	Identity  approvals.Identity
+}
+
+// Marketo is what the saga needs from Marketo's user management API.
+type Marketo interface {
+	// FindUser returns the Marketo user id for the email, or an error
+	// wrapping ErrUserNotFound when Marketo does not know the user yet.
+	FindUser(ctx context.Context, email string) (string, error)
+	// AddRole assigns the role in the workspace; already assigned is a
+	// success.
+	AddRole(ctx context.Context, userID string, role, workspace approvals.MarketoRef) error
+	// RemoveRole removes the role in the workspace; not assigned is a
+	// success.
+	RemoveRole(ctx context.Context, userID string, role, workspace approvals.MarketoRef) error
+}
+
+// ErrUserNotFound says Marketo does not know the user (yet).
+var ErrUserNotFound = errors.New("user not found in Marketo")
+
+// Alerter tells the admins about something that needs a person.
+type Alerter interface {
+	AlertAdmins(ctx context.Context, text string) error
+}
+
+// ExpiryNotifier warns the holder and the requester that a grant ends
+// soon, with a way to ask for an extension.
+type ExpiryNotifier interface {
+	WarnExpiry(ctx context.Context, g approvals.Grant) error
+}
+
+// Ledger is what the workers read from the store.
+type Ledger interface {
+	Get(ctx context.Context, id string) (*approvals.Request, error)
+	List(ctx context.Context, ix store.Index, limit int) ([]*approvals.Request, error)
+	Grant(ctx context.Context, email, pkg string) (*approvals.Grant, error)
+	ExpiringBefore(ctx context.Context, t time.Time, limit int) ([]approvals.Grant, error)
+	TryLock(ctx context.Context, name, holder string, ttl time.Duration) (func(), bool, error)
+}
+
+var _ Ledger = (*store.Store)(nil)
+
+// vendorError is how the integration clients describe a failure: the
+// adobe and marketo Error types both implement it.
+type vendorError interface {
+	error
+	Retryable() bool
+	Delay() time.Duration
+	Human() string
+}

@@ -1,0 +1,435 @@
+package workers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/chataccess/chataccess/approvals"
+	"github.com/chataccess/chataccess/internal/logging"
+)
+
+// Step names in the request's step ledger.
+const (
+	StepAdobe     = "admin_console"
+	StepAdobeSync = "admin_console_sync"
+	StepMarketo   = "marketo"
+)
+
+// SagaConfig caps and paces the saga.
+type SagaConfig struct {
+	// MaxAttempts caps transient failures of one step.
+	MaxAttempts int
+	// MaxTotalTime caps one execution from start to outcome.
+	MaxTotalTime time.Duration
+	// SyncCheck is how often the Admin Console membership is re-read
+	// while Adobe syncs; SyncTimeout is when waiting gives up (Adobe says
+	// a new user can take up to 2 hours).
+	SyncCheck   time.Duration
+	SyncTimeout time.Duration
+	// UserPoll is the first wait for a user to appear in Marketo; it
+	// doubles up to UserPollMax; UserPollTimeout gives up.
+	UserPoll        time.Duration
+	UserPollMax     time.Duration
+	UserPollTimeout time.Duration
+	// ConfirmMembership reads the user back after the Admin Console add.
+	ConfirmMembership bool
+}
+
+func (c SagaConfig) withDefaults() SagaConfig {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	if c.MaxAttempts <= 0 {
+		c.MaxAttempts = 10
+	}
+	def(&c.MaxTotalTime, 24*time.Hour)
+	def(&c.SyncCheck, 2*time.Minute)
+	def(&c.SyncTimeout, 150*time.Minute)
+	def(&c.UserPoll, time.Minute)
+	def(&c.UserPollMax, 15*time.Minute)
+	def(&c.UserPollTimeout, 3*time.Hour)
+	return c
+}
+
+// Executor runs the provisioning saga of one request.
+type Executor struct {
+	svc    *approvals.Service
+	ledger Ledger
+	adobe  AdminConsole
+	mkto   Marketo
+	alert  Alerter
+	clock  approvals.Clock
+	cfg    SagaConfig
+	holder string
+}
+
+// NewExecutor returns an executor. alert may be nil.
+func NewExecutor(svc *approvals.Service, ledger Ledger, adobe AdminConsole, mkto Marketo, alert Alerter, clock approvals.Clock, cfg SagaConfig) *Executor {
+	return &Executor{
+		svc: svc, ledger: ledger, adobe: adobe, mkto: mkto, alert: alert, clock: clock,
+		cfg: cfg.withDefaults(), holder: fmt.Sprintf("w%x", rand.Uint64()),
+	}
+}
+
+// WaitError asks the queue to run the task again after After. It is not
+// a failure: the saga is waiting for a vendor (Retry-After, a user not
+// yet synced) and has recorded why in the step ledger.
+type WaitError struct {
+	After time.Duration
+	Why   string
+}
+
+func (e *WaitError) Error() string { return fmt.Sprintf("waiting %s: %s", e.After.Round(time.Second), e.Why) }
+
+// outcome is what one step reports.
+type outcome struct {
+	status StepStatusAlias
+	detail string
+	wait   time.Duration // for waiting
+	err    error         // for failed: the cause
+}
+
+// StepStatusAlias keeps the step vocabulary of the domain.
+type StepStatusAlias = approvals.StepStatus
+
+// Execute runs (or resumes) the request's saga. It returns nil when the
+// request reached an outcome (completed or failed) or already had one,
+// and a *WaitError when the task should run again later.
+func (e *Executor) Execute(ctx context.Context, id string) error {
+	log := zerolog.Ctx(ctx).With().Str(logging.RequestID, id).Str(logging.Component, "saga").Logger()
+	ctx = log.WithContext(ctx)
+	unlock, ok, err := e.ledger.TryLock(ctx, "exec:"+id, e.holder, 10*time.Minute)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return &WaitError{After: 5 * time.Second, Why: "another worker is running this request"}
+	}
+	defer unlock()
+
+	r, err := e.ledger.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	switch r.State {
+	case approvals.StateApproved:
+		if r, err = e.svc.StartExecution(ctx, id); err != nil {
+			return err
+		}
+	case approvals.StateExecuting:
+		log.Info().Msg("resuming execution")
+	default:
+		log.Debug().Str("state", string(r.State)).Msg("nothing to do")
+		return nil
+	}
+	pkg, err := e.svc.Policy().Package(r.Package)
+	if err != nil {
+		return e.finishFailed(ctx, r, nil, "the package "+r.Package+" is no longer in the policy file")
+	}
+	if now := e.clock.Now(); !r.StartedAt.IsZero() && now.Sub(r.StartedAt) > e.cfg.MaxTotalTime {
+		return e.finishFailed(ctx, r, pkg, fmt.Sprintf("gave up after %s without finishing (%s)", e.cfg.MaxTotalTime, lastWaiting(r)))
+	}
+	for _, st := range e.plan(r) {
+		if cur := r.Step(st.name); cur != nil && (cur.Status == approvals.StepDone || cur.Status == approvals.StepSkipped) {
+			continue
+		}
+		out := st.run(ctx, r, pkg)
+		switch out.status {
+		case approvals.StepDone, approvals.StepSkipped:
+			if r, err = e.progress(ctx, r, st.name, out, 0); err != nil {
+				return err
+			}
+		case approvals.StepWaiting:
+			if r, err = e.progress(ctx, r, st.name, out, 0); err != nil {
+				return err
+			}
+			return &WaitError{After: out.wait, Why: out.detail}
+		case approvals.StepFailed:
+			if ve := (vendorError)(nil); errors.As(out.err, &ve) && ve.Retryable() || isTransient(out.err) {
+				attempts := 1
+				if cur := r.Step(st.name); cur != nil {
+					attempts = cur.Attempts + 1
+				}
+				if attempts < e.cfg.MaxAttempts {
+					wait := retryWait(out.err, attempts)
+					out.status, out.wait = approvals.StepWaiting, wait
+					out.detail = fmt.Sprintf("%s; next try %s", humanError(out.err), e.clock.Now().Add(wait).UTC().Format("15:04"))
+					if r, err = e.progress(ctx, r, st.name, out, attempts); err != nil {
+						return err
+					}
+					log.Warn().Err(out.err).Int(logging.Attempt, attempts).Dur("retry_in", wait).Str("step", st.name).Msg("step will be retried")
+					return &WaitError{After: wait, Why: out.detail}
+				}
+				out.detail = fmt.Sprintf("%s (gave up after %d attempts)", humanError(out.err), attempts)
+			} else {
+				out.detail = humanError(out.err)
+			}
+			if r, err = e.progress(ctx, r, st.name, out, 0); err != nil {
+				return err
+			}
+			return e.finishFailed(ctx, r, pkg, out.detail)
+		}
+	}
+	if _, err := e.svc.Complete(ctx, id); err != nil {
+		return err
+	}
+	log.Info().Str(logging.Package, r.Package).Str("kind", string(r.Kind)).Msg("request completed")
+	return nil
+}
+
+// progress records a step outcome in the request's step ledger.
+func (e *Executor) progress(ctx context.Context, r *approvals.Request, name string, out outcome, attempts int) (*approvals.Request, error) {
+	st := approvals.Step{Name: name, Status: out.status, Detail: out.detail, Attempts: attempts}
+	if out.status == approvals.StepWaiting {
+		st.NextCheck = e.clock.Now().Add(out.wait).UTC()
+		if cur := r.Step(name); cur != nil && attempts == 0 {
+			st.Attempts = cur.Attempts
+		}
+	}
+	return e.svc.Progress(ctx, r.ID, st)
+}
+
+// finishFailed compensates per the package setting, fails the request
+// with a sentence a person understands, and alerts the admins.
+func (e *Executor) finishFailed(ctx context.Context, r *approvals.Request, pkg *approvals.Package, why string) error {
+	note := e.compensate(ctx, r, pkg)
+	msg := why
+	if note != "" {
+		msg += " " + note
+	}
+	if _, err := e.svc.Fail(ctx, r.ID, msg); err != nil {
+		return err
+	}
+	zerolog.Ctx(ctx).Error().Str(logging.Package, r.Package).Str("reason", msg).Msg("request failed")
+	if e.alert != nil {
+		text := fmt.Sprintf("%s (%s %s for %s) failed: %s", r.ID, r.Kind, r.Package, r.Target.Email, msg)
+		if err := e.alert.AlertAdmins(ctx, text); err != nil {
+			zerolog.Ctx(ctx).Warn().Err(err).Msg("could not alert admins")
+		}
+	}
+	return nil
+}
+
+// compensate undoes the Admin Console add of an add request whose
+// Marketo step failed for good, when the package says rollback. A
+// removal is never rolled back: restoring access is worse than a
+// half-removed user, so the admins are told instead.
+func (e *Executor) compensate(ctx context.Context, r *approvals.Request, pkg *approvals.Package) string {
+	added := r.Step(StepAdobe)
+	if r.Kind != approvals.KindAdd || added == nil || added.Status != approvals.StepDone || pkg == nil {
+		if r.Kind == approvals.KindRemove && r.Step(StepMarketo) != nil && r.Step(StepMarketo).Status == approvals.StepDone {
+			return "The Marketo role was already removed; the Admin Console profile still needs an admin."
+		}
+		return ""
+	}
+	if pkg.OnPartialFailure != approvals.CompensateRollback {
+		return "The Admin Console access was left in place (package setting: alert); an admin must decide."
+	}
+	err := e.adobe.RemoveFromProfiles(ctx, r.Target.Email, profileNames(pkg), r.ID+"/rollback", r.DryRun)
+	if err != nil {
+		zerolog.Ctx(ctx).Error().Err(err).Msg("rollback of the Admin Console add failed")
+		return "Rolling back the Admin Console add also failed (" + humanError(err) + "); an admin must remove it."
+	}
+	if _, err := e.svc.Progress(ctx, r.ID, approvals.Step{Name: StepAdobe, Status: approvals.StepUndone, Detail: "rolled back after a later step failed"}); err != nil {
+		zerolog.Ctx(ctx).Warn().Err(err).Msg("could not record the rollback")
+	}
+	return "The Admin Console add was rolled back."
+}
+
+func profileNames(pkg *approvals.Package) []string {
+	out := make([]string, len(pkg.Profiles))
+	for i, p := range pkg.Profiles {
+		out[i] = p.Name
+	}
+	return out
+}
+
+func lastWaiting(r *approvals.Request) string {
+	for i := len(r.Steps) - 1; i >= 0; i-- {
+		if r.Steps[i].Status == approvals.StepWaiting {
+			return r.Steps[i].Name + ": " + r.Steps[i].Detail
+		}
+	}
+	return "no step was waiting"
+}
+
+// humanError gives the sentence for people: the vendor's Human text when
+// there is one.
+func humanError(err error) string {
+	var ve vendorError
+	if errors.As(err, &ve) {
+		return ve.Human()
+	}
+	var h interface{ Human() string }
+	if errors.As(err, &h) {
+		return h.Human()
+	}
+	return err.Error()
+}
+
+// isTransient is true for failures that are not the vendor's answer:
+// Redis or network trouble, a cancelled context.
+func isTransient(err error) bool {
+	var ve vendorError
+	if errors.As(err, &ve) {
+		return false
+	}
+	var perm *permanentError
+	return !errors.As(err, &perm)
+}
+
+// permanentError is a failure the saga itself decided is final.
+type permanentError struct{ msg string }
+
+func (e *permanentError) Error() string { return e.msg }
+func (e *permanentError) Human() string { return e.msg }
+
+// retryWait honours the vendor's Retry-After, else backs off
+// exponentially with jitter from 5 s to 10 min.
+func retryWait(err error, attempt int) time.Duration {
+	var ve vendorError
+	if errors.As(err, &ve) && ve.Delay() > 0 {
+		return ve.Delay()
+	}
+	base := 5 * time.Second << min(attempt-1, 7)
+	base = min(base, 10*time.Minute)
+	return base/2 + rand.N(base/2+1)
+}
+
+// sagaStep is one step of the plan.
+type sagaStep struct {
+	name string
+	run  func(ctx context.Context, r *approvals.Request, pkg *approvals.Package) outcome
+}
+
+// plan lists the steps in order: adds go Admin Console first (Marketo
+// only knows users after that), removals Marketo first (take the role
+// before the profile, so no moment has a role without its profile).
+func (e *Executor) plan(r *approvals.Request) []sagaStep {
+	if r.Kind == approvals.KindRemove {
+		return []sagaStep{{StepMarketo, e.marketoRemove}, {StepAdobe, e.adobeRemove}}
+	}
+	return []sagaStep{{StepAdobe, e.adobeAdd}, {StepAdobeSync, e.adobeConfirm}, {StepMarketo, e.marketoAdd}}
+}
+
+func done(detail string) outcome    { return outcome{status: approvals.StepDone, detail: detail} }
+func skipped(detail string) outcome { return outcome{status: approvals.StepSkipped, detail: detail} }
+func failed(err error) outcome      { return outcome{status: approvals.StepFailed, err: err} }
+func waiting(d time.Duration, detail string) outcome {
+	return outcome{status: approvals.StepWaiting, detail: detail, wait: d}
+}
+
+func (e *Executor) adobeAdd(ctx context.Context, r *approvals.Request, pkg *approvals.Package) outcome {
+	u := NewUser{Email: r.Target.Email, FirstName: r.Target.FirstName, LastName: r.Target.LastName, Identity: pkg.Identity}
+	profiles := profileNames(pkg)
+	if err := e.adobe.AddToProfiles(ctx, u, profiles, r.ID+"/"+StepAdobe, r.DryRun); err != nil {
+		return failed(err)
+	}
+	if r.DryRun {
+		return done("dry run: Adobe accepted adding to " + strings.Join(profiles, ", ") + " (testOnly, nothing changed)")
+	}
+	return done("added to " + strings.Join(profiles, ", "))
+}
+
+func (e *Executor) adobeConfirm(ctx context.Context, r *approvals.Request, pkg *approvals.Package) outcome {
+	if r.DryRun || !e.cfg.ConfirmMembership {
+		return skipped("not confirmed (dry run or confirmation off)")
+	}
+	have, err := e.adobe.Profiles(ctx, r.Target.Email)
+	if err != nil && !errors.Is(err, ErrUserNotFound) {
+		return failed(err)
+	}
+	var missing []string
+	for _, p := range profileNames(pkg) {
+		if !slices.ContainsFunc(have, func(h string) bool { return strings.EqualFold(h, p) }) {
+			missing = append(missing, p)
+		}
+	}
+	if len(missing) == 0 {
+		return done("membership confirmed")
+	}
+	since := r.StartedAt
+	if st := r.Step(StepAdobe); st != nil {
+		since = st.At
+	}
+	if e.clock.Now().Sub(since) > e.cfg.SyncTimeout {
+		return failed(&permanentError{fmt.Sprintf("Adobe accepted the change but %s never appeared in %s", r.Target.Email, strings.Join(missing, ", "))})
+	}
+	return waiting(e.cfg.SyncCheck, "waiting for Adobe to sync "+strings.Join(missing, ", "))
+}
+
+func (e *Executor) marketoAdd(ctx context.Context, r *approvals.Request, pkg *approvals.Package) outcome {
+	if r.DryRun {
+		zerolog.Ctx(ctx).Info().Str("role", pkg.MarketoRole.String()).Str("workspace", pkg.MarketoWorkspace.String()).Msg("dry run: Marketo role assignment skipped")
+		return skipped(fmt.Sprintf("dry run: would assign %s in %s", pkg.MarketoRole, pkg.MarketoWorkspace))
+	}
+	id, err := e.mkto.FindUser(ctx, r.Target.Email)
+	if errors.Is(err, ErrUserNotFound) {
+		return e.waitForMarketoUser(r)
+	}
+	if err != nil {
+		return failed(err)
+	}
+	if err := e.mkto.AddRole(ctx, id, pkg.MarketoRole, pkg.MarketoWorkspace); err != nil {
+		return failed(err)
+	}
+	return done(fmt.Sprintf("role %s assigned in %s", pkg.MarketoRole, pkg.MarketoWorkspace))
+}
+
+// waitForMarketoUser waits for the user to show up in Marketo: the next
+// check comes after half the time waited so far, at least UserPoll and
+// at most UserPollMax, so early checks are quick and later ones sparse.
+// It gives up after UserPollTimeout.
+func (e *Executor) waitForMarketoUser(r *approvals.Request) outcome {
+	since := r.StartedAt
+	if st := r.Step(StepAdobeSync); st != nil {
+		since = st.At
+	}
+	waited := e.clock.Now().Sub(since)
+	if waited > e.cfg.UserPollTimeout {
+		return failed(&permanentError{fmt.Sprintf("%s never appeared in Marketo within %s of the Admin Console add", r.Target.Email, e.cfg.UserPollTimeout)})
+	}
+	wait := min(max(waited/2, e.cfg.UserPoll), e.cfg.UserPollMax)
+	return waiting(wait, "waiting for the user to appear in Marketo")
+}
+
+func (e *Executor) marketoRemove(ctx context.Context, r *approvals.Request, pkg *approvals.Package) outcome {
+	if r.DryRun {
+		return skipped(fmt.Sprintf("dry run: would remove %s in %s", pkg.MarketoRole, pkg.MarketoWorkspace))
+	}
+	id, err := e.mkto.FindUser(ctx, r.Target.Email)
+	if errors.Is(err, ErrUserNotFound) {
+		return skipped("no Marketo user with this email")
+	}
+	if err != nil {
+		return failed(err)
+	}
+	if err := e.mkto.RemoveRole(ctx, id, pkg.MarketoRole, pkg.MarketoWorkspace); err != nil {
+		return failed(err)
+	}
+	return done(fmt.Sprintf("role %s removed in %s", pkg.MarketoRole, pkg.MarketoWorkspace))
+}
+
+func (e *Executor) adobeRemove(ctx context.Context, r *approvals.Request, pkg *approvals.Package) outcome {
+	profiles := profileNames(pkg)
+	if pkg.RemoveFromAllProfiles {
+		all, err := e.adobe.DynamicChatProfiles(ctx)
+		if err != nil {
+			return failed(err)
+		}
+		profiles = all
+	}
+	if err := e.adobe.RemoveFromProfiles(ctx, r.Target.Email, profiles, r.ID+"/"+StepAdobe, r.DryRun); err != nil {
+		return failed(err)
+	}
+	return done("removed from " + strings.Join(profiles, ", "))
+}
