@@ -2,8 +2,6 @@ package config_test
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -56,22 +54,6 @@ func TestExampleValidates(t *testing.T) {
 	if s.Slack.Command != "/dynchat" || s.Adobe.BatchWindow != 250*time.Millisecond ||
 		s.Marketo.DeleteRolesBody != config.RolesBodyArray || s.Redis.Prefix != "chataccess:v1:" || s.Listen != ":8080" {
 		t.Errorf("settings = %+v", s)
-	}
-}
-
-// TestTestdataCopyMatchesExample keeps config/testdata in step with the
-// file at the repository root.
-func TestTestdataCopyMatchesExample(t *testing.T) {
-	a, err := os.ReadFile(examplePath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(filepath.Join("testdata", "example.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(a) != string(b) {
-		t.Fatal("testdata/example.yaml differs from chataccess.example.yaml; copy it again")
 	}
 }
 
