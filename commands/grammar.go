@@ -189,8 +189,6 @@ func parseChange(s *scanner, p *Parsed, add bool) error {
 	switch {
 	case tok == "" || quoted || looksLikeDuration(tok):
 		s.pos = save
-	case looksLikeUser(tok):
-		return usageErr(v, "Give the user first, then the package (%q came after it).", clip(tok, 40))
 	case isPackageName(tok):
 		p.Package = strings.ToLower(tok)
 	default:
@@ -210,6 +208,13 @@ func parseChange(s *scanner, p *Parsed, add bool) error {
 		} else {
 			s.pos = save
 		}
+	}
+	if p.User.IsZero() {
+		save = s.pos
+		if tok, quoted := s.next(); !quoted && looksLikeUser(tok) {
+			return usageErr(v, "Give the user first, then the package (%q came after it).", clip(tok, 40))
+		}
+		s.pos = save
 	}
 	p.Reason = unquote(strings.TrimSpace(s.text[s.pos:]))
 	return nil
