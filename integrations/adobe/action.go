@@ -380,4 +380,3 @@ func dedupe(xs []string) []string {
 	}
 	return out
 }
-

@@ -212,12 +212,14 @@ func (c *Client) do(ctx context.Context, cl call) (*response, error) {
 	var last *Error
 	reauthed := false
 	stale := ""
+	haveSlot := cl.slotTaken
 	for attempt := 1; ; attempt++ {
-		if attempt > 1 || !cl.slotTaken {
+		if !haveSlot { // every request Adobe sees costs a slot, retries included
 			if err := c.acquire(ctx, cl.op, cl.kind); err != nil {
 				return nil, err
 			}
 		}
+		haveSlot = false
 		tok, err := c.tokens.get(ctx, stale)
 		if err != nil {
 			return nil, err

@@ -98,8 +98,10 @@ func TestErrorClasses(t *testing.T) {
 			calls: 3,
 		},
 		{
-			name:  "504 with HTTP-date Retry-After far away",
-			setup: func(s *adobefake.Server) { s.FailNextRetryAfter(adobefake.KindAny, 1, 504, time.Now().Add(10*time.Minute).UTC().Format(http.TimeFormat)) },
+			name: "504 with HTTP-date Retry-After far away",
+			setup: func(s *adobefake.Server) {
+				s.FailNextRetryAfter(adobefake.KindAny, 1, 504, time.Now().Add(10*time.Minute).UTC().Format(http.TimeFormat))
+			},
 			run:   getAna,
 			want:  check{reason: ReasonUnavailable, retryable: true, status: 504, minDelay: 9 * time.Minute},
 			calls: 1,
@@ -183,8 +185,10 @@ func TestErrorClasses(t *testing.T) {
 			want: check{reason: ReasonOrgMigrating, retryable: true, code: "error.organization.migrating", minDelay: 30 * time.Minute, human: "migrated"},
 		},
 		{
-			name:  "throttled by external service",
-			setup: func(s *adobefake.Server) { s.FailUser("ana.admin@example.com", "error.throttled_by_external_service", "") },
+			name: "throttled by external service",
+			setup: func(s *adobefake.Server) {
+				s.FailUser("ana.admin@example.com", "error.throttled_by_external_service", "")
+			},
 			run: func(c *Client) error {
 				_, err := c.Apply(ctx, UserChange{User: UserSpec{Email: "ana.admin@example.com"}, Remove: []string{"Live Agent"}})
 				return err

@@ -389,4 +389,3 @@ func domainOf(email string) string {
 	}
 	return ""
 }
-

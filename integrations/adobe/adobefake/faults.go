@@ -39,7 +39,9 @@ func (s *Server) addFault(f *fault) {
 
 // FailNext answers the next n calls of kind k (KindAny: any UMAPI call)
 // with status, e.g. 502, 503 or 504, and a non-JSON body.
-func (s *Server) FailNext(k Kind, n, status int) { s.addFault(&fault{kind: k, count: n, status: status}) }
+func (s *Server) FailNext(k Kind, n, status int) {
+	s.addFault(&fault{kind: k, count: n, status: status})
+}
 
 // FailNextRetryAfter is FailNext with a Retry-After header.
 func (s *Server) FailNextRetryAfter(k Kind, n, status int, retryAfter string) {
