@@ -32,12 +32,12 @@ func (k keys) request(id string) string { return k.p + "req:" + id }
 func (k keys) open(email, pkg string) string { return k.p + "open:" + email + ":" + pkg }
 
 // Indexes are sorted sets of request ids scored by creation time (ms).
-func (k keys) byState(s approvals.State) string { return k.p + "idx:state:" + string(s) }
+func (k keys) byState(s approvals.State) string   { return k.p + "idx:state:" + string(s) }
 func (k keys) pendingByPackage(pkg string) string { return k.p + "idx:pending:" + pkg }
-func (k keys) byRequester(actor string) string  { return k.p + "idx:requester:" + actor }
-func (k keys) byTarget(email string) string     { return k.p + "idx:target:" + email }
-func (k keys) byApprover(actor string) string   { return k.p + "idx:approver:" + actor }
-func (k keys) all() string                      { return k.p + "idx:all" }
+func (k keys) byRequester(actor string) string    { return k.p + "idx:requester:" + actor }
+func (k keys) byTarget(email string) string       { return k.p + "idx:target:" + email }
+func (k keys) byApprover(actor string) string     { return k.p + "idx:approver:" + actor }
+func (k keys) all() string                        { return k.p + "idx:all" }
 
 // grant is the JSON of one live grant.
 func (k keys) grant(email, pkg string) string { return k.p + "grant:" + email + ":" + pkg }

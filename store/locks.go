@@ -22,16 +22,31 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `)
 
-// TryLock takes the named lock for ttl if nobody holds it. It returns
-// ok=false when another holder has it. Call unlock when done; a holder
-// that dies frees the lock when the ttl ends.
+// lockScript takes or re-takes a lock.
+//
+// KEYS[1] lock key; ARGV[1] holder token; ARGV[2] ttl (ms).
+// Returns 1 when the caller now holds the lock, 0 when another does.
+var lockScript = redis.NewScript(`
+local cur = redis.call('GET', KEYS[1])
+if cur == false or cur == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0
+`)
+
+// TryLock takes the named lock for ttl if nobody else holds it. The same
+// holder may take it again (a task re-run after its worker died holds
+// the same token), which also renews the ttl. It returns ok=false when
+// another holder has it. Call unlock when done; a holder that dies frees
+// the lock when the ttl ends.
 func (s *Store) TryLock(ctx context.Context, name, holder string, ttl time.Duration) (unlock func(), ok bool, err error) {
 	key := s.k.lock(name)
-	ok, err = s.rdb.SetNX(ctx, key, holder, ttl).Result()
+	n, err := lockScript.Run(ctx, s.rdb, []string{key}, holder, ttl.Milliseconds()).Int()
 	if err != nil {
 		return nil, false, fmt.Errorf("store: lock %s: %w", name, err)
 	}
-	if !ok {
+	if n != 1 {
 		return nil, false, nil
 	}
 	return func() {

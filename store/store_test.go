@@ -342,6 +342,9 @@ func TestLocksAndClaims(t *testing.T) {
 	if _, ok, _ := st.TryLock(ctx, "exec:DC-1", "w2", time.Minute); ok {
 		t.Fatal("second holder got the lock")
 	}
+	if _, ok, _ := st.TryLock(ctx, "exec:DC-1", "w1", time.Minute); !ok {
+		t.Fatal("the same holder could not re-take its lock")
+	}
 	unlock()
 	if _, ok, _ := st.TryLock(ctx, "exec:DC-1", "w2", time.Minute); !ok {
 		t.Fatal("lock not released")

@@ -15,6 +15,10 @@ import (
 	"github.com/chataccess/chataccess/internal/logging"
 )
 
+// lockTTL bounds how long a dead worker's lock on a request blocks a
+// different run; a run of the same task takes it over at once.
+const lockTTL = 2 * time.Minute
+
 // Step names in the request's step ledger.
 const (
 	StepAdobe     = "admin_console"
@@ -88,7 +92,9 @@ type WaitError struct {
 	Why   string
 }
 
-func (e *WaitError) Error() string { return fmt.Sprintf("waiting %s: %s", e.After.Round(time.Second), e.Why) }
+func (e *WaitError) Error() string {
+	return fmt.Sprintf("waiting %s: %s", e.After.Round(time.Second), e.Why)
+}
 
 // outcome is what one step reports.
 type outcome struct {
@@ -104,10 +110,17 @@ type StepStatusAlias = approvals.StepStatus
 // Execute runs (or resumes) the request's saga. It returns nil when the
 // request reached an outcome (completed or failed) or already had one,
 // and a *WaitError when the task should run again later.
-func (e *Executor) Execute(ctx context.Context, id string) error {
+//
+// holder identifies this run for the per-request lock: the queue passes
+// the task id, so a task re-run after its worker died takes over its own
+// lock at once, while any other run of the same request waits.
+func (e *Executor) Execute(ctx context.Context, id, holder string) error {
 	log := zerolog.Ctx(ctx).With().Str(logging.RequestID, id).Str(logging.Component, "saga").Logger()
 	ctx = log.WithContext(ctx)
-	unlock, ok, err := e.ledger.TryLock(ctx, "exec:"+id, e.holder, 10*time.Minute)
+	if holder == "" {
+		holder = e.holder
+	}
+	unlock, ok, err := e.ledger.TryLock(ctx, "exec:"+id, holder, lockTTL)
 	if err != nil {
 		return err
 	}

@@ -83,7 +83,10 @@ func NewServer(rdb redis.UniversalClient, cfg ServerConfig, h Handlers) *Server 
 			return f(l.WithContext(ctx), p)
 		}
 	}
-	mux.Handle(TypeExecute, withLog(func(ctx context.Context, p payload) error { return h.Executor.Execute(ctx, p.RequestID) }))
+	mux.Handle(TypeExecute, withLog(func(ctx context.Context, p payload) error {
+		id, _ := asynq.GetTaskID(ctx)
+		return h.Executor.Execute(ctx, p.RequestID, id)
+	}))
 	mux.Handle(TypeExpire, withLog(h.expire))
 	mux.Handle(TypeWarn, withLog(h.warn))
 	mux.Handle(TypeAlert, withLog(func(ctx context.Context, p payload) error {
