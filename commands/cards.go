@@ -189,11 +189,14 @@ func changeLines(r *approvals.Request, pkg *approvals.Package) []bot.Text {
 		out = append(out, bot.Plain("• Admin Console: also remove from every other Dynamic Chat profile"))
 	}
 	if role := pkg.MarketoRole.String(); role != "" {
-		ws := orText(pkg.MarketoWorkspace.String(), "the default workspace")
+		ws := bot.Plain("the default workspace")
+		if w := pkg.MarketoWorkspace.String(); w != "" {
+			ws = bot.Textf("workspace %s", bot.Plain(w))
+		}
 		if add {
-			out = append(out, bot.Textf("• Marketo: assign role %s in workspace %s", bot.Bold(role), bot.Plain(ws)))
+			out = append(out, bot.Textf("• Marketo: assign role %s in %s", bot.Bold(role), ws))
 		} else {
-			out = append(out, bot.Textf("• Marketo: remove role %s in workspace %s", bot.Bold(role), bot.Plain(ws)))
+			out = append(out, bot.Textf("• Marketo: remove role %s in %s", bot.Bold(role), ws))
 		}
 	}
 	if len(out) == 0 {
