@@ -73,13 +73,14 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (*Request, error) 
 	if err != nil {
 		return nil, err
 	}
-	rec := s.record(r, EventSubmit, in.Requester, "", r.State, "")
-	recs := []Record{rec}
+	// The audit entry of a submission says why: the justification, and
+	// for auto-approved or system requests the rule that approved it.
+	rec := s.record(r, EventSubmit, in.Requester, "", r.State, "reason: "+r.Justification)
 	if auto != "" {
 		rec.Event = EventApprove
-		rec.Detail = auto
-		recs[0] = rec
+		rec.Detail = auto + "; reason: " + r.Justification
 	}
+	recs := []Record{rec}
 	if err := s.store.Commit(ctx, Change{Requests: []Write{{Next: r}}, Records: recs}); err != nil {
 		return nil, fmt.Errorf("submit %s for %s: %w", in.Package, r.Target.Email, err)
 	}
