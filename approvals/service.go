@@ -551,3 +551,40 @@ func backoff(attempt int) {
 	d := time.Duration(rand.N(200*(attempt+1))) * time.Microsecond
 	time.Sleep(min(d, 20*time.Millisecond))
 }
+
+// Adopt records access that was granted outside chataccess (found by an
+// access review) as a grant in the ledger, so it is reviewed, expires
+// and can be revoked like any other. Only admins may adopt. until may be
+// zero for a permanent grant. The audit trail records who adopted it.
+func (s *Service) Adopt(ctx context.Context, email, pkg string, who Actor, until time.Time, note string) (*Grant, error) {
+	if !s.IsAdmin(who) {
+		return nil, fmt.Errorf("%w: only admins can adopt access into the ledger", ErrNotAllowed)
+	}
+	p, err := s.policy.Package(pkg)
+	if err != nil {
+		return nil, err
+	}
+	addr, err := ParseEmail(email)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.store.Grant(ctx, addr, p.Name); err == nil {
+		return nil, fmt.Errorf("%w: %s already holds %s in the ledger", ErrNotAllowed, addr, p.Name)
+	} else if !errors.Is(err, ErrNoGrant) {
+		return nil, err
+	}
+	now := s.clock.Now().UTC()
+	g := Grant{
+		Email: addr, Package: p.Name, Since: now, Until: until, Adopted: true,
+		ApprovedBy: []string{who.Label()}, Requester: who.Label(), Justification: bound(note),
+	}
+	rec := Record{
+		Event: EventAdopt, Actor: stripGroups(who), At: now, Package: p.Name, Target: addr,
+		Detail: "adopted access granted outside chataccess; " + bound(note),
+	}
+	if err := s.store.Commit(ctx, Change{PutGrants: []Grant{g}, Records: []Record{rec}}); err != nil {
+		return nil, fmt.Errorf("adopt %s/%s: %w", addr, p.Name, err)
+	}
+	s.sink.Publish(ctx, []Record{rec})
+	return &g, nil
+}

@@ -360,3 +360,28 @@ func TestRemindOncePerInterval(t *testing.T) {
 		t.Fatalf("second remind in the same interval: %v", err)
 	}
 }
+
+func TestAdoptGrant(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.svc.Adopt(ctx, "zed@example.com", "agent", lead, time.Time{}, "found in review"); !errors.Is(err, approvals.ErrNotAllowed) {
+		t.Fatalf("non-admin adopt: %v", err)
+	}
+	g, err := f.svc.Adopt(ctx, "Zed@Example.com", "agent", admin, time.Time{}, "found in review")
+	if err != nil || !g.Adopted || g.Email != "zed@example.com" {
+		t.Fatalf("adopt: %+v %v", g, err)
+	}
+	if _, err := f.st.Grant(ctx, "zed@example.com", "agent"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Adopt(ctx, "zed@example.com", "agent", admin, time.Time{}, ""); !errors.Is(err, approvals.ErrNotAllowed) {
+		t.Fatalf("second adopt: %v", err)
+	}
+	// An adopted grant can be revoked like any other.
+	if r, err := f.svc.Revoke(ctx, "zed@example.com", "agent", admin, "not needed"); err != nil || r.State != approvals.StateApproved {
+		t.Fatalf("revoke adopted: %v", err)
+	}
+	if res, _ := f.st.VerifyAudit(ctx); !res.OK() {
+		t.Fatalf("audit: %+v", res)
+	}
+}

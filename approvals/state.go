@@ -59,6 +59,9 @@ const (
 	EventRetry    Event = "retried"
 	EventRevoke   Event = "revoked"
 	EventRemind   Event = "reminded"
+	// EventAdopt records a grant adopted into the ledger; it belongs to
+	// no request, so it is not in the transition table.
+	EventAdopt Event = "adopted"
 )
 
 // Events lists every event.

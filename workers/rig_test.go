@@ -36,7 +36,7 @@ func testPolicy() *approvals.Policy {
 			MarketoRole: approvals.MarketoRef{Name: role}, MarketoWorkspace: approvals.MarketoRef{Name: "Default"},
 			Approvers: approvals.Audience{Emails: []string{"ann@example.com"}}, MinApprovals: 1,
 			DefaultDuration: 30 * 24 * time.Hour, MaxDuration: 90 * 24 * time.Hour,
-			Identity: approvals.Identity{Type: approvals.FederatedID, Country: "US"},
+			Identity:         approvals.Identity{Type: approvals.FederatedID, Country: "US"},
 			OnPartialFailure: approvals.CompensateRollback,
 		}
 		if mod != nil {
