@@ -1,0 +1,71 @@
+package commands
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chataccess/chataccess/approvals"
+	"github.com/chataccess/chataccess/bot"
+)
+
+type fakeReviews struct{ started []string }
+
+func (r *fakeReviews) StartReview(_ context.Context, pkg string, by approvals.Actor) (string, error) {
+	r.started = append(r.started, pkg+" by "+by.Email)
+	return "Review R-1 started for " + pkg, nil
+}
+
+func TestReviewStart(t *testing.T) {
+	f := newFixture(t)
+	rv := &fakeReviews{}
+	f.h.deps.Reviews = rv
+	if m := text(f.command("UEVE", "review start agent").Message); !strings.Contains(m, "Only admins") {
+		t.Fatalf("non-admin: %q", m)
+	}
+	if m := text(f.command("UROOT", "review start nope").Message); !strings.Contains(m, "no package") {
+		t.Fatalf("unknown package: %q", m)
+	}
+	if m := text(f.command("UROOT", "review start agent").Message); m != "Review R-1 started for agent" {
+		t.Fatalf("admin: %q", m)
+	}
+	if len(rv.started) != 1 || rv.started[0] != "agent by root@example.com" {
+		t.Fatalf("started %v", rv.started)
+	}
+}
+
+func TestActorCache(t *testing.T) {
+	c := actorCache{ttl: time.Minute}
+	a := approvals.Actor{ID: "U1", Email: "a@b.co", Groups: []string{"S1"}}
+	c.put("U1", a, t0)
+	got, ok := c.get("U1", t0.Add(30*time.Second))
+	if !ok || got.Email != "a@b.co" {
+		t.Fatalf("hit: %+v %v", got, ok)
+	}
+	got.Groups[0] = "changed"
+	if again, _ := c.get("U1", t0); again.Groups[0] != "S1" {
+		t.Fatal("cache shares its group slice")
+	}
+	if _, ok := c.get("U1", t0.Add(2*time.Minute)); ok {
+		t.Fatal("expired entry returned")
+	}
+}
+
+func TestHelpAndStatus(t *testing.T) {
+	f := newFixture(t)
+	if m := f.command("ULEAD", "").Message; m == nil || !strings.Contains(m.Blocks[0].(*bot.Section).Text.String(), "/dynchat add") {
+		t.Fatalf("help %+v", m)
+	}
+	r := f.add("ULEAD", `add alice@example.com agent 30d "covering EMEA"`)
+	m := f.command("UEVE", "status "+strings.ToLower(r.ID)).Message
+	if m == nil || !strings.Contains(m.Text.String(), r.ID) {
+		t.Fatalf("status %+v", m)
+	}
+	if m := text(f.command("UANN", "pending").Message); m != "Waiting for your decision" {
+		t.Fatalf("pending: %q", m)
+	}
+	if m := text(f.command("ULEAD", "pending").Message); !strings.Contains(m, "Nothing is waiting") {
+		t.Fatalf("pending for requester: %q", m)
+	}
+}
