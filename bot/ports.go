@@ -36,6 +36,10 @@ type User struct {
 	Email string
 	// Name is the display name.
 	Name string
+	// FirstName and LastName come from the platform profile when it has
+	// them (Adobe needs both to create a user).
+	FirstName string
+	LastName  string
 	// Groups are the platform user group ids the user is known to be in.
 	Groups []string
 }
@@ -66,6 +70,9 @@ type Sender interface {
 	// ErrUserNotFound for unknown or deactivated users and ErrNoEmail
 	// for users (bots, guests) without an email address.
 	LookupUser(ctx context.Context, userID string) (User, error)
+	// LookupUserByEmail finds the platform user with this verified email
+	// (to reach approvers named by email). Errors as LookupUser.
+	LookupUserByEmail(ctx context.Context, email string) (User, error)
 	// GroupMembers returns the user ids in a platform user group.
 	GroupMembers(ctx context.Context, groupID string) ([]string, error)
 }

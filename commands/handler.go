@@ -141,7 +141,10 @@ func (h *Handler) target(ctx context.Context, u UserRef) (approvals.Target, erro
 	if err != nil {
 		return approvals.Target{}, err
 	}
-	first, last, _ := strings.Cut(full.Name, " ")
+	first, last := full.FirstName, full.LastName
+	if first == "" && last == "" {
+		first, last, _ = strings.Cut(full.Name, " ")
+	}
 	return approvals.Target{Email: strings.ToLower(full.Email), PlatformID: full.ID, FirstName: first, LastName: last}, nil
 }
 

@@ -262,11 +262,23 @@ func (h *Handler) platformUser(a approvals.Actor) string {
 
 // approverIDs lists the chat users who may decide r: the package's
 // approvers by user id and the members of its approver groups, without
-// the requester and those who already decided. Approvers named only by
-// email cannot be reached (the Sender has no lookup by email).
+// the requester and those who already decided. Approvers named by email
+// are looked up on the platform; one who is not there is skipped.
 func (h *Handler) approverIDs(ctx context.Context, pkg *approvals.Package, r *approvals.Request) ([]string, error) {
 	ids := slices.Clone(pkg.Approvers.SlackUsers)
 	var errs []error
+	for _, e := range pkg.Approvers.Emails {
+		u, err := h.send.LookupUserByEmail(ctx, e)
+		if errors.Is(err, bot.ErrUserNotFound) || errors.Is(err, bot.ErrNoEmail) {
+			h.log.Warn().Str("approver", e).Msg("approver has no chat account; cannot DM")
+			continue
+		}
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		ids = append(ids, u.ID)
+	}
 	for _, g := range pkg.Approvers.SlackGroups {
 		members, err := h.send.GroupMembers(ctx, g)
 		if err != nil {

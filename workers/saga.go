@@ -343,6 +343,12 @@ func waiting(d time.Duration, detail string) outcome {
 
 func (e *Executor) adobeAdd(ctx context.Context, r *approvals.Request, pkg *approvals.Package) outcome {
 	u := NewUser{Email: r.Target.Email, FirstName: r.Target.FirstName, LastName: r.Target.LastName, Identity: pkg.Identity}
+	if u.FirstName == "" || u.LastName == "" {
+		// Adobe requires both names to create an Enterprise or Federated
+		// ID (umapi-doc ActionsCmds: createEnterpriseID, createFederatedID).
+		// With ignoreIfAlreadyExists they only matter for new users.
+		u.FirstName, u.LastName = NamesFromEmail(u.Email, u.FirstName, u.LastName)
+	}
 	profiles := profileNames(pkg)
 	if err := e.adobe.AddToProfiles(ctx, u, profiles, r.ID+"/"+StepAdobe, r.DryRun); err != nil {
 		return failed(err)
@@ -445,4 +451,28 @@ func (e *Executor) adobeRemove(ctx context.Context, r *approvals.Request, pkg *a
 		return failed(err)
 	}
 	return done("removed from " + strings.Join(profiles, ", "))
+}
+
+// NamesFromEmail fills missing first and last names from the email's
+// local part: "alice.smith@" gives Alice / Smith, "alice@" gives Alice /
+// Alice. Names already known are kept.
+func NamesFromEmail(email, first, last string) (string, string) {
+	local, _, _ := strings.Cut(email, "@")
+	parts := strings.FieldsFunc(local, func(r rune) bool { return r == '.' || r == '_' || r == '-' || r == '+' })
+	for i, p := range parts {
+		parts[i] = strings.ToUpper(p[:1]) + p[1:]
+	}
+	if len(parts) == 0 {
+		parts = []string{"User"}
+	}
+	if first == "" {
+		first = parts[0]
+	}
+	if last == "" {
+		last = parts[len(parts)-1]
+		if len(parts) > 2 {
+			last = strings.Join(parts[1:], " ")
+		}
+	}
+	return first, last
 }

@@ -27,6 +27,10 @@ type Config struct {
 	Redis     redis.UniversalClient
 	KeyPrefix string
 	Handler   bot.Handler
+	// NewHandler builds the handler from the adapter's own Sender, for
+	// handlers that post through it (the usual case). Used when Handler
+	// is nil.
+	NewHandler func(*Sender) bot.Handler
 	// Workers bounds post-ack work (default 16), each task limited to
 	// TaskTimeout (default 30 s).
 	Workers     int
@@ -56,12 +60,15 @@ func New(base context.Context, cfg Config) (*Adapter, error) {
 		return nil, errors.Join(ErrConfig, errors.New("SLACK_BOT_TOKEN is empty"))
 	case cfg.AppToken == "" && cfg.SigningSecret == "":
 		return nil, errors.Join(ErrConfig, errors.New("set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)"))
-	case cfg.Handler == nil:
+	case cfg.Handler == nil && cfg.NewHandler == nil:
 		return nil, errors.Join(ErrConfig, errors.New("no handler"))
 	}
 	m := NewMetrics(cfg.Registerer)
 	log := cfg.Logger.With().Str("component", "slackbot").Logger()
 	s := NewSender(SenderConfig{BotToken: cfg.BotToken, AppToken: cfg.AppToken, APIURL: cfg.APIURL, Metrics: m, Logger: log})
+	if cfg.Handler == nil {
+		cfg.Handler = cfg.NewHandler(s)
+	}
 	r := NewRunner(base, orInt(cfg.Workers, 16), cfg.TaskTimeout, log, m)
 	var dd *Dedupe
 	if cfg.Redis != nil {

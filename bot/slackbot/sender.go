@@ -290,6 +290,46 @@ func (s *Sender) LookupUser(ctx context.Context, userID string) (bot.User, error
 	if err != nil {
 		return bot.User{}, fmt.Errorf("slack lookup user %s: %w", userID, err)
 	}
+	u, err := userOf(su, userID)
+	if err != nil {
+		return bot.User{}, err
+	}
+	s.users.put(userID, u)
+	return u, nil
+}
+
+// LookupUserByEmail finds a user by verified email (users.lookupByEmail,
+// scope users:read.email).
+func (s *Sender) LookupUserByEmail(ctx context.Context, email string) (bot.User, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	key := "email:" + email
+	if u, ok := s.users.get(key); ok {
+		return u, nil
+	}
+	var su *slack.User
+	err := s.call(ctx, "users.lookupByEmail", func() (err error) {
+		su, err = s.api.GetUserByEmailContext(ctx, email)
+		return err
+	})
+	if err != nil {
+		var api *APIError
+		if errors.As(err, &api) && api.Code == "users_not_found" {
+			return bot.User{}, fmt.Errorf("slack lookup %s: %w", email, bot.ErrUserNotFound)
+		}
+		return bot.User{}, fmt.Errorf("slack lookup %s: %w", email, err)
+	}
+	u, err := userOf(su, su.ID)
+	if err != nil {
+		return bot.User{}, err
+	}
+	s.users.put(key, u)
+	s.users.put(u.ID, u)
+	return u, nil
+}
+
+// userOf turns a Slack profile into a bot.User, refusing deactivated
+// users and users without an email.
+func userOf(su *slack.User, userID string) (bot.User, error) {
 	if su.Deleted {
 		return bot.User{}, fmt.Errorf("slack lookup user %s: deactivated: %w", userID, bot.ErrUserNotFound)
 	}
@@ -304,9 +344,8 @@ func (s *Sender) LookupUser(ctx context.Context, userID string) (bot.User, error
 	if name == "" {
 		name = su.Name
 	}
-	u := bot.User{Platform: "slack", ID: su.ID, TeamID: su.TeamID, Email: email, Name: name}
-	s.users.put(userID, u)
-	return u, nil
+	return bot.User{Platform: "slack", ID: su.ID, TeamID: su.TeamID, Email: email, Name: name,
+		FirstName: su.Profile.FirstName, LastName: su.Profile.LastName}, nil
 }
 
 // GroupMembers implements bot.Sender (usergroups.users.list, scope

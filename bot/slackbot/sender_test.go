@@ -228,3 +228,22 @@ func TestNewAdapterModes(t *testing.T) {
 		t.Errorf("pattern %q", pattern)
 	}
 }
+
+func TestSenderLookupUserByEmail(t *testing.T) {
+	f := newFake(t)
+	s := newTestSender(t, f)
+	ctx := context.Background()
+	u, err := s.LookupUserByEmail(ctx, "Alice@Example.com")
+	if err != nil || u.ID != "U1" || u.Email != "alice@example.com" {
+		t.Fatalf("LookupUserByEmail = %+v, %v", u, err)
+	}
+	if _, err := s.LookupUserByEmail(ctx, "alice@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.Calls("users.lookupByEmail")); n != 1 {
+		t.Errorf("users.lookupByEmail calls = %d, want 1 (cached)", n)
+	}
+	if _, err := s.LookupUserByEmail(ctx, "nobody@example.com"); !errors.Is(err, bot.ErrUserNotFound) {
+		t.Fatalf("unknown email: %v", err)
+	}
+}

@@ -25,6 +25,14 @@ func (f *Fake) handle(method string, c Call) reply {
 			return fail("user_not_found")
 		}
 		return reply{"ok": true, "user": userJSON(u)}
+	case "users.lookupByEmail":
+		want := strings.ToLower(param(c, "email"))
+		for _, u := range f.users {
+			if want != "" && strings.ToLower(u.Email) == want && !u.Deleted {
+				return reply{"ok": true, "user": userJSON(u)}
+			}
+		}
+		return fail("users_not_found")
 	case "usergroups.users.list":
 		m, ok := f.groups[param(c, "usergroup")]
 		if !ok {
