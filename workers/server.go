@@ -98,11 +98,16 @@ func NewServer(rdb redis.UniversalClient, cfg ServerConfig, h Handlers) *Server 
 	return &Server{srv: srv, mux: mux}
 }
 
-// retryDelay honours a WaitError's wait, else asynq's default backoff.
+// retryDelay honours a WaitError's wait; a task whose worker died
+// (lease expired) resumes at once, since its saga is idempotent;
+// anything else gets asynq's default backoff.
 func retryDelay(n int, err error, t *asynq.Task) time.Duration {
 	var w *WaitError
 	if errors.As(err, &w) {
 		return max(w.After, time.Second)
+	}
+	if errors.Is(err, asynq.ErrLeaseExpired) {
+		return time.Second
 	}
 	return asynq.DefaultRetryDelayFunc(n, err, t)
 }
