@@ -1,0 +1,528 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/chataccess/chataccess/approvals"
+	"github.com/chataccess/chataccess/config"
+	"github.com/chataccess/chataccess/integrations/adobe"
+	"github.com/chataccess/chataccess/integrations/marketo"
+)
+
+// Statuses of a check row. Only statusFail counts as a problem.
+const (
+	statusOK   = "ok"
+	statusWarn = "WARN"
+	statusFail = "FAIL"
+	statusSkip = "SKIP"
+)
+
+// Systems named in the SYSTEM column.
+const (
+	systemEnv     = "env"
+	systemAdobe   = "adobe"
+	systemMarketo = "marketo"
+)
+
+// allPackages fills the PACKAGE column of rows that concern every package.
+const allPackages = "*"
+
+// exitCheckFailed is the exit code of `check` when any row failed.
+const exitCheckFailed = 3
+
+// runCheck resolves every package of the policy file against the Admin
+// Console and Marketo: the credentials work, each product profile
+// exists (with its seats), each role and workspace exists. It prints one
+// table and fails with exit code 3 when any row failed. It makes few
+// calls (one token and one group listing at Adobe; one token, one role
+// listing and one workspace listing at Marketo), so it uses no shared
+// rate limiter and needs no Redis.
+func runCheck(ctx context.Context, env Env, args []string) error {
+	fs := newFlags(env, "check", "check [--config FILE] [--timeout DURATION]")
+	path := fs.String("config", DefaultConfigPath, "policy file whose packages are checked")
+	timeout := fs.Duration("timeout", 60*time.Second, "give up on Adobe and Marketo after this long")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return errUsage
+	}
+	if *timeout <= 0 {
+		fmt.Fprintln(env.Stderr, "chataccess check: --timeout must be positive")
+		return errUsage
+	}
+	// The environment is read below, leniently, so that one bad variable
+	// is a row of the table rather than the end of the check.
+	policyOnly := env
+	policyOnly.Getenv = func(string) string { return "" }
+	cfg, err := loadConfig(*path, policyOnly)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+
+	senv, envProblems := loadCheckEnv(env.Getenv)
+	c := &checker{env: senv, httpTimeout: min(*timeout, 30*time.Second), envBad: map[string]bool{}}
+	c.secrets = []string{senv.AdobeClientSecret.Reveal(), senv.MarketoClientSecret.Reveal()}
+	for _, p := range envProblems {
+		c.add(allPackages, systemEnv, p.Path, statusFail, p.Message)
+		c.envBad[strings.TrimSuffix(p.Path, config.FileSuffix)] = true
+	}
+	pol := cfg.Policy()
+	c.checkAdobe(ctx, pol)
+	c.checkMarketo(ctx, pol)
+	if err := c.print(env.Stdout); err != nil {
+		return err
+	}
+	fails, warns := c.count()
+	fmt.Fprintf(env.Stdout, "\n%d packages, %d checks: %d failed, %d warnings\n", len(pol.Packages), len(c.rows), fails, warns)
+	if fails > 0 {
+		return &exitError{code: exitCheckFailed, err: fmt.Errorf("%d problem(s) found; see the FAIL rows", fails)}
+	}
+	return nil
+}
+
+// checkRow is one line of the table.
+type checkRow struct {
+	pkg, system, item, status, detail string
+}
+
+// checker gathers the rows of one check run.
+type checker struct {
+	env         config.Env
+	httpTimeout time.Duration
+	secrets     []string        // values that must never reach the output
+	envBad      map[string]bool // variables with a problem, already reported
+	rows        []checkRow
+}
+
+func (c *checker) add(pkg, system, item, status, detail string) {
+	c.rows = append(c.rows, checkRow{pkg, system, item, status, detail})
+}
+
+func (c *checker) count() (fails, warns int) {
+	for _, r := range c.rows {
+		switch r.status {
+		case statusFail:
+			fails++
+		case statusWarn:
+			warns++
+		}
+	}
+	return fails, warns
+}
+
+// print writes the aligned table. Every cell goes through redact, so a
+// secret that slipped into a vendor message is still never shown.
+func (c *checker) print(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PACKAGE\tSYSTEM\tITEM\tSTATUS\tDETAIL")
+	for _, r := range c.rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.cell(r.pkg), c.cell(r.system), c.cell(r.item), c.cell(r.status), c.cell(r.detail))
+	}
+	return tw.Flush()
+}
+
+// cell makes s safe for one table cell: no secret, no tab or newline.
+func (c *checker) cell(s string) string {
+	for _, sec := range c.secrets {
+		if len(sec) >= 4 {
+			s = strings.ReplaceAll(s, sec, config.Redacted)
+		}
+	}
+	s = strings.Join(strings.Fields(s), " ")
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// loadCheckEnv reads the environment like serve does, but a bad value
+// does not hide the good ones: each variable with a problem is reported
+// and then treated as unset, and the rest is read again. Only Adobe and
+// Marketo variables matter here; Slack and Redis problems are left to
+// serve.
+func loadCheckEnv(getenv func(string) string) (config.Env, []config.Problem) {
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	dropped := map[string]bool{}
+	var out []config.Problem
+	filtered := func(k string) string {
+		if dropped[strings.TrimSuffix(k, config.FileSuffix)] {
+			return ""
+		}
+		return getenv(k)
+	}
+	for {
+		e, err := config.LoadEnv(filtered)
+		if err == nil {
+			return e, out
+		}
+		var ve *config.ValidationError
+		if !errors.As(err, &ve) {
+			return config.Env{}, append(out, config.Problem{Path: "environment", Message: err.Error()})
+		}
+		progress := false
+		for _, p := range ve.Problems {
+			name := strings.TrimSuffix(p.Path, config.FileSuffix)
+			if dropped[name] {
+				continue
+			}
+			dropped[name], progress = true, true
+			if strings.HasPrefix(name, "ADOBE_") || strings.HasPrefix(name, "MARKETO_") {
+				out = append(out, p)
+			}
+		}
+		if !progress {
+			return config.Env{}, append(out, config.Problem{Path: "environment", Message: "cannot be read"})
+		}
+	}
+}
+
+// need adds a FAIL row for every unset variable and reports whether all
+// were set and valid. A variable whose value had a problem was reported
+// already.
+func (c *checker) need(system string, vars ...envVar) bool {
+	ok := true
+	for _, v := range vars {
+		switch {
+		case c.envBad[v.name]:
+			ok = false
+		case !v.set && v.detail != "":
+			c.add(allPackages, system, v.name, statusFail, v.detail)
+			ok = false
+		case !v.set:
+			c.add(allPackages, system, v.name, statusFail, "is not set (nor "+v.name+config.FileSuffix+")")
+			ok = false
+		}
+	}
+	return ok
+}
+
+// envVar is a required variable and whether it is set; detail, when
+// given, replaces the "is not set" text.
+type envVar struct {
+	name   string
+	set    bool
+	detail string
+}
+
+// skipAll adds a SKIP row for every item of system in every package.
+func (c *checker) skipAll(pol *approvals.Policy, system, why string) {
+	for _, name := range pol.PackageNames() {
+		p := pol.Packages[name]
+		switch system {
+		case systemAdobe:
+			for _, pr := range p.Profiles {
+				c.add(name, system, profileItem(pr.Name), statusSkip, why)
+			}
+		case systemMarketo:
+			c.add(name, system, "role "+p.MarketoRole.String(), statusSkip, why)
+			c.add(name, system, "workspace "+p.MarketoWorkspace.String(), statusSkip, why)
+		}
+	}
+}
+
+func profileItem(name string) string { return "profile " + strconv.Quote(name) }
+
+// checkAdobe gets an IMS token and lists the groups once, then finds
+// every configured product profile in that listing.
+func (c *checker) checkAdobe(ctx context.Context, pol *approvals.Policy) {
+	e := c.env
+	ok := c.need(systemAdobe,
+		envVar{name: config.EnvAdobeClientID, set: e.AdobeClientID != ""},
+		envVar{name: config.EnvAdobeClientSecret, set: e.AdobeClientSecret.IsSet()},
+		envVar{name: config.EnvAdobeOrgID, set: e.AdobeOrgID != ""})
+	if c.envBad[config.EnvAdobeIMSURL] || c.envBad[config.EnvAdobeUMAPIURL] {
+		ok = false
+	}
+	if !ok {
+		c.skipAll(pol, systemAdobe, "Adobe credentials are missing or invalid (see above)")
+		return
+	}
+	cl, err := adobe.New(adobe.Config{
+		IMSURL: e.AdobeIMSURL, UMAPIURL: e.AdobeUMAPIURL, OrgID: e.AdobeOrgID,
+		ClientID: e.AdobeClientID, ClientSecret: e.AdobeClientSecret.Reveal(),
+		Version: Version, HTTPTimeout: c.httpTimeout,
+	})
+	if err != nil {
+		c.add(allPackages, systemAdobe, "client", statusFail, err.Error())
+		c.skipAll(pol, systemAdobe, "no Adobe client")
+		return
+	}
+	var groups []adobe.Group
+	err = cl.EachGroup(ctx, func(g adobe.Group) error {
+		groups = append(groups, g)
+		return nil
+	})
+	credItem := "credentials (IMS token)"
+	if err != nil {
+		var ae *adobe.Error
+		switch {
+		case errors.As(err, &ae) && (ae.Op == "ims.token" || ae.Reason == adobe.ReasonAuth || ae.Reason == adobe.ReasonForbidden):
+			c.add(allPackages, systemAdobe, credItem, statusFail, adobeDetail(err))
+		default:
+			c.add(allPackages, systemAdobe, credItem, statusOK, "token issued for client "+e.AdobeClientID)
+			c.add(allPackages, systemAdobe, "product profile listing", statusFail, adobeDetail(err))
+		}
+		c.skipAll(pol, systemAdobe, "the Admin Console could not be read")
+		return
+	}
+	c.add(allPackages, systemAdobe, credItem, statusOK,
+		fmt.Sprintf("token issued for client %s; org %s lists %d groups", e.AdobeClientID, e.AdobeOrgID, len(groups)))
+	for _, name := range pol.PackageNames() {
+		for _, pr := range pol.Packages[name].Profiles {
+			status, detail := resolveProfile(groups, pr)
+			c.add(name, systemAdobe, profileItem(pr.Name), status, detail)
+		}
+	}
+}
+
+// adobeDetail is the person-readable sentence plus the status and code.
+func adobeDetail(err error) string {
+	var ae *adobe.Error
+	if !errors.As(err, &ae) {
+		return err.Error()
+	}
+	if ae.Reason == adobe.ReasonInvalid || ae.Reason == adobe.ReasonNotFound {
+		// Human speaks of changes; for a read the technical text is clearer.
+		return ae.Error()
+	}
+	s := ae.Human()
+	var tech []string
+	if ae.Status != 0 {
+		tech = append(tech, "HTTP "+strconv.Itoa(ae.Status))
+	}
+	if ae.Code != "" {
+		tech = append(tech, ae.Code)
+	}
+	tech = append(tech, string(ae.Reason))
+	return s + " (" + strings.Join(tech, " ") + ")"
+}
+
+// resolveProfile finds a configured product profile in the listing and
+// reports its seats: memberCount of licenseQuota. A full profile is a
+// warning, since whether Adobe refuses adds past the quota is
+// UNCONFIRMED.
+func resolveProfile(groups []adobe.Group, pr approvals.ProductProfile) (status, detail string) {
+	product := pr.Product
+	if product == "" {
+		product = adobe.DefaultProductName
+	}
+	var other []string
+	for _, g := range groups {
+		if !strings.EqualFold(strings.TrimSpace(g.GroupName), strings.TrimSpace(pr.Name)) {
+			continue
+		}
+		if g.Type != adobe.GroupTypeProductProfile {
+			other = append(other, fmt.Sprintf("a %s, not a product profile", g.Type))
+			continue
+		}
+		if !strings.Contains(strings.ToLower(g.ProductName), strings.ToLower(product)) {
+			other = append(other, fmt.Sprintf("a profile of %q, not of %q", g.ProductName, product))
+			continue
+		}
+		return seats(g)
+	}
+	if len(other) > 0 {
+		return statusFail, "the group of this name is " + strings.Join(other, "; ")
+	}
+	return statusFail, fmt.Sprintf("no %s product profile of this name in the Admin Console", product)
+}
+
+func seats(g adobe.Group) (status, detail string) {
+	q := strings.TrimSpace(g.LicenseQuota)
+	n, err := strconv.Atoi(q)
+	switch {
+	case q == "":
+		return statusOK, fmt.Sprintf("%s; %d members, no licence quota given", g.ProductName, g.MemberCount)
+	case err != nil:
+		return statusOK, fmt.Sprintf("%s; %d members, licence quota %s", g.ProductName, g.MemberCount, q)
+	case n > 0 && g.MemberCount >= n:
+		return statusWarn, fmt.Sprintf("%s; all %d seats used (%d members): adds may be refused", g.ProductName, n, g.MemberCount)
+	}
+	return statusOK, fmt.Sprintf("%s; %d of %d seats used", g.ProductName, g.MemberCount, n)
+}
+
+// checkMarketo gets an identity token, lists roles and workspaces once
+// each, and finds every configured role and workspace in them.
+func (c *checker) checkMarketo(ctx context.Context, pol *approvals.Policy) {
+	e := c.env
+	ok := c.need(systemMarketo,
+		envVar{name: config.EnvMarketoBaseURL, set: e.MarketoBaseURL != "", detail: "is not set (want https://<munchkin-id>.mktorest.com)"},
+		envVar{name: config.EnvMarketoClientID, set: e.MarketoClientID != ""},
+		envVar{name: config.EnvMarketoClientSecret, set: e.MarketoClientSecret.IsSet()})
+	if !ok {
+		c.skipAll(pol, systemMarketo, "Marketo credentials are missing or invalid (see above)")
+		return
+	}
+	cl, err := marketo.New(marketo.Config{
+		BaseURL: e.MarketoBaseURL, ClientID: e.MarketoClientID, ClientSecret: e.MarketoClientSecret.Reveal(),
+		HTTPTimeout: c.httpTimeout, UserAgentVersion: Version,
+	})
+	if err != nil {
+		c.add(allPackages, systemMarketo, "client", statusFail, err.Error())
+		c.skipAll(pol, systemMarketo, "no Marketo client")
+		return
+	}
+	tok, err := cl.FetchToken(ctx)
+	if err != nil {
+		c.add(allPackages, systemMarketo, "credentials (identity token)", statusFail, marketoDetail(err))
+		c.skipAll(pol, systemMarketo, "Marketo refused the credentials")
+		return
+	}
+	c.add(allPackages, systemMarketo, "credentials (identity token)", statusOK,
+		fmt.Sprintf("token issued to API user %s, valid %s", orDash(tok.Scope), tok.ExpiresIn.Round(time.Second)))
+
+	roles, rerr := cl.ListRoles(ctx)
+	if rerr != nil {
+		c.add(allPackages, systemMarketo, "role listing", statusFail, marketoDetail(rerr))
+	}
+	wss, werr := cl.ListWorkspaces(ctx)
+	if werr != nil {
+		c.add(allPackages, systemMarketo, "workspace listing", statusFail, marketoDetail(werr))
+	}
+	roleItems := make([]namedID, len(roles))
+	for i, r := range roles {
+		roleItems[i] = namedID{id: r.ID, name: r.Name}
+	}
+	// AllZones (id 0) always exists and is not listed.
+	wsItems := []namedID{{id: 0, name: marketo.AllZonesName}}
+	for _, w := range wss {
+		wsItems = append(wsItems, namedID{id: w.ID, name: w.Name})
+	}
+	for _, name := range pol.PackageNames() {
+		p := pol.Packages[name]
+		roleItem, wsItem := "role "+p.MarketoRole.String(), "workspace "+p.MarketoWorkspace.String()
+		var ws *namedID
+		wsStatus, wsDetail := statusSkip, "workspaces could not be listed"
+		if werr == nil {
+			ws, wsStatus, wsDetail = resolveRef(wsItems, p.MarketoWorkspace, "workspace")
+		}
+		if rerr != nil {
+			c.add(name, systemMarketo, roleItem, statusSkip, "roles could not be listed")
+		} else {
+			status, detail := roleStatus(roles, roleItems, p.MarketoRole, ws)
+			c.add(name, systemMarketo, roleItem, status, detail)
+		}
+		c.add(name, systemMarketo, wsItem, wsStatus, wsDetail)
+	}
+}
+
+// roleStatus resolves a package's role. A role Marketo only assigns in
+// AllZones fails when the package's workspace is another one.
+func roleStatus(roles []marketo.Role, items []namedID, ref approvals.MarketoRef, ws *namedID) (status, detail string) {
+	r, status, detail := resolveRef(items, ref, "role")
+	if r == nil {
+		return status, detail
+	}
+	role := roleByID(roles, r.id)
+	if status == statusOK {
+		detail = fmt.Sprintf("id %d, %s", role.ID, orDash(role.Type))
+	}
+	if role.OnlyAllZones && ws != nil && ws.id != 0 {
+		return statusFail, fmt.Sprintf("id %d can only be assigned in %s, but the package's workspace is %s", role.ID, marketo.AllZonesName, ws.name)
+	}
+	return status, detail
+}
+
+func roleByID(roles []marketo.Role, id int) marketo.Role {
+	for _, r := range roles {
+		if r.ID == id {
+			return r
+		}
+	}
+	return marketo.Role{ID: id}
+}
+
+// marketoDetail is the person-readable sentence plus the status and code.
+func marketoDetail(err error) string {
+	var me *marketo.Error
+	if !errors.As(err, &me) {
+		return err.Error()
+	}
+	var tech []string
+	if me.Status != 0 {
+		tech = append(tech, "HTTP "+strconv.Itoa(me.Status))
+	}
+	if me.Code != "" {
+		tech = append(tech, me.Code)
+	}
+	tech = append(tech, string(me.Reason))
+	return me.Human() + " (" + strings.Join(tech, " ") + ")"
+}
+
+// namedID is a Marketo role or workspace as the check sees it.
+type namedID struct {
+	id   int
+	name string
+}
+
+// nameKey compares names ignoring case and repeated spaces, as the
+// Marketo client does.
+func nameKey(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+
+// resolveRef finds ref among items: by id when it has one (and then the
+// name must match too), else by name.
+func resolveRef(items []namedID, ref approvals.MarketoRef, kind string) (*namedID, string, string) {
+	if ref.ID != 0 {
+		for i := range items {
+			it := &items[i]
+			if it.id != ref.ID {
+				continue
+			}
+			if ref.Name != "" && nameKey(it.name) != nameKey(ref.Name) {
+				return nil, statusFail, fmt.Sprintf("%s id %d is named %q, not %q", kind, it.id, it.name, ref.Name)
+			}
+			return it, statusOK, fmt.Sprintf("id %d, %q", it.id, it.name)
+		}
+		return nil, statusFail, fmt.Sprintf("no Marketo %s has id %d", kind, ref.ID)
+	}
+	var found []*namedID
+	for i := range items {
+		if nameKey(items[i].name) == nameKey(ref.Name) {
+			found = append(found, &items[i])
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, statusFail, fmt.Sprintf("no Marketo %s is named %q (known: %s)", kind, ref.Name, knownNames(items))
+	case 1:
+		return found[0], statusOK, fmt.Sprintf("id %d", found[0].id)
+	}
+	return found[0], statusWarn, fmt.Sprintf("%d %ss are named %q; set its id in the policy (using id %d)", len(found), kind, ref.Name, found[0].id)
+}
+
+// knownNames lists up to eight names, to help spot a typo.
+func knownNames(items []namedID) string {
+	const most = 8
+	var names []string
+	for _, it := range items {
+		if len(names) == most {
+			names = append(names, fmt.Sprintf("and %d more", len(items)-most))
+			break
+		}
+		names = append(names, strconv.Quote(it.name))
+	}
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
