@@ -413,3 +413,34 @@ func TestResolveProfile(t *testing.T) {
 		}
 	}
 }
+
+// FuzzLoadCheckEnv reads arbitrary environments: it always ends, and no
+// problem it reports repeats a secret's value.
+func FuzzLoadCheckEnv(f *testing.F) {
+	f.Add("s3cret", "https://ims.example", "ABC@AdobeOrg", true)
+	f.Add("x", "ftp://x", "bad org", false)
+	f.Add("", "http://[::1", "", true)
+	f.Fuzz(func(t *testing.T, secret, imsURL, org string, both bool) {
+		secret = "Zq9#" + secret // distinctive: no fixed message text holds it
+		vars := map[string]string{
+			"ADOBE_CLIENT_SECRET": secret, "MARKETO_CLIENT_SECRET": secret, "ADOBE_IMS_URL": imsURL,
+			"ADOBE_ORG_ID": org, "MARKETO_BASE_URL": imsURL, "SLACK_BOT_TOKEN": secret,
+		}
+		if both {
+			vars["ADOBE_CLIENT_SECRET_FILE"] = secret
+			vars["MARKETO_CLIENT_ID_FILE"] = "/nonexistent/" + secret
+		}
+		e, ps := loadCheckEnv(func(k string) string { return vars[k] })
+		for _, p := range ps {
+			if !strings.HasPrefix(p.Path, "ADOBE_") && !strings.HasPrefix(p.Path, "MARKETO_") && p.Path != "environment" {
+				t.Errorf("problem about %s, which check does not use", p.Path)
+			}
+			if strings.Contains(p.String(), secret) && !strings.Contains(imsURL+org, secret) {
+				t.Fatalf("problem %q repeats the secret", p)
+			}
+		}
+		if both && e.AdobeClientSecret.IsSet() {
+			t.Fatal("a secret given twice was used anyway")
+		}
+	})
+}

@@ -114,6 +114,9 @@ func runEmulate(ctx context.Context, env Env, args []string) error {
 		urls[i] = baseURL(ln.Addr())
 	}
 	em.printEnv(env.Stdout, urls)
+	if o.mode == emulateBoth {
+		em.seeded += fmt.Sprintf("; Admin Console adds appear in Marketo after %s", o.userLag)
+	}
 	fmt.Fprintf(env.Stderr, "chataccess emulate %s: %s; serving until interrupted\n", o.mode, em.seeded)
 
 	var g group
@@ -277,27 +280,30 @@ func (o emulateOptions) seedData() (adobeSeed, marketoSeed []byte, err error) {
 }
 
 // splitSeed splits a combined seed ({adobe: …, marketo: …}, YAML or
-// JSON) into the two emulators' own seeds. A missing section is nil.
+// JSON) into the two emulators' own seeds. A missing or null section
+// is nil.
 func splitSeed(b []byte) (adobeSeed, marketoSeed []byte, err error) {
+	// Plain values rather than yaml.Node: decoding resolves anchors and
+	// aliases, so a section re-encodes on its own.
 	var both struct {
-		Adobe   yaml.Node `yaml:"adobe"`
-		Marketo yaml.Node `yaml:"marketo"`
+		Adobe   any `yaml:"adobe"`
+		Marketo any `yaml:"marketo"`
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(&both); err != nil && !errors.Is(err, io.EOF) {
 		return nil, nil, fmt.Errorf("--seed: want adobe: and marketo: sections: %w", err)
 	}
-	section := func(n *yaml.Node) ([]byte, error) {
-		if n.Kind == 0 {
+	section := func(v any) ([]byte, error) {
+		if v == nil {
 			return nil, nil
 		}
-		return yaml.Marshal(n)
+		return yaml.Marshal(v)
 	}
-	if adobeSeed, err = section(&both.Adobe); err != nil {
+	if adobeSeed, err = section(both.Adobe); err != nil {
 		return nil, nil, fmt.Errorf("--seed adobe: %w", err)
 	}
-	if marketoSeed, err = section(&both.Marketo); err != nil {
+	if marketoSeed, err = section(both.Marketo); err != nil {
 		return nil, nil, fmt.Errorf("--seed marketo: %w", err)
 	}
 	return adobeSeed, marketoSeed, nil
@@ -347,6 +353,7 @@ func (em *emulators) handlers(n int) []http.Handler {
 func (em *emulators) printEnv(w io.Writer, urls []string) {
 	adobeURL, marketoURL := urls[0], urls[len(urls)-1]
 	var lines [][2]string
+	fmt.Fprintln(w, "# The credentials below are the emulators' demo ones; they work nowhere else.")
 	if em.adobe != nil {
 		fmt.Fprintf(w, "# Adobe IMS and UMAPI emulator: %s\n", adobeURL)
 		lines = append(lines,
