@@ -8,17 +8,17 @@ import (
 
 // Errors of the reviews domain; classify with errors.Is and errors.As.
 var (
-	ErrInvalidID     = errors.New("invalid review id")
-	ErrNotFound      = errors.New("review or item not found")
-	ErrClosed        = errors.New("review is closed")
-	ErrNotReviewer   = errors.New("not a reviewer of this item")
-	ErrSelfReview    = errors.New("nobody reviews their own access")
-	ErrNotAdmin      = errors.New("only admins can do this")
-	ErrAlreadyDone   = errors.New("already decided")
-	ErrNoPackages    = errors.New("no packages to review")
-	ErrAlreadyOpen   = errors.New("a review of this package is still open")
-	ErrNoDrift       = errors.New("item has no drift to fix")
-	ErrConflict      = errors.New("review changed concurrently")
+	ErrInvalidID       = errors.New("invalid review id")
+	ErrNotFound        = errors.New("review or item not found")
+	ErrClosed          = errors.New("review is closed")
+	ErrNotReviewer     = errors.New("not a reviewer of this item")
+	ErrSelfReview      = errors.New("nobody reviews their own access")
+	ErrNotAdmin        = errors.New("only admins can do this")
+	ErrAlreadyDone     = errors.New("already decided")
+	ErrNoPackages      = errors.New("no packages to review")
+	ErrAlreadyOpen     = errors.New("a review of this package is still open")
+	ErrNoDrift         = errors.New("item has no drift to fix")
+	ErrConflict        = errors.New("review changed concurrently")
 	ErrUnknownSchedule = errors.New("unknown schedule")
 )
 

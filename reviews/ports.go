@@ -117,8 +117,6 @@ type Notifier interface {
 	// Remind reminds reviewers who have undecided items; pending counts
 	// them by Campaign.Reviewers index.
 	Remind(ctx context.Context, c *Campaign, pending map[int]int) error
-	// ItemChanged redraws the messages that show an item.
-	ItemChanged(ctx context.Context, c *Campaign, it Item) error
 	// Closed posts the summary card to the admins.
 	Closed(ctx context.Context, c *Campaign, s Summary) error
 }
