@@ -186,7 +186,7 @@ func (r renderer) intro(c *reviews.Campaign, view string, total, left, page, pag
 func (r renderer) evidence(c *reviews.Campaign, view string, it reviews.Item) bot.Text {
 	who := bot.Bold(cut(it.Email, maxEmail))
 	if it.Name != "" {
-		who = who.Append(bot.Plain(" ("+cut(it.Name, maxName)+")"))
+		who = who.Append(bot.Plain(" (" + cut(it.Name, maxName) + ")"))
 	}
 	lines := []bot.Text{bot.Textf("%s · %s · item %s", who, bot.Code(it.Package), bot.Plain(strconv.Itoa(it.Index)))}
 	if g := it.Grant; g != nil {
@@ -266,7 +266,7 @@ func (r renderer) decisionLine(d *reviews.Decision) bot.Text {
 	case d.RequestID != "" && d.Failure == "":
 		t = t.Append(bot.Plain(" · remove request "), bot.Code(d.RequestID))
 	case d.Failure != "":
-		t = t.Append(bot.Plain(" · "+cut(d.Failure, 300)))
+		t = t.Append(bot.Plain(" · " + cut(d.Failure, 300)))
 	}
 	return t
 }
