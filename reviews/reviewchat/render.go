@@ -138,7 +138,7 @@ func (r renderer) Page(c *reviews.Campaign, view string, items []reviews.Item, p
 		blocks = append(blocks, &bot.Actions{BlockID: "review:nav", Elements: footer})
 	}
 	blocks = append(blocks, &bot.Context{BlockID: "review:foot", Elements: []bot.Text{r.footnote(c, view)}})
-	fallback := bot.Textf("Access review %s: %d of %d items wait for a decision", bot.Plain(c.ID), bot.Plain(strconv.Itoa(left)), bot.Plain(strconv.Itoa(len(list))))
+	fallback := bot.Textf("Access review %s: %d of %d items wait for a decision", bot.Plain(c.ID), left, len(list))
 	return bot.Message{Text: fallback, Blocks: blocks}, page
 }
 
@@ -156,12 +156,12 @@ func (r renderer) intro(c *reviews.Campaign, view string, total, left, page, pag
 		lead = bot.Textf("Please keep or revoke each person's access to %s.", pkgs)
 	}
 	status := bot.Textf("Deadline %s. %d of %d waiting. Page %d of %d.", bot.Plain(r.when(c.Deadline)),
-		bot.Plain(strconv.Itoa(left)), bot.Plain(strconv.Itoa(total)), bot.Plain(strconv.Itoa(page+1)), bot.Plain(strconv.Itoa(pages)))
+		left, total, page+1, pages)
 	if view == ViewDrift {
-		status = bot.Textf("%d findings. Page %d of %d.", bot.Plain(strconv.Itoa(total)), bot.Plain(strconv.Itoa(page+1)), bot.Plain(strconv.Itoa(pages)))
+		status = bot.Textf("%d findings. Page %d of %d.", total, page+1, pages)
 	}
 	if !c.Open() {
-		status = bot.Textf("Closed %s. Page %d of %d.", bot.Plain(r.when(c.ClosedAt)), bot.Plain(strconv.Itoa(page+1)), bot.Plain(strconv.Itoa(pages)))
+		status = bot.Textf("Closed %s. Page %d of %d.", bot.Plain(r.when(c.ClosedAt)), page+1, pages)
 	}
 	lines := []bot.Text{lead, status}
 	if view == ViewDrift && len(c.MarketoAdmins) > 0 {
@@ -188,7 +188,7 @@ func (r renderer) evidence(c *reviews.Campaign, view string, it reviews.Item) bo
 	if it.Name != "" {
 		who = who.Append(bot.Plain(" (" + cut(it.Name, maxName) + ")"))
 	}
-	lines := []bot.Text{bot.Textf("%s · %s · item %s", who, bot.Code(it.Package), bot.Plain(strconv.Itoa(it.Index)))}
+	lines := []bot.Text{bot.Textf("%s · %s · item %d", who, bot.Code(it.Package), it.Index)}
 	if g := it.Grant; g != nil {
 		by := cut(strings.Join(g.ApprovedBy, ", "), maxPeople)
 		if by == "" {
