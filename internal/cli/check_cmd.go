@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -16,26 +17,23 @@ import (
 	"github.com/chataccess/chataccess/integrations/marketo"
 )
 
-// Statuses of a check row. Only statusFail counts as a problem.
+// Values of the table's columns. Only statusFail counts as a problem;
+// allPackages fills the PACKAGE column of rows about every package.
 const (
 	statusOK   = "ok"
 	statusWarn = "WARN"
 	statusFail = "FAIL"
 	statusSkip = "SKIP"
-)
 
-// Systems named in the SYSTEM column.
-const (
 	systemEnv     = "env"
 	systemAdobe   = "adobe"
 	systemMarketo = "marketo"
+
+	allPackages = "*"
+
+	// exitCheckFailed is the exit code of `check` when any row failed.
+	exitCheckFailed = 3
 )
-
-// allPackages fills the PACKAGE column of rows that concern every package.
-const allPackages = "*"
-
-// exitCheckFailed is the exit code of `check` when any row failed.
-const exitCheckFailed = 3
 
 // runCheck resolves every package of the policy file against the Admin
 // Console and Marketo: the credentials work, each product profile
@@ -67,9 +65,6 @@ func runCheck(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
-	defer cancel()
-
 	senv, envProblems := loadCheckEnv(env.Getenv)
 	c := &checker{env: senv, httpTimeout: min(*timeout, 30*time.Second), envBad: map[string]bool{}}
 	c.secrets = []string{senv.AdobeClientSecret.Reveal(), senv.MarketoClientSecret.Reveal()}
@@ -77,9 +72,8 @@ func runCheck(ctx context.Context, env Env, args []string) error {
 		c.add(allPackages, systemEnv, p.Path, statusFail, p.Message)
 		c.envBad[strings.TrimSuffix(p.Path, config.FileSuffix)] = true
 	}
+	c.both(ctx, *timeout, cfg.Policy())
 	pol := cfg.Policy()
-	c.checkAdobe(ctx, pol)
-	c.checkMarketo(ctx, pol)
 	if err := c.print(env.Stdout); err != nil {
 		return err
 	}
@@ -105,6 +99,25 @@ type checker struct {
 	rows        []checkRow
 }
 
+// both checks Adobe and Marketo at the same time, each within timeout,
+// so a hung system does not starve the other; rows keep a fixed order.
+func (c *checker) both(ctx context.Context, timeout time.Duration, pol *approvals.Policy) {
+	a, m := *c, *c
+	a.rows, m.rows = nil, nil
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		actx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		a.checkAdobe(actx, pol)
+	}()
+	mctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	m.checkMarketo(mctx, pol)
+	<-done
+	c.rows = append(append(c.rows, a.rows...), m.rows...)
+}
+
 func (c *checker) add(pkg, system, item, status, detail string) {
 	c.rows = append(c.rows, checkRow{pkg, system, item, status, detail})
 }
@@ -121,7 +134,7 @@ func (c *checker) count() (fails, warns int) {
 	return fails, warns
 }
 
-// print writes the aligned table. Every cell goes through redact, so a
+// print writes the aligned table. Every cell goes through cell, so a
 // secret that slipped into a vendor message is still never shown.
 func (c *checker) print(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -195,15 +208,11 @@ func loadCheckEnv(getenv func(string) string) (config.Env, []config.Problem) {
 func (c *checker) need(system string, vars ...envVar) bool {
 	ok := true
 	for _, v := range vars {
-		switch {
-		case c.envBad[v.name]:
+		if c.envBad[v.name] || !v.set {
 			ok = false
-		case !v.set && v.detail != "":
-			c.add(allPackages, system, v.name, statusFail, v.detail)
-			ok = false
-		case !v.set:
-			c.add(allPackages, system, v.name, statusFail, "is not set (nor "+v.name+config.FileSuffix+")")
-			ok = false
+		}
+		if !v.set && !c.envBad[v.name] {
+			c.add(allPackages, system, v.name, statusFail, cmp.Or(v.detail, "is not set (nor "+v.name+config.FileSuffix+")"))
 		}
 	}
 	return ok
@@ -294,20 +303,26 @@ func adobeDetail(err error) string {
 	if !errors.As(err, &ae) {
 		return err.Error()
 	}
+	if ae.Reason == adobe.ReasonCanceled {
+		return "no answer before --timeout ran out (" + ae.Op + ")"
+	}
 	if ae.Reason == adobe.ReasonInvalid || ae.Reason == adobe.ReasonNotFound {
 		// Human speaks of changes; for a read the technical text is clearer.
 		return ae.Error()
 	}
-	s := ae.Human()
-	var tech []string
-	if ae.Status != 0 {
-		tech = append(tech, "HTTP "+strconv.Itoa(ae.Status))
+	return withTech(ae.Human(), ae.Status, ae.Code, string(ae.Reason))
+}
+
+// withTech appends the HTTP status, vendor code and reason to a sentence.
+func withTech(human string, status int, code, reason string) string {
+	tech := reason
+	if code != "" {
+		tech = code + " " + tech
 	}
-	if ae.Code != "" {
-		tech = append(tech, ae.Code)
+	if status != 0 {
+		tech = "HTTP " + strconv.Itoa(status) + " " + tech
 	}
-	tech = append(tech, string(ae.Reason))
-	return s + " (" + strings.Join(tech, " ") + ")"
+	return human + " (" + tech + ")"
 }
 
 // resolveProfile finds a configured product profile in the listing and
@@ -394,7 +409,7 @@ func (c *checker) checkMarketo(ctx context.Context, pol *approvals.Policy) {
 	}
 	roleItems := make([]namedID, len(roles))
 	for i, r := range roles {
-		roleItems[i] = namedID{id: r.ID, name: r.Name}
+		roleItems[i] = namedID{id: r.ID, name: r.Name, typ: r.Type, onlyAllZones: r.OnlyAllZones}
 	}
 	// AllZones (id 0) always exists and is not listed.
 	wsItems := []namedID{{id: 0, name: marketo.AllZonesName}}
@@ -412,7 +427,7 @@ func (c *checker) checkMarketo(ctx context.Context, pol *approvals.Policy) {
 		if rerr != nil {
 			c.add(name, systemMarketo, roleItem, statusSkip, "roles could not be listed")
 		} else {
-			status, detail := roleStatus(roles, roleItems, p.MarketoRole, ws)
+			status, detail := roleStatus(roleItems, p.MarketoRole, ws)
 			c.add(name, systemMarketo, roleItem, status, detail)
 		}
 		c.add(name, systemMarketo, wsItem, wsStatus, wsDetail)
@@ -421,51 +436,38 @@ func (c *checker) checkMarketo(ctx context.Context, pol *approvals.Policy) {
 
 // roleStatus resolves a package's role. A role Marketo only assigns in
 // AllZones fails when the package's workspace is another one.
-func roleStatus(roles []marketo.Role, items []namedID, ref approvals.MarketoRef, ws *namedID) (status, detail string) {
+func roleStatus(items []namedID, ref approvals.MarketoRef, ws *namedID) (status, detail string) {
 	r, status, detail := resolveRef(items, ref, "role")
 	if r == nil {
 		return status, detail
 	}
-	role := roleByID(roles, r.id)
 	if status == statusOK {
-		detail = fmt.Sprintf("id %d, %s", role.ID, orDash(role.Type))
+		detail = fmt.Sprintf("id %d, %s", r.id, orDash(r.typ))
 	}
-	if role.OnlyAllZones && ws != nil && ws.id != 0 {
-		return statusFail, fmt.Sprintf("id %d can only be assigned in %s, but the package's workspace is %s", role.ID, marketo.AllZonesName, ws.name)
+	if r.onlyAllZones && ws != nil && ws.id != 0 {
+		return statusFail, fmt.Sprintf("id %d can only be assigned in %s, but the package's workspace is %s", r.id, marketo.AllZonesName, ws.name)
 	}
 	return status, detail
-}
-
-func roleByID(roles []marketo.Role, id int) marketo.Role {
-	for _, r := range roles {
-		if r.ID == id {
-			return r
-		}
-	}
-	return marketo.Role{ID: id}
 }
 
 // marketoDetail is the person-readable sentence plus the status and code.
 func marketoDetail(err error) string {
 	var me *marketo.Error
-	if !errors.As(err, &me) {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
+		return "no answer before --timeout ran out (" + err.Error() + ")"
+	case !errors.As(err, &me):
 		return err.Error()
 	}
-	var tech []string
-	if me.Status != 0 {
-		tech = append(tech, "HTTP "+strconv.Itoa(me.Status))
-	}
-	if me.Code != "" {
-		tech = append(tech, me.Code)
-	}
-	tech = append(tech, string(me.Reason))
-	return me.Human() + " (" + strings.Join(tech, " ") + ")"
+	return withTech(me.Human(), me.Status, me.Code, string(me.Reason))
 }
 
-// namedID is a Marketo role or workspace as the check sees it.
+// namedID is a Marketo role or workspace as the check sees it; typ and
+// onlyAllZones are for roles.
 type namedID struct {
-	id   int
-	name string
+	id           int
+	name, typ    string
+	onlyAllZones bool
 }
 
 // nameKey compares names ignoring case and repeated spaces, as the

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -211,11 +213,24 @@ func TestCheck(t *testing.T) {
 	byID := edit(t, example, "role: {name: DC Agent}", "role: {id: 101}", "role: {name: DC Admin}", "role: {id: 102, name: dc  admin}")
 	marketoSecretFile := writeFile(t, "marketo-secret", testMarketoSecret+"\n")
 
+	// hung answers nothing until the client gives up (the body is read
+	// so the server notices the disconnect) or the test ends.
+	stop := make(chan struct{})
+	hung := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		select {
+		case <-r.Context().Done():
+		case <-stop:
+		}
+	}))
+	t.Cleanup(hung.Close)
+	t.Cleanup(func() { close(stop) })
 	tests := []struct {
 		name     string
 		policy   string
 		env      func(e *testEmulators, v map[string]string)
 		setup    func(e *testEmulators)
+		args     []string
 		wantCode int
 		wantFail []string // SYSTEM ITEM of every FAIL row, in table order
 		wantOK   []string // SYSTEM ITEM of rows that must be ok
@@ -234,6 +249,13 @@ func TestCheck(t *testing.T) {
 			},
 			wantOut: []string{"no Dynamic Chat product profile of this name", `no Marketo workspace is named "APAC" (known: "AllZones", "Default")`,
 				"no Marketo role has id 999", `no Marketo role is named "DC Sales Boss"`, "4 failed"}},
+		{name: "an AllZones-only role outside AllZones", policy: edit(t, example,
+			"role: {name: DC Admin}\n      workspace: {name: Default}", "role: {name: Admin}\n      workspace: {name: AllZones}",
+			"role: {name: DC Sales Admin}", "role: {name: admin}"),
+			wantCode: exitCheckFailed,
+			wantFail: []string{"marketo role admin"},
+			wantOK:   []string{"marketo role Admin", "marketo workspace AllZones"},
+			wantOut:  []string{"id 1 can only be assigned in AllZones, but the package's workspace is Default"}},
 		{name: "wrong credentials", policy: example, wantCode: exitCheckFailed,
 			env: func(_ *testEmulators, v map[string]string) {
 				v["ADOBE_CLIENT_SECRET"] = testWrongAdobeSecret
@@ -267,6 +289,12 @@ func TestCheck(t *testing.T) {
 			},
 			wantFail: []string{"env ADOBE_IMS_URL", "env MARKETO_BASE_URL"},
 			wantOut:  []string{"is not an absolute http(s) URL", "Adobe credentials are missing or invalid"}},
+		{name: "a hung Adobe does not starve Marketo", policy: example, wantCode: exitCheckFailed,
+			env:      func(_ *testEmulators, v map[string]string) { v["ADOBE_IMS_URL"] = hung.URL },
+			args:     []string{"--timeout", "300ms"},
+			wantFail: []string{"adobe credentials (IMS token)"},
+			wantOK:   []string{"marketo credentials (identity token)", "marketo role DC Agent"},
+			wantOut:  []string{"no answer before --timeout ran out (ims.token)"}},
 		{name: "outages are listed, not fatal", policy: example, wantCode: exitCheckFailed,
 			setup: func(e *testEmulators) {
 				e.adobe.FailNext(adobefake.KindGroups, 1, 400)
@@ -288,7 +316,8 @@ func TestCheck(t *testing.T) {
 			if tc.setup != nil {
 				tc.setup(e)
 			}
-			code, out, errOut := runCLI(t, ctx, v, "check", "--config", writeFile(t, "policy.yaml", tc.policy))
+			args := append([]string{"check", "--config", writeFile(t, "policy.yaml", tc.policy)}, tc.args...)
+			code, out, errOut := runCLI(t, ctx, v, args...)
 			if code != tc.wantCode {
 				t.Fatalf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.wantCode, out, errOut)
 			}
@@ -358,7 +387,7 @@ func TestCheckRedactsSecretsInVendorText(t *testing.T) {
 }
 
 func TestResolveRef(t *testing.T) {
-	items := []namedID{{0, "AllZones"}, {1, "Default"}, {7, "EMEA"}, {8, "emea "}}
+	items := []namedID{{id: 0, name: "AllZones"}, {id: 1, name: "Default"}, {id: 7, name: "EMEA"}, {id: 8, name: "emea "}}
 	tests := []struct {
 		ref        approvals.MarketoRef
 		wantStatus string
@@ -443,4 +472,63 @@ func FuzzLoadCheckEnv(f *testing.F) {
 			t.Fatal("a secret given twice was used anyway")
 		}
 	})
+}
+
+// TestCheckCallBudget proves check stays far below every vendor limit
+// without a shared limiter: one token and one group listing at Adobe
+// (5 group reads a minute, umapi-doc:docs/en/api/partials/throttling.md),
+// two listings at Marketo (100 calls per 20 s,
+// mkto-dev:help/rest-api/marketo-integration-best-practices.md).
+func TestCheckCallBudget(t *testing.T) {
+	e := startTestEmulators(t)
+	path := writeFile(t, "policy.yaml", exampleConfig(t))
+	if code, out, errOut := runCLI(t, context.Background(), e.vars(), "check", "--config", path); code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	if tok, groups, other := e.adobe.Calls(adobefake.KindToken), e.adobe.Calls(adobefake.KindGroups),
+		e.adobe.Calls(adobefake.KindUser)+e.adobe.Calls(adobefake.KindUsers)+e.adobe.Calls(adobefake.KindAction); tok != 1 || groups != 1 || other != 0 {
+		t.Errorf("Adobe calls: %d token, %d group reads, %d others; want 1, 1, 0", tok, groups, other)
+	}
+	if st := e.marketo.Stats(); st.Calls != 2 || st.TokenRequests > 2 {
+		t.Errorf("Marketo calls: %d API, %d identity; want 2 and at most 2", st.Calls, st.TokenRequests)
+	}
+}
+
+// BenchmarkCheck runs the whole check of the example policy against the
+// emulators and reports the calls each run makes.
+func BenchmarkCheck(b *testing.B) {
+	e := &testEmulators{
+		adobe:   adobefake.New(adobefake.Options{ClientSecret: testAdobeSecret, Limits: adobefake.Limits{Disabled: true}}),
+		marketo: marketofake.New(marketofake.Options{ClientSecret: testMarketoSecret, RateLimit: 1 << 30}),
+	}
+	seedDefaultAdobe(e.adobe)
+	seedDefaultMarketo(e.marketo)
+	as, ms := httptest.NewServer(e.adobe), httptest.NewServer(e.marketo)
+	defer as.Close()
+	defer ms.Close()
+	e.adobeURL, e.marketoURL = as.URL, ms.URL
+	vars := e.vars()
+	dir := b.TempDir()
+	path := filepath.Join(dir, "policy.yaml")
+	example, err := os.ReadFile(filepath.Join("..", "..", "chataccess.example.yaml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(path, example, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	env := Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(k string) string { return vars[k] }}
+	ctx := context.Background()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := runCheck(ctx, env, []string{"--config", path}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	n := float64(b.N)
+	adobeCalls := e.adobe.Calls(adobefake.KindToken) + e.adobe.Calls(adobefake.KindGroups)
+	st := e.marketo.Stats()
+	b.ReportMetric(float64(adobeCalls)/n, "adobe_calls/op")
+	b.ReportMetric(float64(st.Calls+st.TokenRequests)/n, "marketo_calls/op")
 }
