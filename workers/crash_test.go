@@ -63,7 +63,7 @@ func TestWorkerProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	queue := workers.NewQueue(rdb, os.Getenv(envQueue))
-	exec := workers.NewExecutor(svc, st, workers.AdobeConsole{Batcher: batcher, Client: acl},
+	exec := workers.NewExecutor(svc, st, workers.AdobeConsole{Batcher: batcher, Client: acl, Snapshots: &workers.Snapshots{}},
 		&workers.MarketoUsers{Client: mcl, DirectoryTTL: 10 * time.Millisecond}, nil, clock,
 		workers.SagaConfig{ConfirmMembership: true, UserPoll: 100 * time.Millisecond})
 	box, err := st.Outbox(ctx, "workers", time.Second)

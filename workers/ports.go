@@ -19,9 +19,10 @@ type AdminConsole interface {
 	AddToProfiles(ctx context.Context, u NewUser, profiles []string, ref string, testOnly bool) error
 	// RemoveFromProfiles takes the user out of every profile.
 	RemoveFromProfiles(ctx context.Context, email string, profiles []string, ref string, testOnly bool) error
-	// Profiles returns the product profiles the user is in, read from
-	// Adobe (one user read).
-	Profiles(ctx context.Context, email string) ([]string, error)
+	// Missing returns which of profiles Adobe does not (yet) list the
+	// user in, from a read that started after since (when the add was
+	// made), so a stale answer never confirms a change.
+	Missing(ctx context.Context, email string, profiles []string, since time.Time) ([]string, error)
 	// DynamicChatProfiles lists every Dynamic Chat product profile of the
 	// organization, for removals that must cover all of them.
 	DynamicChatProfiles(ctx context.Context) ([]string, error)

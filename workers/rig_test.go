@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -90,8 +91,14 @@ type rigOptions struct {
 	sandbox    sandbox.Options
 	saga       workers.SagaConfig
 	warnBefore time.Duration
-	// adobeLimit counts Adobe calls in Redis when set.
-	adobeLimit *adobe.Limits
+	// adobeLimit counts Adobe calls in Redis when set; maxLimitWait is
+	// how long a call may wait for a slot before the task is rescheduled.
+	adobeLimit   *adobe.Limits
+	maxLimitWait time.Duration
+	// batchWindow is the batcher's gathering window (default 20ms).
+	batchWindow time.Duration
+	// quiet drops the executor's logs even for warnings.
+	quiet bool
 }
 
 // rig is a complete worker stack on real Redis and the emulators.
@@ -131,13 +138,19 @@ func newRig(t testing.TB, o rigOptions) *rig {
 	if o.adobeLimit != nil {
 		acfg.Limits = *o.adobeLimit
 		acfg.MaxLimitWait = time.Minute
+		if o.maxLimitWait > 0 {
+			acfg.MaxLimitWait = o.maxLimitWait
+		}
 		opts = append(opts, adobe.WithLimiter(ratelimit.New(rdb, prefix+"rl:")))
 	}
 	acl, err := adobe.New(acfg, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	batcher := adobe.NewBatcher(acl, adobe.BatcherConfig{Window: 20 * time.Millisecond})
+	if o.batchWindow == 0 {
+		o.batchWindow = 20 * time.Millisecond
+	}
+	batcher := adobe.NewBatcher(acl, adobe.BatcherConfig{Window: o.batchWindow})
 	go batcher.Run(ctx)
 	t.Cleanup(batcher.Close)
 	mcl, err := marketo.New(sb.MarketoConfig())
@@ -158,7 +171,7 @@ func newRig(t testing.TB, o rigOptions) *rig {
 	if o.saga.UserPoll == 0 {
 		o.saga.UserPoll = 100 * time.Millisecond
 	}
-	exec := workers.NewExecutor(svc, st, workers.AdobeConsole{Batcher: batcher, Client: acl},
+	exec := workers.NewExecutor(svc, st, workers.AdobeConsole{Batcher: batcher, Client: acl, Snapshots: &workers.Snapshots{}},
 		&workers.MarketoUsers{Client: mcl, DirectoryTTL: 10 * time.Millisecond}, rec, clock, o.saga)
 	box, err := st.Outbox(ctx, "workers", time.Second)
 	if err != nil {
@@ -167,7 +180,7 @@ func newRig(t testing.TB, o rigOptions) *rig {
 	return &rig{
 		t: t, ctx: ctx, rdb: rdb, prefix: prefix, st: st, svc: svc, sb: sb, queue: queue, exec: exec, rec: rec,
 		disp:    workers.NewDispatcher(st, box, queue, clock, o.warnBefore, "c1"),
-		handler: workers.Handlers{Executor: exec, Service: svc, Ledger: st, Notifier: rec, Alerter: rec},
+		handler: workers.Handlers{Executor: exec, Service: svc, Ledger: st, Notifier: rec, Alerter: rec, Logger: debugLogger()},
 		batcher: batcher,
 	}
 }
@@ -256,4 +269,14 @@ func (r *rig) marketoID(email string) string {
 func isWait(err error) bool {
 	var w *workers.WaitError
 	return errors.As(err, &w)
+}
+
+// debugLogger writes the workers' logs to stderr when CHATACCESS_TEST_LOG
+// names a level (e.g. debug), and nowhere otherwise.
+func debugLogger() zerolog.Logger {
+	lvl, err := zerolog.ParseLevel(os.Getenv("CHATACCESS_TEST_LOG"))
+	if err != nil || os.Getenv("CHATACCESS_TEST_LOG") == "" {
+		return zerolog.Nop()
+	}
+	return zerolog.New(os.Stderr).Level(lvl).With().Timestamp().Logger()
 }

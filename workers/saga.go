@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"strings"
 	"time"
 
@@ -167,19 +166,27 @@ func (e *Executor) Execute(ctx context.Context, id, holder string) error {
 			}
 			return &WaitError{After: out.wait, Why: out.detail}
 		case approvals.StepFailed:
-			if ve := (vendorError)(nil); errors.As(out.err, &ve) && ve.Retryable() || isTransient(out.err) {
+			retryable := isTransient(out.err)
+			var ve vendorError
+			if errors.As(out.err, &ve) {
+				retryable = ve.Retryable()
+			}
+			if retryable {
 				attempts := 1
 				if cur := r.Step(st.name); cur != nil {
 					attempts = cur.Attempts + 1
 				}
-				if attempts < e.cfg.MaxAttempts {
+				// A rate limit says "come back later", not "this failed":
+				// only the total-time cap ends it. Other failures count.
+				limited := ve != nil && ve.Delay() > 0
+				if limited || attempts < e.cfg.MaxAttempts {
 					wait := retryWait(out.err, attempts)
 					out.status, out.wait = approvals.StepWaiting, wait
 					out.detail = fmt.Sprintf("%s; next try %s", humanError(out.err), e.clock.Now().Add(wait).UTC().Format("15:04"))
 					if r, err = e.progress(ctx, r, st.name, out, attempts); err != nil {
 						return err
 					}
-					log.Warn().Err(out.err).Int(logging.Attempt, attempts).Dur("retry_in", wait).Str("step", st.name).Msg("step will be retried")
+					log.Debug().Err(out.err).Int(logging.Attempt, attempts).Dur("retry_in", wait).Str("step", st.name).Msg("step will be retried")
 					return &WaitError{After: wait, Why: out.detail}
 				}
 				out.detail = fmt.Sprintf("%s (gave up after %d attempts)", humanError(out.err), attempts)
@@ -306,12 +313,17 @@ type permanentError struct{ msg string }
 func (e *permanentError) Error() string { return e.msg }
 func (e *permanentError) Human() string { return e.msg }
 
-// retryWait honours the vendor's Retry-After, else backs off
-// exponentially with jitter from 5 s to 10 min.
+// retryWait honours the vendor's Retry-After, spreading tasks that wait
+// for the same limit: each consecutive wait widens a random extra delay
+// (up to Delay·2^5, never more than a minute), so hundreds of rescheduled
+// tasks do not all come back for the same next slot. Other failures back
+// off exponentially with jitter from 5 s to 10 min.
 func retryWait(err error, attempt int) time.Duration {
 	var ve vendorError
 	if errors.As(err, &ve) && ve.Delay() > 0 {
-		return ve.Delay()
+		d := ve.Delay()
+		spread := min(d<<min(attempt, 5), time.Minute)
+		return d + rand.N(spread+1)
 	}
 	base := 5 * time.Second << min(attempt-1, 7)
 	base = min(base, 10*time.Minute)
@@ -363,22 +375,16 @@ func (e *Executor) adobeConfirm(ctx context.Context, r *approvals.Request, pkg *
 	if r.DryRun || !e.cfg.ConfirmMembership {
 		return skipped("not confirmed (dry run or confirmation off)")
 	}
-	have, err := e.adobe.Profiles(ctx, r.Target.Email)
-	if err != nil && !errors.Is(err, ErrUserNotFound) {
-		return failed(err)
-	}
-	var missing []string
-	for _, p := range profileNames(pkg) {
-		if !slices.ContainsFunc(have, func(h string) bool { return strings.EqualFold(h, p) }) {
-			missing = append(missing, p)
-		}
-	}
-	if len(missing) == 0 {
-		return done("membership confirmed")
-	}
 	since := r.StartedAt
 	if st := r.Step(StepAdobe); st != nil {
 		since = st.At
+	}
+	missing, err := e.adobe.Missing(ctx, r.Target.Email, profileNames(pkg), since)
+	if err != nil {
+		return failed(err)
+	}
+	if len(missing) == 0 {
+		return done("membership confirmed")
 	}
 	if e.clock.Now().Sub(since) > e.cfg.SyncTimeout {
 		return failed(&permanentError{fmt.Sprintf("Adobe accepted the change but %s never appeared in %s", r.Target.Email, strings.Join(missing, ", "))})

@@ -19,8 +19,11 @@ import (
 type ServerConfig struct {
 	Queue       string
 	Concurrency int
-	// PollInterval is how often scheduled and retry tasks are checked;
-	// tests set it low.
+	// PollInterval is how often scheduled and retry tasks are moved to
+	// pending, and how long an idle worker waits before looking for work
+	// again (default 1 s). Rescheduled sagas come back for rate-limit
+	// slots a few at a time, so an idle pool must notice them quickly or
+	// evenly paced slots go unused.
 	PollInterval time.Duration
 	// ShutdownTimeout is how long running tasks get to finish on stop.
 	ShutdownTimeout time.Duration
@@ -48,6 +51,9 @@ func NewServer(rdb redis.UniversalClient, cfg ServerConfig, h Handlers) *Server 
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 20
 	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = time.Second
+	}
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = 20 * time.Second
 	}
@@ -58,6 +64,7 @@ func NewServer(rdb redis.UniversalClient, cfg ServerConfig, h Handlers) *Server 
 		RetryDelayFunc:           retryDelay,
 		IsFailure:                func(err error) bool { var w *WaitError; return !errors.As(err, &w) },
 		DelayedTaskCheckInterval: cfg.PollInterval,
+		TaskCheckInterval:        cfg.PollInterval,
 		ShutdownTimeout:          cfg.ShutdownTimeout,
 		Logger:                   asynqLogger{log},
 		LogLevel:                 asynq.WarnLevel,

@@ -138,7 +138,19 @@ func (c *Client) limitFor(k kind) ratelimit.Limit {
 // limits are Adobe's per client, so the key holds the client id.
 func (c *Client) limitKey(k kind) string { return "adobe:" + c.cfg.ClientID + ":" + string(k) }
 
-// acquire takes a rate-limit slot for k, waiting at most MaxLimitWait.
+// noWaitKey marks a context whose calls must not wait for a slot.
+type noWaitKey struct{}
+
+// NoWait returns a context whose calls never sleep for a client-side
+// rate-limit slot: when none is free they fail at once with a
+// rate_limited *Error whose Delay says when one frees up. Background
+// work that is rescheduled through a queue uses it, so a worker is never
+// held waiting (the batcher's action calls still wait: that wait is what
+// fills each call).
+func NoWait(ctx context.Context) context.Context { return context.WithValue(ctx, noWaitKey{}, true) }
+
+// acquire takes a rate-limit slot for k, waiting at most MaxLimitWait
+// (not at all under NoWait).
 func (c *Client) acquire(ctx context.Context, op string, k kind) error {
 	if d := c.cooldownLeft(k); d > 0 {
 		return &Error{Reason: ReasonRateLimited, Op: op, Index: -1, Step: -1, RetryAfter: d,
@@ -158,7 +170,7 @@ func (c *Client) acquire(ctx context.Context, op string, k kind) error {
 		if d == 0 {
 			return nil
 		}
-		if d > c.cfg.MaxLimitWait {
+		if noWait, _ := ctx.Value(noWaitKey{}).(bool); noWait || d > c.cfg.MaxLimitWait {
 			return &Error{Reason: ReasonRateLimited, Op: op, Index: -1, Step: -1, RetryAfter: d,
 				Message: "client-side limit " + c.limitFor(k).String()}
 		}
