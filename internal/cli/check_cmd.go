@@ -72,8 +72,8 @@ func runCheck(ctx context.Context, env Env, args []string) error {
 		c.add(allPackages, systemEnv, p.Path, statusFail, p.Message)
 		c.envBad[strings.TrimSuffix(p.Path, config.FileSuffix)] = true
 	}
-	c.both(ctx, *timeout, cfg.Policy())
 	pol := cfg.Policy()
+	c.both(ctx, *timeout, pol)
 	if err := c.print(env.Stdout); err != nil {
 		return err
 	}
@@ -397,7 +397,7 @@ func (c *checker) checkMarketo(ctx context.Context, pol *approvals.Policy) {
 		return
 	}
 	c.add(allPackages, systemMarketo, "credentials (identity token)", statusOK,
-		fmt.Sprintf("token issued to API user %s, valid %s", orDash(tok.Scope), tok.ExpiresIn.Round(time.Second)))
+		fmt.Sprintf("token issued to API user %s, valid %s", cmp.Or(tok.Scope, "-"), tok.ExpiresIn.Round(time.Second)))
 
 	roles, rerr := cl.ListRoles(ctx)
 	if rerr != nil {
@@ -442,7 +442,7 @@ func roleStatus(items []namedID, ref approvals.MarketoRef, ws *namedID) (status,
 		return status, detail
 	}
 	if status == statusOK {
-		detail = fmt.Sprintf("id %d, %s", r.id, orDash(r.typ))
+		detail = fmt.Sprintf("id %d, %s", r.id, cmp.Or(r.typ, "-"))
 	}
 	if r.onlyAllZones && ws != nil && ws.id != 0 {
 		return statusFail, fmt.Sprintf("id %d can only be assigned in %s, but the package's workspace is %s", r.id, marketo.AllZonesName, ws.name)
@@ -509,22 +509,11 @@ func resolveRef(items []namedID, ref approvals.MarketoRef, kind string) (*namedI
 func knownNames(items []namedID) string {
 	const most = 8
 	var names []string
-	for _, it := range items {
-		if len(names) == most {
-			names = append(names, fmt.Sprintf("and %d more", len(items)-most))
-			break
-		}
+	for _, it := range items[:min(len(items), most)] {
 		names = append(names, strconv.Quote(it.name))
 	}
-	if len(names) == 0 {
-		return "none"
+	if len(items) > most {
+		names = append(names, fmt.Sprintf("and %d more", len(items)-most))
 	}
-	return strings.Join(names, ", ")
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
+	return cmp.Or(strings.Join(names, ", "), "none")
 }

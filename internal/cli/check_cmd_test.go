@@ -415,6 +415,19 @@ func TestResolveRef(t *testing.T) {
 	}
 }
 
+func TestKnownNames(t *testing.T) {
+	var items []namedID
+	if got := knownNames(items); got != "none" {
+		t.Errorf("no names: %q", got)
+	}
+	for i := range 10 {
+		items = append(items, namedID{id: i, name: fmt.Sprintf("r%d", i)})
+	}
+	if got := knownNames(items); !strings.HasPrefix(got, `"r0", "r1"`) || !strings.HasSuffix(got, `"r7", and 2 more`) {
+		t.Errorf("ten names: %q", got)
+	}
+}
+
 func TestResolveProfile(t *testing.T) {
 	groups := []adobe.Group{
 		{GroupName: "Live Agent", Type: adobe.GroupTypeProductProfile, ProductName: "Dynamic Chat", MemberCount: 3, LicenseQuota: "25"},

@@ -75,7 +75,7 @@ func runEmulate(ctx context.Context, env Env, args []string) error {
 	fs.StringVar(&o.seed, "seed", "", "YAML or JSON seed in the emulator's format; for both, a file with adobe: and marketo: sections\n(default: the five Dynamic Chat profiles and the roles of chataccess.example.yaml)")
 	fs.StringVar(&o.adobeSeed, "adobe-seed", "", "Adobe seed file (adobe and both)")
 	fs.StringVar(&o.marketoSeed, "marketo-seed", "", "Marketo seed file (marketo and both)")
-	fs.Float64Var(&o.timeScale, "time-scale", 1, "scale of the limit windows: 1 is real time, 1/60 makes Adobe's minute a second")
+	fs.Float64Var(&o.timeScale, "time-scale", 1, "scale of the limit windows (Adobe's minute, Marketo's 20 s): 1 is real time, 0.0167 makes a minute a second")
 	fs.DurationVar(&o.latency, "latency", 0, "added to every emulated call")
 	fs.DurationVar(&o.userLag, "user-lag", 5*time.Second, "both: how long a user added in the Admin Console takes to appear in Marketo")
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow listening on non-loopback addresses (the emulators accept demo credentials)")
