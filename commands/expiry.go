@@ -1,6 +1,8 @@
 package commands
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -51,4 +53,36 @@ func humanDuration(d time.Duration) string {
 		return fmt.Sprintf("%d minutes", int(d.Minutes()))
 	}
 	return "a moment"
+}
+
+// WarnExpiry sends ExpiryWarning by DM to the holder and to whoever
+// requested the grant (once each), so either can ask for an extension.
+// It implements the workers' ExpiryNotifier port.
+func (h *Handler) WarnExpiry(ctx context.Context, g approvals.Grant) error {
+	pkg, _ := h.svc.Policy().Package(g.Package)
+	msg := ExpiryWarning(g, pkg, h.deps.Clock.Now(), h.deps.Location)
+	var ids []string
+	if g.RequestID != "" {
+		if r, err := h.ledger.Get(ctx, g.RequestID); err == nil {
+			ids = append(ids, h.platformUser(r.Requester), r.Target.PlatformID)
+		}
+	}
+	if u, err := h.send.LookupUserByEmail(ctx, g.Email); err == nil {
+		ids = append(ids, u.ID)
+	}
+	var errs []error
+	sent := map[string]bool{}
+	for _, id := range ids {
+		if id == "" || sent[id] {
+			continue
+		}
+		sent[id] = true
+		if _, err := h.send.DM(ctx, id, msg); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(sent) == 0 {
+		h.log.Warn().Str("email", g.Email).Str("package", g.Package).Msg("nobody to warn about an expiring grant")
+	}
+	return errors.Join(errs...)
 }

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
@@ -221,5 +222,23 @@ func TestExtensionOpensPrefilledModal(t *testing.T) {
 		in[blockDuration].Element.(*bot.Select).Initial != "30d" || in[blockReason].Element.(*bot.TextInput).Initial != "covering EMEA" ||
 		rep.Modal.PrivateMetadata != r.ID {
 		t.Fatalf("modal %+v", rep.Modal)
+	}
+}
+
+func TestWarnExpiryDMsHolderAndRequesterOnce(t *testing.T) {
+	f := newFixture(t)
+	r := f.add("ULEAD", `add <@UALICE> agent 30d "covering EMEA"`)
+	g := approvals.Grant{Email: "alice@example.com", Package: "agent", RequestID: r.ID, Since: t0, Until: t0.Add(30 * 24 * time.Hour)}
+	if err := f.h.WarnExpiry(f.ctx, g); err != nil {
+		t.Fatal(err)
+	}
+	dms := map[string]int{}
+	for _, m := range f.fake.Messages() {
+		if strings.HasPrefix(m.Channel, "D") && strings.Contains(m.Blocks, ActionExtend) && strings.Contains(m.Blocks, r.ID) {
+			dms[m.Channel]++
+		}
+	}
+	if len(dms) != 2 || dms["DUALICE"] != 1 || dms["DULEAD"] != 1 {
+		t.Fatalf("expiry DMs %v, want one each to the holder and the requester", dms)
 	}
 }
