@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"os"
 	"os/signal"
 	"syscall"
@@ -15,6 +16,11 @@ import (
 	"github.com/chataccess/chataccess/internal/cli"
 )
 
+// examplePolicy is the policy `chataccess demo` runs with.
+//
+//go:embed chataccess.example.yaml
+var examplePolicy []byte
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := cli.Run(ctx, os.Args[1:], cli.Env{
@@ -22,6 +28,7 @@ func main() {
 		Stderr:     os.Stderr,
 		Getenv:     os.Getenv,
 		IsTerminal: term.IsTerminal(int(os.Stderr.Fd())),
+		DemoPolicy: examplePolicy,
 	})
 	stop()
 	os.Exit(code)

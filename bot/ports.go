@@ -81,7 +81,7 @@ type Sender interface {
 var (
 	ErrNoEmail        = errors.New("user has no email address")
 	ErrUserNotFound   = errors.New("user not found")
-	ErrNotFound       = errors.New("channel or message not found")
+	ErrNotFound       = errors.New("channel, message or user group not found")
 	ErrTriggerExpired = errors.New("trigger id expired or already used")
 	ErrRateLimited    = errors.New("rate limited")
 	ErrInvalidContent = errors.New("content breaks a platform limit")
@@ -109,6 +109,12 @@ func ResolveGroups(ctx context.Context, s Sender, u User, candidates []string) (
 	u.Groups = nil
 	for _, g := range candidates {
 		members, err := s.GroupMembers(ctx, g)
+		if errors.Is(err, ErrNotFound) {
+			// A group the policy names but the platform does not have
+			// (deleted, mistyped) has no members; it must not lock
+			// everyone out. `chataccess check` reports it.
+			continue
+		}
 		if err != nil {
 			return u, fmt.Errorf("resolve groups of %s: group %s: %w", u.ID, g, err)
 		}

@@ -223,7 +223,7 @@ func decisionTexts(r *approvals.Request, loc *time.Location) []bot.Text {
 }
 
 // stepLabels names provisioning steps for people.
-var stepLabels = map[string]string{"adobe": "Admin Console", "marketo": "Marketo"}
+var stepLabels = map[string]string{"adobe": "Admin Console", "admin_console": "Admin Console", "admin_console_sync": "Admin Console check", "marketo": "Marketo"}
 
 // progressText is the one-line execution progress, e.g. "Admin Console:
 // done · Marketo: waiting for the user to appear, next check 10:42 UTC".

@@ -24,7 +24,7 @@ func (e *APIError) Is(target error) bool {
 	switch e.Code {
 	case "user_not_found", "users_not_found", "user_not_visible":
 		return target == bot.ErrUserNotFound
-	case "channel_not_found", "message_not_found", "thread_not_found", "not_in_channel", "is_archived":
+	case "channel_not_found", "message_not_found", "thread_not_found", "not_in_channel", "is_archived", "no_such_subteam", "subteam_not_found":
 		return target == bot.ErrNotFound
 	case "expired_trigger_id", "trigger_expired", "trigger_exchanged":
 		return target == bot.ErrTriggerExpired

@@ -247,3 +247,15 @@ func TestSenderLookupUserByEmail(t *testing.T) {
 		t.Fatalf("unknown email: %v", err)
 	}
 }
+
+func TestResolveGroupsSkipsMissingGroup(t *testing.T) {
+	f := newFake(t)
+	s := newTestSender(t, f)
+	u, err := bot.ResolveGroups(context.Background(), s, bot.User{ID: "U1"}, []string{"SGONE", "S1"})
+	if err != nil {
+		t.Fatalf("a missing group blocked resolution: %v", err)
+	}
+	if len(u.Groups) != 1 || u.Groups[0] != "S1" {
+		t.Fatalf("groups %v, want [S1]", u.Groups)
+	}
+}

@@ -114,7 +114,7 @@ func ownCommands() map[string]func(context.Context, Env, []string) error {
 // subcommand, and otherwise calls it directly with Run's exit-code rules,
 // so these tests hold before and after it is registered.
 func runRegistered(ctx context.Context, args []string, env Env) int {
-	for _, c := range commands() {
+	for _, c := range subcommands() {
 		if c.name == args[0] {
 			return Run(ctx, args, env)
 		}
@@ -138,7 +138,7 @@ func runRegistered(ctx context.Context, args []string, env Env) int {
 func TestOwnCommandsRegistered(t *testing.T) {
 	for name := range ownCommands() {
 		found := false
-		for _, c := range commands() {
+		for _, c := range subcommands() {
 			found = found || c.name == name
 		}
 		if !found {

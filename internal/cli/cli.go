@@ -21,6 +21,8 @@ type Env struct {
 	Getenv func(string) string
 	// IsTerminal reports whether stderr is a terminal (console logs).
 	IsTerminal bool
+	// DemoPolicy is the embedded example policy the demo runs with.
+	DemoPolicy []byte
 }
 
 type command struct {
@@ -41,11 +43,16 @@ func (e *exitError) Unwrap() error { return e.err }
 // errUsage means the arguments were wrong; usage was printed.
 var errUsage = errors.New("usage")
 
-func commands() []command {
+func subcommands() []command {
 	return []command{
 		{"serve", "run the bot (Slack Socket Mode or HTTP), workers and schedules", runServe},
 		{"config", "config check --config FILE: validate the policy file and list every problem", runConfig},
 		{"audit", "audit verify | audit export --format csv|json: check or export the hash-chained audit trail", runAudit},
+		{"check", "check --config FILE: resolve every package against Adobe and Marketo (credentials, profiles, roles, workspaces)", runCheck},
+		{"emulate", "emulate adobe|marketo|both [--listen ADDR] [--seed FILE]: serve the Adobe and Marketo emulators on loopback", runEmulate},
+		{"demo", "demo: the whole flow end to end with an embedded policy, an in-process Redis and the emulators", runDemo},
+		{"admin", "admin failed | admin retry <id>: list failed requests, or run one again", runAdmin},
+		{"review", "review export <id> --format csv|json: export a review campaign's items and decisions", runReview},
 		{"version", "print the version", runVersion},
 	}
 }
@@ -62,7 +69,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 		}
 		return 0
 	}
-	for _, c := range commands() {
+	for _, c := range subcommands() {
 		if c.name != args[0] {
 			continue
 		}
@@ -87,7 +94,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 
 func usage(w io.Writer) {
 	fmt.Fprintf(w, "chataccess %s: grant and remove Adobe Marketo Dynamic Chat access from chat.\n\nUsage: chataccess <command> [flags]\n\nCommands:\n", Version)
-	cmds := commands()
+	cmds := subcommands()
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
 	for _, c := range cmds {
 		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)

@@ -10,9 +10,11 @@ type actor struct {
 	interrupt func(error)
 }
 
-// group runs actors until the first one returns, then interrupts the
-// rest in reverse order of addition (the HTTP front door first, the
-// stores last) and waits for all of them.
+// group runs actors until the first one returns, then stops the rest one
+// by one in reverse order of addition, waiting for each before the next:
+// the front doors (HTTP, Slack) stop taking work first, then the workers
+// finish what they hold, and the parts they use (the Adobe batcher) go
+// last.
 type group struct{ actors []actor }
 
 func (g *group) add(name string, run func() error, interrupt func(error)) {
@@ -25,26 +27,29 @@ func (g *group) addContext(ctx context.Context, name string, run func(context.Co
 	g.add(name, func() error { return run(ctx) }, func(error) { cancel() })
 }
 
-type result struct {
-	name string
-	err  error
-}
-
 // run returns the name and error of the actor that stopped first.
 func (g *group) run() (string, error) {
 	if len(g.actors) == 0 {
 		return "", nil
 	}
+	type result struct {
+		i   int
+		err error
+	}
 	done := make(chan result, len(g.actors))
-	for _, a := range g.actors {
-		go func() { done <- result{a.name, a.run()} }()
+	finished := make([]chan struct{}, len(g.actors))
+	for i, a := range g.actors {
+		finished[i] = make(chan struct{})
+		go func() {
+			err := a.run()
+			close(finished[i])
+			done <- result{i, err}
+		}()
 	}
 	first := <-done
 	for i := len(g.actors) - 1; i >= 0; i-- {
 		g.actors[i].interrupt(first.err)
+		<-finished[i]
 	}
-	for range len(g.actors) - 1 {
-		<-done
-	}
-	return first.name, first.err
+	return g.actors[first.i].name, first.err
 }
