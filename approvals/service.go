@@ -44,7 +44,9 @@ func (s *Service) Policy() *Policy { return s.policy }
 // IsAdmin reports whether the actor is a configured admin. The command
 // line counts as one: whoever can run it holds the Redis credentials,
 // and the audit trail names the operator.
-func (s *Service) IsAdmin(a Actor) bool { return a.Platform == PlatformCLI || s.policy.Admins.Contains(a) }
+func (s *Service) IsAdmin(a Actor) bool {
+	return a.Platform == PlatformCLI || s.policy.Admins.Contains(a)
+}
 
 // PlatformCLI marks actors working from the chataccess command line.
 const PlatformCLI = "cli"

@@ -109,10 +109,10 @@ func build(ctx context.Context, w wiring) (*app, error) {
 	// Marketo: the bot's share of the instance limits, counted in Redis.
 	mcfg := marketo.Config{
 		BaseURL: w.env.MarketoBaseURL, ClientID: w.env.MarketoClientID, ClientSecret: w.env.MarketoClientSecret.Reveal(),
-		Rate:            ratelimit.Per(settings.Marketo.CallsPer20s, 20*time.Second),
-		MaxInFlight:     settings.Marketo.MaxInFlight,
-		AddRolesBody:    marketo.BodyShape(settings.Marketo.AddRolesBody),
-		DeleteRolesBody: marketo.BodyShape(settings.Marketo.DeleteRolesBody),
+		Rate:             ratelimit.Per(settings.Marketo.CallsPer20s, 20*time.Second),
+		MaxInFlight:      settings.Marketo.MaxInFlight,
+		AddRolesBody:     marketo.BodyShape(settings.Marketo.AddRolesBody),
+		DeleteRolesBody:  marketo.BodyShape(settings.Marketo.DeleteRolesBody),
 		UserAgentVersion: Version, Limiter: limiter, Logger: &w.log,
 	}
 	mcfg.Rate.Burst = 1
