@@ -52,6 +52,9 @@ type groupSender struct {
 }
 
 func (g groupSender) GroupMembers(_ context.Context, id string) ([]string, error) {
+	if id == "SLIMIT" {
+		return nil, &RateLimitError{Method: "usergroups.users.list", RetryAfter: time.Minute}
+	}
 	m, ok := g.groups[id]
 	if !ok {
 		return nil, ErrNotFound
@@ -65,7 +68,12 @@ func TestResolveGroups(t *testing.T) {
 	if err != nil || len(u.Groups) != 1 || u.Groups[0] != "S1" {
 		t.Fatalf("got %v %v", u.Groups, err)
 	}
-	if _, err := ResolveGroups(context.Background(), s, User{ID: "U1"}, []string{"S9"}); !errors.Is(err, ErrNotFound) {
+	// A group the platform does not have is skipped, not a lockout.
+	if u, err := ResolveGroups(context.Background(), s, User{ID: "U1"}, []string{"S9", "S1"}); err != nil || len(u.Groups) != 1 {
+		t.Fatalf("missing group: %v %v", u.Groups, err)
+	}
+	// Any other failure refuses: membership is unknown.
+	if _, err := ResolveGroups(context.Background(), s, User{ID: "U1"}, []string{"SLIMIT"}); !errors.Is(err, ErrRateLimited) {
 		t.Fatalf("err = %v", err)
 	}
 }

@@ -163,7 +163,7 @@ func startDemo(ctx context.Context, env Env, level, policyPath string, rdb redis
 }
 
 func zerologFor(env Env, level string) zerolog.Logger {
-	return zerolog.New(zerolog.ConsoleWriter{Out: env.Stderr, TimeFormat: time.TimeOnly}).Level(parseLevel(level)).With().Timestamp().Logger()
+	return zerolog.New(zerolog.SyncWriter(zerolog.ConsoleWriter{Out: env.Stderr, TimeFormat: time.TimeOnly})).Level(parseLevel(level)).With().Timestamp().Logger()
 }
 
 func parseLevel(s string) zerolog.Level {

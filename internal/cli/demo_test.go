@@ -5,11 +5,13 @@ import (
 	"context"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/hibiken/asynq"
 
+	"github.com/chataccess/chataccess/bot/slackbot/slackfake"
 	"github.com/chataccess/chataccess/internal/redistest"
 )
 
@@ -28,11 +30,13 @@ func TestDemoEndToEnd(t *testing.T) {
 	if !bytes.Contains(policy, []byte(prefix)) {
 		t.Fatal("could not point the policy at the test prefix")
 	}
-	var out, errs bytes.Buffer
-	env := Env{Stdout: &out, Stderr: &errs, DemoPolicy: policy}
+	var out bytes.Buffer
+	errs := &lockedBuffer{}
+	env := Env{Stdout: &out, Stderr: errs, DemoPolicy: policy}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	d, err := startDemo(ctx, env, "error", "", rdb)
+	// Debug logs, so the secret check below covers every log line.
+	d, err := startDemo(ctx, env, "debug", "", rdb)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,9 +67,38 @@ func TestDemoEndToEnd(t *testing.T) {
 	if t.Failed() {
 		t.Logf("output:\n%s", out.String())
 	}
-	for _, secret := range []string{demoSigningSecret, "demo-secret"} {
+	if errs.Len() == 0 {
+		t.Error("no debug logs were written; the secret check below would prove nothing")
+	}
+	for _, secret := range []string{demoSigningSecret, "demo-secret", slackfakeToken} {
 		if strings.Contains(errs.String(), secret) || strings.Contains(out.String(), secret) {
-			t.Errorf("a secret reached the output or the logs")
+			t.Errorf("secret %.6s… reached the output or the logs", secret)
 		}
 	}
+}
+
+const slackfakeToken = slackfake.Token
+
+// lockedBuffer collects logs written from many goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func (l *lockedBuffer) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Len()
 }

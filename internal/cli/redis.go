@@ -12,6 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/chataccess/chataccess/config"
 	"github.com/chataccess/chataccess/store"
 )
 
@@ -99,7 +100,11 @@ func openStore(ctx context.Context, env Env, configPath string) (*store.Store, f
 		}
 		prefix = cfg.Settings().Redis.Prefix
 	}
-	rdb, err := connectRedis(ctx, env.Getenv("REDIS_URL"))
+	senv, err := config.LoadEnv(env.Getenv)
+	if err != nil {
+		return nil, nil, err
+	}
+	rdb, err := connectRedis(ctx, senv.RedisURL.Reveal())
 	if err != nil {
 		return nil, nil, err
 	}
