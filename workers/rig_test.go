@@ -2,7 +2,6 @@ package workers_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -264,11 +263,6 @@ func (r *rig) marketoID(email string) string {
 		return ""
 	}
 	return u.UserID
-}
-
-func isWait(err error) bool {
-	var w *workers.WaitError
-	return errors.As(err, &w)
 }
 
 // debugLogger writes the workers' logs to stderr when CHATACCESS_TEST_LOG

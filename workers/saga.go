@@ -161,7 +161,7 @@ func (e *Executor) Execute(ctx context.Context, id, holder string) error {
 				return err
 			}
 		case approvals.StepWaiting:
-			if r, err = e.progress(ctx, r, st.name, out, 0); err != nil {
+			if _, err = e.progress(ctx, r, st.name, out, 0); err != nil {
 				return err
 			}
 			return &WaitError{After: out.wait, Why: out.detail}
@@ -183,7 +183,7 @@ func (e *Executor) Execute(ctx context.Context, id, holder string) error {
 					wait := retryWait(out.err, attempts)
 					out.status, out.wait = approvals.StepWaiting, wait
 					out.detail = fmt.Sprintf("%s; next try %s", humanError(out.err), e.clock.Now().Add(wait).UTC().Format("15:04"))
-					if r, err = e.progress(ctx, r, st.name, out, attempts); err != nil {
+					if _, err = e.progress(ctx, r, st.name, out, attempts); err != nil {
 						return err
 					}
 					log.Debug().Err(out.err).Int(logging.Attempt, attempts).Dur("retry_in", wait).Str("step", st.name).Msg("step will be retried")

@@ -236,7 +236,7 @@ func TestExpiryRemovesAccessAndWarnsFirst(t *testing.T) {
 	if !add.GrantedUntil.Equal(add.GrantedAt.Add(3 * time.Second)) {
 		t.Fatalf("granted %v until %v", add.GrantedAt, add.GrantedUntil)
 	}
-	add = r.waitState(id, 30*time.Second, approvals.StateRevoked)
+	r.waitState(id, 30*time.Second, approvals.StateRevoked)
 	if slices.Contains(r.sb.Adobe.Members("Marketing Admin"), "gina@example.com") {
 		t.Fatal("expired access still in the Admin Console")
 	}
