@@ -66,8 +66,10 @@ func ParseEmail(s string) (string, error) {
 	if strings.HasPrefix(local, ".") || strings.HasSuffix(local, ".") || strings.Contains(local, "..") {
 		return bad("is not an email")
 	}
+	// RFC 5322 atext, less "|": Slack writes emails as <mailto:a|a>, so
+	// an address holding "|" could not round-trip through chat.
 	for _, r := range local {
-		if r > unicode.MaxASCII || !(isAlnum(r) || strings.ContainsRune("!#$%&'*+-/=?^_`{|}~.", r)) {
+		if r > unicode.MaxASCII || !(isAlnum(r) || strings.ContainsRune("!#$%&'*+-/=?^_`{}~.", r)) {
 			return bad("is not an email")
 		}
 	}

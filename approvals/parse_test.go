@@ -40,7 +40,7 @@ func TestParseEmail(t *testing.T) {
 		{"bob@", ""}, {"@example.com", ""}, {"bob", ""}, {"bob@example", ""},
 		{"bob@@example.com", ""}, {"b..ob@example.com", ""}, {".bob@example.com", ""},
 		{"bob@-example.com", ""}, {"bob@example..com", ""}, {"Bob <bob@example.com>", ""},
-		{"bob@exa mple.com", ""}, {"böb@example.com", ""}, {"<!channel>@example.com", ""},
+		{"bob@exa mple.com", ""}, {"böb@example.com", ""}, {"|0@0.00", ""}, {"a|b@example.com", ""}, {"<!channel>@example.com", ""},
 		{strings.Repeat("a", 65) + "@example.com", ""}, {"a@" + strings.Repeat("b", 250) + ".com", ""},
 	} {
 		got, err := ParseEmail(tc.in)

@@ -76,3 +76,36 @@ func splitExpiryMember(m string) (email, pkg string) {
 	email, pkg, _ = strings.Cut(m, "\x1f")
 	return email, pkg
 }
+
+// Keys of message refs, locks, claims and access reviews.
+
+// Review keys. Like every ledger key they carry the {ledger} hash tag
+// (through k.p), so one Lua script may touch a campaign and its items.
+//
+//	review:seq               counter behind "R-<n>"
+//	review:<id>              hash {v: version, s: status, d: campaign JSON}
+//	review:<id>:items        hash item index → item JSON (snapshot and assignees)
+//	review:<id>:decisions    hash item index → decision JSON, written once
+//	review:<id>:outcomes     hash item index → {request_id, failure} of a revoke
+//	review:<id>:fixes        hash item index → drift fix JSON, written once
+//	review:<id>:messages     hash view → posted message JSON (chat refs)
+//	idx:reviews              sorted set of ids by creation time (ms)
+//	idx:reviews-open         sorted set of open ids by creation time (ms)
+func (k keys) reviewSeq() string                { return k.p + "review:seq" }
+func (k keys) review(id string) string          { return k.p + "review:" + id }
+func (k keys) reviewItems(id string) string     { return k.p + "review:" + id + ":items" }
+func (k keys) reviewDecisions(id string) string { return k.p + "review:" + id + ":decisions" }
+func (k keys) reviewOutcomes(id string) string  { return k.p + "review:" + id + ":outcomes" }
+func (k keys) reviewFixes(id string) string     { return k.p + "review:" + id + ":fixes" }
+func (k keys) reviewMessages(id string) string  { return k.p + "review:" + id + ":messages" }
+func (k keys) reviewsAll() string               { return k.p + "idx:reviews" }
+func (k keys) reviewsOpen() string              { return k.p + "idx:reviews-open" }
+
+// messageRefs is a hash of "platform|channel|id" to the ref's JSON.
+func (k keys) messageRefs(owner string) string { return k.p + "msgs:" + owner }
+
+// lock is a named lease.
+func (k keys) lock(name string) string { return k.p + "lock:" + name }
+
+// claim marks a one-time slot (e.g. a cron run) as taken.
+func (k keys) claim(name string) string { return k.p + "claim:" + name }

@@ -8,12 +8,6 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// lock is a named lease.
-func (k keys) lock(name string) string { return k.p + "lock:" + name }
-
-// claim marks a one-time slot (e.g. a cron run) as taken.
-func (k keys) claim(name string) string { return k.p + "claim:" + name }
-
 // unlockScript deletes a lock only if this holder still owns it.
 //
 // KEYS[1] lock key; ARGV[1] holder token. Returns 1 if deleted.

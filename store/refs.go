@@ -19,9 +19,6 @@ type MessageRef struct {
 	User string `json:"user,omitempty"`
 }
 
-// messageRefs is a hash of "platform|channel|id" to the ref's JSON.
-func (k keys) messageRefs(owner string) string { return k.p + "msgs:" + owner }
-
 // AddMessageRef remembers a message about owner (a request or review id).
 // Adding the same message twice keeps one copy.
 func (s *Store) AddMessageRef(ctx context.Context, owner string, ref MessageRef) error {

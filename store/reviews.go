@@ -13,28 +13,6 @@ import (
 	"github.com/chataccess/chataccess/reviews"
 )
 
-// Review keys. Like every ledger key they carry the {ledger} hash tag
-// (through k.p), so one Lua script may touch a campaign and its items.
-//
-//	review:seq               counter behind "R-<n>"
-//	review:<id>              hash {v: version, s: status, d: campaign JSON}
-//	review:<id>:items        hash item index → item JSON (snapshot and assignees)
-//	review:<id>:decisions    hash item index → decision JSON, written once
-//	review:<id>:outcomes     hash item index → {request_id, failure} of a revoke
-//	review:<id>:fixes        hash item index → drift fix JSON, written once
-//	review:<id>:messages     hash view → posted message JSON (chat refs)
-//	idx:reviews              sorted set of ids by creation time (ms)
-//	idx:reviews-open         sorted set of open ids by creation time (ms)
-func (k keys) reviewSeq() string                { return k.p + "review:seq" }
-func (k keys) review(id string) string          { return k.p + "review:" + id }
-func (k keys) reviewItems(id string) string     { return k.p + "review:" + id + ":items" }
-func (k keys) reviewDecisions(id string) string { return k.p + "review:" + id + ":decisions" }
-func (k keys) reviewOutcomes(id string) string  { return k.p + "review:" + id + ":outcomes" }
-func (k keys) reviewFixes(id string) string     { return k.p + "review:" + id + ":fixes" }
-func (k keys) reviewMessages(id string) string  { return k.p + "review:" + id + ":messages" }
-func (k keys) reviewsAll() string               { return k.p + "idx:reviews" }
-func (k keys) reviewsOpen() string              { return k.p + "idx:reviews-open" }
-
 var _ reviews.Store = (*Store)(nil)
 
 // NextReviewID allocates the next campaign id, "R-1" upwards.
