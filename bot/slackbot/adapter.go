@@ -35,6 +35,10 @@ type Config struct {
 	// TaskTimeout (default 30 s).
 	Workers     int
 	TaskTimeout time.Duration
+	// Pacer spaces chat.postMessage per channel; nil means one message a
+	// second per channel counted in this process. With several replicas,
+	// pass one counted in Redis.
+	Pacer Pacer
 	Registerer  prometheus.Registerer
 	Logger      zerolog.Logger
 }
@@ -65,7 +69,7 @@ func New(base context.Context, cfg Config) (*Adapter, error) {
 	}
 	m := NewMetrics(cfg.Registerer)
 	log := cfg.Logger.With().Str("component", "slackbot").Logger()
-	s := NewSender(SenderConfig{BotToken: cfg.BotToken, AppToken: cfg.AppToken, APIURL: cfg.APIURL, Metrics: m, Logger: log})
+	s := NewSender(SenderConfig{BotToken: cfg.BotToken, AppToken: cfg.AppToken, APIURL: cfg.APIURL, Pacer: cfg.Pacer, Metrics: m, Logger: log})
 	if cfg.Handler == nil {
 		cfg.Handler = cfg.NewHandler(s)
 	}

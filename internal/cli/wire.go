@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -127,6 +128,7 @@ func build(ctx context.Context, w wiring) (*app, error) {
 		BotToken: w.env.SlackBotToken.Reveal(), AppToken: w.env.SlackAppToken.Reveal(),
 		SigningSecret: w.env.SlackSigningSecret.Reveal(), APIURL: w.env.SlackAPIURL,
 		Redis: w.rdb, KeyPrefix: prefix, Registerer: a.reg, Logger: w.log,
+		Pacer: slackPacer{lim: limiter},
 		NewHandler: func(s *slackbot.Sender) bot.Handler {
 			slogger := slog.New(zerolog.NewSlogHandler(w.log))
 			reviewMsgs := reviewchat.NewNotifier(reviewchat.Config{Sender: s, Messages: a.store,
@@ -198,6 +200,22 @@ func build(ctx context.Context, w wiring) (*app, error) {
 		{"slack", adapter.Run},
 	}
 	return a, nil
+}
+
+// slackPacer spaces chat.postMessage to one a second per channel across
+// every replica, counted in Redis (Slack: "1 message per second per
+// channel", reference/slack-teams-libraries.md §1.6). A wait over 5 s is
+// returned so the caller leaves the work for redelivery.
+type slackPacer struct{ lim *ratelimit.Limiter }
+
+// Wait takes the channel's next slot.
+func (p slackPacer) Wait(ctx context.Context, channel string) error {
+	err := p.lim.Wait(ctx, "slack:post:"+channel, ratelimit.Per(1, time.Second), 5*time.Second)
+	var long *ratelimit.WaitTooLongError
+	if errors.As(err, &long) {
+		return &bot.RateLimitError{Method: "chat.postMessage", RetryAfter: long.After}
+	}
+	return err
 }
 
 // routed sends review buttons to the reviews' handler and everything
