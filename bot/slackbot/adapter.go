@@ -38,9 +38,9 @@ type Config struct {
 	// Pacer spaces chat.postMessage per channel; nil means one message a
 	// second per channel counted in this process. With several replicas,
 	// pass one counted in Redis.
-	Pacer Pacer
-	Registerer  prometheus.Registerer
-	Logger      zerolog.Logger
+	Pacer      Pacer
+	Registerer prometheus.Registerer
+	Logger     zerolog.Logger
 }
 
 // Adapter is the assembled Slack adapter.
