@@ -135,7 +135,7 @@ func (h *Handler) refuse(_ context.Context, err error, a about) *bot.Message {
 // whose access changes, not the actor).
 func (h *Handler) target(ctx context.Context, u UserRef) (approvals.Target, error) {
 	if u.MentionID == "" {
-		return approvals.Target{Email: u.Email}, nil
+		return h.typedTarget(ctx, u.Email), nil
 	}
 	full, err := h.send.LookupUser(ctx, u.MentionID)
 	if err != nil {
@@ -146,6 +146,26 @@ func (h *Handler) target(ctx context.Context, u UserRef) (approvals.Target, erro
 		first, last, _ = strings.Cut(full.Name, " ")
 	}
 	return approvals.Target{Email: strings.ToLower(full.Email), PlatformID: full.ID, FirstName: first, LastName: last}, nil
+}
+
+// typedTarget is the target for a typed email. When the person is in the
+// workspace, their profile gives the names Adobe needs to create a user
+// and a chat id to send them the expiry warning; when not, the email
+// alone will do.
+func (h *Handler) typedTarget(ctx context.Context, email string) approvals.Target {
+	t := approvals.Target{Email: email}
+	if _, err := approvals.ParseEmail(email); err != nil {
+		return t // Submit explains the bad email
+	}
+	u, err := h.send.LookupUserByEmail(ctx, email)
+	if err != nil {
+		return t
+	}
+	t.PlatformID, t.FirstName, t.LastName = u.ID, u.FirstName, u.LastName
+	if t.FirstName == "" && t.LastName == "" {
+		t.FirstName, t.LastName, _ = strings.Cut(u.Name, " ")
+	}
+	return t
 }
 
 func (h *Handler) cmdAdd(ctx context.Context, actor approvals.Actor, p Parsed) bot.Reply {

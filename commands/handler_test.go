@@ -242,3 +242,15 @@ func TestWarnExpiryDMsHolderAndRequesterOnce(t *testing.T) {
 		t.Fatalf("expiry DMs %v, want one each to the holder and the requester", dms)
 	}
 }
+
+func TestTypedEmailOfAWorkspaceMemberCarriesTheirProfile(t *testing.T) {
+	f := newFixture(t)
+	r := f.add("ULEAD", `add alice@example.com agent 30d "covering EMEA"`)
+	if r.Target.PlatformID != "UALICE" || r.Target.FirstName != "Alice" || r.Target.LastName != "Smith" {
+		t.Fatalf("target %+v", r.Target)
+	}
+	r = f.add("ULEAD", `add stranger@example.com agent 30d "contractor"`)
+	if r.Target.PlatformID != "" || r.Target.FirstName != "" || r.Target.Email != "stranger@example.com" {
+		t.Fatalf("target %+v", r.Target)
+	}
+}

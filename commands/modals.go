@@ -283,7 +283,7 @@ func (h *Handler) formTarget(ctx context.Context, v bot.Values) (approvals.Targe
 		if err != nil {
 			return approvals.Target{}, map[string]string{blockEmail: fmt.Sprintf("%s is not a valid email address.", clip(typed, 80))}
 		}
-		return approvals.Target{Email: email}, nil
+		return h.typedTarget(ctx, email), nil
 	}
 	return approvals.Target{}, map[string]string{blockUser: "Pick a person or type their email below."}
 }

@@ -22,6 +22,8 @@ import (
 	"github.com/chataccess/chataccess/bot/slackbot"
 	"github.com/chataccess/chataccess/bot/slackbot/slackfake"
 	"github.com/chataccess/chataccess/config"
+	"github.com/chataccess/chataccess/integrations/adobe/adobefake"
+	"github.com/chataccess/chataccess/integrations/marketo/marketofake"
 	"github.com/chataccess/chataccess/internal/sandbox"
 	"github.com/chataccess/chataccess/store"
 )
@@ -95,6 +97,15 @@ func startDemo(ctx context.Context, env Env, level, policyPath string, rdb redis
 	}
 	d.sb = sandbox.Start(sandbox.Options{AdobeTimeScale: 1.0 / 60, MarketoTimeScale: 0.05, UserLag: 3 * time.Second})
 	cleanups = append(cleanups, d.sb.Close)
+	// Someone an admin added by hand in both consoles, outside chataccess:
+	// the access review finds them.
+	if err := d.sb.Adobe.AddUser(adobefake.UserSeed{Email: "bob@example.com", FirstName: "Bob", LastName: "Hand", Groups: []string{"Live Agent"}}); err != nil {
+		return fail(err)
+	}
+	if err := d.sb.Marketo.AddUser(marketofake.User{UserID: "bob@example.com", EmailAddress: "bob@example.com", FirstName: "Bob", LastName: "Hand",
+		Roles: []marketofake.Assignment{{RoleID: d.sb.RoleID("DC Agent"), WorkspaceID: d.sb.WorkspaceID()}}}); err != nil {
+		return fail(err)
+	}
 	d.slack = slackfake.New()
 	cleanups = append(cleanups, d.slack.Close)
 	for _, u := range []slackfake.User{
@@ -103,7 +114,7 @@ func startDemo(ctx context.Context, env Env, level, policyPath string, rdb redis
 		{ID: demoEve, Name: "Eve Stone", Email: "eve@example.com"},
 		{ID: demoAlice, Name: "Alice Ng", Email: "alice@example.com"},
 		{ID: "U0SUPPORT01", Name: "Support Lead", Email: "support.lead@example.com"},
-		{ID: "U0ADMIN0001", Name: "Admin", Email: "admin@example.com"},
+		{ID: "U0ADMIN0001", Name: "Ada Admin", Email: "ada.admin@example.com"},
 	} {
 		d.slack.AddUser(u)
 	}
@@ -214,15 +225,20 @@ func (d *demo) command(user, text string) error {
 	return nil
 }
 
-// click presses a button on a message as user.
+// click presses a request card's button as user.
 func (d *demo) click(user, action, id string, msg slackfake.Message) error {
 	d.say("\n$ %s clicks %q on the card of %s", d.name(user), strings.TrimPrefix(action, "dc_"), id)
+	return d.press(user, action, "decide:"+id, id, msg)
+}
+
+// press sends a block_actions interaction for one button.
+func (d *demo) press(user, action, blockID, value string, msg slackfake.Message) error {
 	before := len(d.slack.Ephemerals())
 	payload, _ := json.Marshal(map[string]any{
 		"type": "block_actions", "user": map[string]any{"id": user}, "team": map[string]any{"id": "T0DEMO"},
 		"trigger_id": "trig-" + user, "channel": map[string]any{"id": msg.Channel},
 		"container": map[string]any{"type": "message", "message_ts": msg.TS, "channel_id": msg.Channel},
-		"actions":   []any{map[string]any{"action_id": action, "block_id": "decide:" + id, "type": "button", "value": id}},
+		"actions":   []any{map[string]any{"action_id": action, "block_id": blockID, "type": "button", "value": value}},
 	})
 	if _, err := d.post("/slack/interactions", url.Values{"payload": {string(payload)}}.Encode()); err != nil {
 		return err
@@ -242,6 +258,10 @@ func (d *demo) name(id string) string {
 		return "Dana (approver)"
 	case demoEve:
 		return "Eve (not an approver)"
+	case "U0ADMIN0001":
+		return "Ada (admin)"
+	case "U0SUPPORT01":
+		return "Sam (support lead, approver)"
 	}
 	return id
 }
@@ -281,6 +301,10 @@ func (d *demo) showChanges() {
 		d.shown[key] = m.Edits
 		lines := blockLines(m.Blocks, m.Text)
 		dm := strings.HasPrefix(m.Channel, "D")
+		where := "#" + m.Channel
+		if dm {
+			where = "a DM to " + d.name(strings.TrimPrefix(m.Channel, "D"))
+		}
 		isCard := strings.Contains(m.Blocks, "Access request")
 		switch {
 		case dm && isCard:
@@ -291,10 +315,10 @@ func (d *demo) showChanges() {
 			d.say("  Slack: %s %s (DM)", d.name(strings.TrimPrefix(m.Channel, "D")), verb)
 		case m.ThreadTS != "":
 			d.say("  Slack thread reply under the card: %s", strings.Join(lines, " "))
-		case dm:
-			d.say("  Slack DM to %s: %s", d.name(strings.TrimPrefix(m.Channel, "D")), strings.Join(lines, " "))
+		case len(lines) == 1:
+			d.say("  Slack %s: %s", where, lines[0])
 		case !ok:
-			d.say("  Slack card posted in #%s:", m.Channel)
+			d.say("  Slack message posted in %s:", where)
 			for _, l := range lines {
 				d.say("    | %s", l)
 			}
@@ -302,7 +326,7 @@ func (d *demo) showChanges() {
 			prev := d.lines[key]
 			for _, l := range lines {
 				if !slices.Contains(prev, l) {
-					d.say("  Slack card updated: | %s", l)
+					d.say("  Slack message in %s updated: | %s", where, l)
 				}
 			}
 		}

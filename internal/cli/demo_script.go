@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/chataccess/chataccess/approvals"
+	"github.com/chataccess/chataccess/bot/slackbot/slackfake"
+	"github.com/chataccess/chataccess/reviews/reviewchat"
 	"github.com/chataccess/chataccess/store"
 )
 
@@ -50,6 +52,10 @@ func (d *demo) script(ctx context.Context) error {
 	}
 	d.showVendors("after the add")
 
+	if err := d.review(ctx); err != nil {
+		return err
+	}
+
 	if err := d.command(demoLead, `remove alice@example.com agent "moved to the partner team"`); err != nil {
 		return err
 	}
@@ -89,6 +95,89 @@ func (d *demo) script(ctx context.Context) error {
 	d.say("\nDone. Next: `chataccess config check --config chataccess.example.yaml`, docs/slack.md to create the app,")
 	d.say("and `make test` for the suite.")
 	return nil
+}
+
+// review has an admin start an access review of "agent": the snapshot
+// finds bob@example.com, added by hand outside chataccess, and a
+// reviewer revokes that access through the same workers.
+func (d *demo) review(ctx context.Context) error {
+	d.say("\nAccess review (the policy also schedules one every quarter). bob@example.com was added to")
+	d.say("\"Live Agent\" and given the Marketo role by hand, outside chataccess.")
+	if err := d.command("U0ADMIN0001", "review start agent"); err != nil {
+		return err
+	}
+	var owner, block, value string
+	var msg slackfake.Message
+	var found bool
+	d.waitFor(15*time.Second, func() bool {
+		owner, block, value, msg, found = d.reviewButton("bob@example.com", reviewchat.ActionRevoke)
+		return found
+	})
+	d.showChanges()
+	if !found {
+		return fmt.Errorf("no review message offered to revoke bob@example.com")
+	}
+	d.say("\n$ %s clicks \"Revoke\" next to bob@example.com in their review", d.name(owner))
+	if err := d.press(owner, reviewchat.ActionRevoke, block, value, msg); err != nil {
+		return err
+	}
+	var rm *approvals.Request
+	d.waitFor(10*time.Second, func() bool {
+		rs, err := d.app.store.List(ctx, store.ByTarget("bob@example.com"), 1)
+		if err == nil && len(rs) == 1 {
+			rm = rs[0]
+		}
+		return rm != nil
+	})
+	if rm == nil {
+		return fmt.Errorf("the review's revoke created no remove request")
+	}
+	d.say("  The review submitted %s (%s), approved by the system; the workers run it:", rm.ID, clipText(rm.Justification, 60))
+	rm, err := d.follow(ctx, rm.ID, 45*time.Second, approvals.StateCompleted, approvals.StateFailed)
+	if err != nil {
+		return err
+	}
+	if rm.State != approvals.StateCompleted {
+		return fmt.Errorf("%s failed: %s", rm.ID, rm.Failure)
+	}
+	d.showChanges()
+	d.say("\n  Adobe Admin Console after the review: bob@example.com in \"Live Agent\": %v", slices.Contains(d.sb.Adobe.Members("Live Agent"), "bob@example.com"))
+	return nil
+}
+
+// reviewButton finds, in any review message, the button with action id
+// that sits below a section naming email.
+func (d *demo) reviewButton(email, action string) (owner, block, value string, msg slackfake.Message, ok bool) {
+	for _, m := range d.slack.Messages() {
+		if !strings.HasPrefix(m.Channel, "D") || !strings.Contains(m.Blocks, email) {
+			continue
+		}
+		var bs []map[string]any
+		if json.Unmarshal([]byte(m.Blocks), &bs) != nil {
+			continue
+		}
+		near := false
+		for _, b := range bs {
+			if b["type"] == "section" {
+				raw, _ := json.Marshal(b)
+				near = strings.Contains(string(raw), email)
+				continue
+			}
+			if b["type"] != "actions" || !near {
+				continue
+			}
+			es, _ := b["elements"].([]any)
+			for _, e := range es {
+				el, _ := e.(map[string]any)
+				if el["action_id"] == action {
+					block, _ = b["block_id"].(string)
+					value, _ = el["value"].(string)
+					return strings.TrimPrefix(m.Channel, "D"), block, value, m, true
+				}
+			}
+		}
+	}
+	return "", "", "", slackfake.Message{}, false
 }
 
 // showVendors prints what the emulated Adobe and Marketo now hold.

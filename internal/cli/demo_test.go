@@ -19,7 +19,9 @@ import (
 // that `serve` uses (build), against the real Redis server: a slash
 // command over signed HTTP, cards in Slack, a refused click, an
 // approval, the workers provisioning through the Adobe and Marketo
-// emulators, an auto-approved removal, and an intact audit trail.
+// emulators, an access review that finds access granted outside the bot
+// and revokes it through the workers, an auto-approved removal, and an
+// intact audit trail.
 func TestDemoEndToEnd(t *testing.T) {
 	rdb, prefix := redistest.Client(t)
 	policy, err := os.ReadFile("../../chataccess.example.yaml")
@@ -56,6 +58,10 @@ func TestDemoEndToEnd(t *testing.T) {
 		"Done: alice@example.com has *agent* until",
 		`alice@example.com in "Live Agent": true`,
 		`"DC Agent" in workspace Default`,
+		"Review R-1 started for agent",
+		"granted outside chataccess",
+		"revoked in review R-1 by dana.lee@example.com",
+		`bob@example.com in "Live Agent": false`,
 		"was approved right away",
 		`alice@example.com in "Live Agent": false`,
 		"intact=true",
