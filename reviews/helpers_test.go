@@ -2,6 +2,7 @@ package reviews_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -62,11 +63,19 @@ type fakeAdobe struct {
 	mu       sync.Mutex
 	profiles map[string][]reviews.Member
 	reads    int
+	failNext int // the next reads fail, as during an outage
 }
+
+var errAdobeDown = errors.New("adobe: unavailable: 503")
 
 func (f *fakeAdobe) ProfileMembers(_ context.Context, profile string, fn func(reviews.Member) error) error {
 	f.mu.Lock()
 	f.reads++
+	if f.failNext > 0 {
+		f.failNext--
+		f.mu.Unlock()
+		return errAdobeDown
+	}
 	ms := append([]reviews.Member(nil), f.profiles[strings.ToLower(profile)]...)
 	f.mu.Unlock()
 	for _, m := range ms {

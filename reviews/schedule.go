@@ -25,6 +25,13 @@ const claimTTL = 35 * 24 * time.Hour
 type Scheduler struct {
 	r       *Reviews
 	entries []*entry
+	// RetryBase is the first wait before a claimed slot whose campaign
+	// could not start (Adobe or Marketo unreachable) tries again; each
+	// wait doubles, RetryAttempts tries in all. Defaults 1 min and 7
+	// (about two hours): the replica that claimed the slot is the only
+	// one that will start it, so it must not give up on a brief outage.
+	RetryBase     time.Duration
+	RetryAttempts int
 }
 
 type entry struct {
@@ -129,11 +136,31 @@ func (s *Scheduler) Fire(ctx context.Context, name string, slot time.Time) (c *C
 	if err != nil || !ok {
 		return nil, false, err
 	}
-	c, err = s.r.Start(ctx, *sc, approvals.System, slot.UTC())
-	if err != nil {
-		return nil, true, err
+	base, tries := s.RetryBase, s.RetryAttempts
+	if base <= 0 {
+		base = time.Minute
 	}
-	return c, true, nil
+	if tries <= 0 {
+		tries = 7
+	}
+	for attempt := 1; ; attempt++ {
+		c, err = s.r.Start(ctx, *sc, approvals.System, slot.UTC())
+		if err == nil {
+			return c, true, nil
+		}
+		if attempt >= tries {
+			return nil, true, fmt.Errorf("review %s for %s not started after %d tries: %w", sc.Name, slot.UTC().Format(time.RFC3339), attempt, err)
+		}
+		wait := base << (attempt - 1)
+		s.r.log.WarnContext(ctx, "scheduled review could not start; trying again", "schedule", sc.Name, "attempt", attempt, "retry_in", wait.String(), "error", err.Error())
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, true, ctx.Err()
+		case <-t.C:
+		}
+	}
 }
 
 // cronLogger adapts slog to robfig/cron's logger.

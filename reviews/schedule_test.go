@@ -2,6 +2,7 @@ package reviews_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -116,4 +117,34 @@ func mustLoad(t *testing.T, name string) *time.Location {
 		t.Fatal(err)
 	}
 	return loc
+}
+
+// TestClaimedSlotRetriesThroughAnOutage: Adobe is down when the slot
+// fires; the replica that claimed the slot keeps trying and starts the
+// campaign once Adobe answers, instead of losing the quarter's review.
+func TestClaimedSlotRetriesThroughAnOutage(t *testing.T) {
+	f := newFixture(t)
+	seed(f)
+	f.adobe.mu.Lock()
+	f.adobe.failNext = 2
+	f.adobe.mu.Unlock()
+	sched := reviews.Schedule{Name: "quarterly", Spec: "0 9 1 1,4,7,10 *", Location: time.UTC, Deadline: 14 * 24 * time.Hour}
+	s, err := reviews.NewScheduler(f.replica("a", sched))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.RetryBase = 10 * time.Millisecond
+	slot := time.Date(2027, 1, 1, 9, 0, 0, 0, time.UTC)
+	c, started, err := s.Fire(f.ctx, "quarterly", slot)
+	if err != nil || !started || c == nil {
+		t.Fatalf("fire through an outage: %v %v %v", c, started, err)
+	}
+	// A slot that never gets through says so after its tries.
+	f.adobe.mu.Lock()
+	f.adobe.failNext = 100
+	f.adobe.mu.Unlock()
+	s.RetryAttempts = 3
+	if _, started, err := s.Fire(f.ctx, "quarterly", slot.AddDate(0, 3, 0)); !started || err == nil || !strings.Contains(err.Error(), "after 3 tries") {
+		t.Fatalf("persistent outage: started %v, err %v", started, err)
+	}
 }
