@@ -1,12 +1,8 @@
 package reviewchat
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
+	goldenfile "github.com/chataccess/chataccess/internal/golden"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,8 +17,6 @@ import (
 	"github.com/chataccess/chataccess/reviews"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/*.golden")
-
 var t0 = time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 
 func golden(t *testing.T, name string, m bot.Message) {
@@ -31,30 +25,7 @@ func golden(t *testing.T, name string, m bot.Message) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(r); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(buf.Bytes(), want) {
-		t.Errorf("%s differs from the golden file; run go test -update and review the diff\n got: %s", path, buf.Bytes())
-	}
+	goldenfile.JSON(t, name, r)
 }
 
 func sampleCampaign() (*reviews.Campaign, []reviews.Item) {
