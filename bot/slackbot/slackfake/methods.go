@@ -94,18 +94,28 @@ func blocksOf(c Call) (string, reply) {
 	return raw, nil
 }
 
+// contentOf reads a message's text and blocks, refusing blocks that
+// break Block Kit limits and a message with neither, as Slack does.
+func contentOf(c Call) (text, blocks string, bad reply) {
+	blocks, bad = blocksOf(c)
+	if bad != nil {
+		return "", "", bad
+	}
+	text = c.Form.Get("text")
+	if text == "" && blocks == "" {
+		return "", "", fail("no_text")
+	}
+	return text, blocks, nil
+}
+
 func (f *Fake) postMessage(c Call) reply {
 	ch := c.Form.Get("channel")
 	if ch == "" || strings.HasPrefix(ch, "CMISSING") {
 		return fail("channel_not_found")
 	}
-	blocks, bad := blocksOf(c)
+	text, blocks, bad := contentOf(c)
 	if bad != nil {
 		return bad
-	}
-	text := c.Form.Get("text")
-	if text == "" && blocks == "" {
-		return fail("no_text")
 	}
 	thread := c.Form.Get("thread_ts")
 	if thread != "" {
@@ -126,13 +136,9 @@ func (f *Fake) update(c Call) reply {
 	if !ok {
 		return fail("message_not_found")
 	}
-	blocks, bad := blocksOf(c)
+	text, blocks, bad := contentOf(c)
 	if bad != nil {
 		return bad
-	}
-	text := c.Form.Get("text")
-	if text == "" && blocks == "" {
-		return fail("no_text")
 	}
 	m.Text, m.Blocks = text, blocks
 	m.Edits++
@@ -147,13 +153,9 @@ func (f *Fake) postEphemeral(c Call) reply {
 	if _, ok := f.users[user]; !ok {
 		return fail("user_not_in_channel")
 	}
-	blocks, bad := blocksOf(c)
+	text, blocks, bad := contentOf(c)
 	if bad != nil {
 		return bad
-	}
-	text := c.Form.Get("text")
-	if text == "" && blocks == "" {
-		return fail("no_text")
 	}
 	f.ephemerals = append(f.ephemerals, Ephemeral{Channel: ch, User: user, Text: text, Blocks: blocks})
 	return reply{"ok": true, "message_ts": f.nextTS()}

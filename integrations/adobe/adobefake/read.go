@@ -82,21 +82,32 @@ func (s *Server) serveUser(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, 200, map[string]any{"result": "success", "user": s.userView(u)})
 }
 
-// serveUsers emulates GET /users/{orgId}/{page}[/{groupName}]: 0-based
-// pages, past the end the last page (getUsersWithPage.md, getUsersByGroup.md).
-func (s *Server) serveUsers(w http.ResponseWriter, r *http.Request) {
-	p := segments(r, "/v2/usermanagement/users/")
-	if len(p) < 2 || len(p) > 3 {
+// pagedPath checks a paged read's path, /{orgId}/{page}[/…] with between
+// min and max segments, answering Adobe's errors for a bad shape, a
+// foreign org or a bad page number; ok is false when it answered.
+func (s *Server) pagedPath(w http.ResponseWriter, r *http.Request, prefix string, min, max int) (p []string, page int, ok bool) {
+	p = segments(r, prefix)
+	if len(p) < min || len(p) > max {
 		writeJSON(w, 404, map[string]string{"result": "error.api.not_available", "message": "no such endpoint"})
-		return
+		return nil, 0, false
 	}
 	if p[0] != s.opts.OrgID {
 		writeJSON(w, 400, map[string]string{"result": "error.organization.invalid_id", "message": "Bad organization Id"})
-		return
+		return nil, 0, false
 	}
 	page, err := strconv.Atoi(p[1])
 	if err != nil || page < 0 {
 		writeJSON(w, 400, map[string]string{"result": "error.request.invalid", "message": "Bad page number"})
+		return nil, 0, false
+	}
+	return p, page, true
+}
+
+// serveUsers emulates GET /users/{orgId}/{page}[/{groupName}]: 0-based
+// pages, past the end the last page (getUsersWithPage.md, getUsersByGroup.md).
+func (s *Server) serveUsers(w http.ResponseWriter, r *http.Request) {
+	p, page, ok := s.pagedPath(w, r, "/v2/usermanagement/users/", 2, 3)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
@@ -133,18 +144,8 @@ func (s *Server) serveUsers(w http.ResponseWriter, r *http.Request) {
 // serveGroups emulates GET /groups/{orgId}/{page} (group.md). Past the last
 // page it answers {"lastPage":true,"result":"Not found"}, as documented.
 func (s *Server) serveGroups(w http.ResponseWriter, r *http.Request) {
-	p := segments(r, "/v2/usermanagement/groups/")
-	if len(p) != 2 {
-		writeJSON(w, 404, map[string]string{"result": "error.api.not_available", "message": "no such endpoint"})
-		return
-	}
-	if p[0] != s.opts.OrgID {
-		writeJSON(w, 400, map[string]string{"result": "error.organization.invalid_id", "message": "Bad organization Id"})
-		return
-	}
-	page, err := strconv.Atoi(p[1])
-	if err != nil || page < 0 {
-		writeJSON(w, 400, map[string]string{"result": "error.request.invalid", "message": "Bad page number"})
+	_, page, ok := s.pagedPath(w, r, "/v2/usermanagement/groups/", 2, 2)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
