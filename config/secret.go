@@ -1,16 +1,14 @@
 package config
 
-import (
-	"fmt"
-	"log/slog"
-)
+import "fmt"
 
 // Redacted is what a set Secret prints as, in every format.
 const Redacted = "<secret>"
 
 // Secret holds a token, password or key. Every way of printing or
 // encoding it (fmt with any verb, String, GoString, JSON, text, YAML,
-// slog) gives "<secret>", or "" when it is empty; Reveal is the only way
+// and so zerolog's Interface, Any, Stringer and Fields) gives
+// "<secret>", or "" when it is empty; Reveal is the only way
 // to the value. The value sits behind a pointer, so even fmt's
 // reflection over a struct field it cannot call methods on (an
 // unexported field) prints an address, never the text.
@@ -66,6 +64,3 @@ func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
 // MarshalYAML encodes "<secret>" (or "").
 func (s Secret) MarshalYAML() (any, error) { return s.String(), nil }
-
-// LogValue makes log/slog print "<secret>" (or "").
-func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
