@@ -1,0 +1,83 @@
+package vendormap
+
+import (
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/chataccess/chataccess/approvals"
+	"github.com/chataccess/chataccess/integrations/adobe"
+	"github.com/chataccess/chataccess/integrations/failure"
+	"github.com/chataccess/chataccess/integrations/marketo"
+)
+
+// WithMarketo resolves role and workspace on an instance and calls fn
+// with them. When fn's error says Marketo does not know what it was
+// given (not found, or refused as invalid: Marketo's answer to an
+// unknown role id is UNCONFIRMED, so both count), the instance's kept
+// listings are dropped and the package resolved again from new reads;
+// when that gives other ids fn runs once more with them, else its first
+// error is returned. A role deleted since it was listed thus ends in the
+// clear *MatchError, and a role re-created under a new id just works.
+func (r *Resolver) WithMarketo(ctx context.Context, instanceName string, role, ws approvals.MarketoRef, fn func(Assignment) error) error {
+	a, err := r.Marketo(ctx, instanceName, role, ws)
+	if err != nil {
+		return err
+	}
+	err = fn(a)
+	if !contradicts(err) {
+		return err
+	}
+	r.ForgetMarketo(instanceName)
+	b, rerr := r.Marketo(ctx, instanceName, role, ws)
+	if rerr != nil {
+		return rerr
+	}
+	if b.Role.ID == a.Role.ID && b.Workspace.ID == a.Workspace.ID {
+		return err
+	}
+	return fn(b)
+}
+
+// WithProfiles resolves profile names (any product) to Adobe's names and
+// calls fn with them. When fn's error says Adobe does not know a group,
+// the kept listing is dropped and the names resolved again from a new
+// read; fn runs once more when they changed.
+func (r *Resolver) WithProfiles(ctx context.Context, names []string, fn func([]string) error) error {
+	got, err := r.ProfileNames(ctx, names)
+	if err != nil {
+		return err
+	}
+	err = fn(got)
+	if !contradicts(err) {
+		return err
+	}
+	r.ForgetProfiles()
+	again, rerr := r.ProfileNames(ctx, names)
+	if rerr != nil {
+		return rerr
+	}
+	if slices.Equal(again, got) {
+		return err
+	}
+	return fn(again)
+}
+
+// contradicts says whether a vendor error may mean the ids or names the
+// call used no longer exist: not found, or invalid. The clients are
+// moving to failure.Error; both forms are read until they have.
+func contradicts(err error) bool {
+	if err == nil {
+		return false
+	}
+	switch failure.ReasonOf(err) {
+	case failure.ReasonNotFound, failure.ReasonInvalid:
+		return true
+	}
+	switch marketo.ReasonOf(err) {
+	case marketo.ReasonNotFound, marketo.ReasonInvalid:
+		return true
+	}
+	var ae *adobe.Error
+	return errors.As(err, &ae) && ae.Reason == adobe.ReasonNotFound
+}
