@@ -86,9 +86,10 @@ type Package struct {
 	// created in the Admin Console.
 	Identity Identity
 
-	// Notification targets for approval cards.
-	ApprovalChannel string
-	DMApprovers     bool
+	// ApprovalChannels get the approval card, one per platform at most
+	// (Slack C…/G…). DMApprovers also sends a copy to every approver.
+	ApprovalChannels []PlatformID
+	DMApprovers      bool
 
 	// DryRun makes every change a UMAPI testOnly call and skips Marketo
 	// writes.
@@ -160,47 +161,4 @@ type AutoApprove struct {
 	Removals bool
 	// Requesters whose add requests are approved without a decision.
 	Requesters Audience
-}
-
-// Audience is a set of people named by email, platform user id or user
-// group id.
-type Audience struct {
-	Everyone    bool
-	Emails      []string
-	SlackUsers  []string
-	SlackGroups []string
-}
-
-// Empty reports whether the audience names nobody.
-func (a Audience) Empty() bool {
-	return !a.Everyone && len(a.Emails) == 0 && len(a.SlackUsers) == 0 && len(a.SlackGroups) == 0
-}
-
-// Contains reports whether the actor belongs to the audience.
-func (a Audience) Contains(who Actor) bool {
-	if a.Everyone {
-		return true
-	}
-	if who.Email != "" {
-		for _, e := range a.Emails {
-			if strings.EqualFold(e, who.Email) {
-				return true
-			}
-		}
-	}
-	if who.ID != "" && slices.Contains(a.SlackUsers, who.ID) {
-		return true
-	}
-	for _, g := range who.Groups {
-		if slices.Contains(a.SlackGroups, g) {
-			return true
-		}
-	}
-	return false
-}
-
-// Size counts the named members, for N-of-M checks. Groups count as one
-// each because their size is only known at runtime.
-func (a Audience) Size() int {
-	return len(a.Emails) + len(a.SlackUsers) + len(a.SlackGroups)
 }

@@ -21,8 +21,8 @@ type Actor struct {
 	Email string `json:"email,omitempty"`
 	// Name is a display name for cards and the audit trail.
 	Name string `json:"name,omitempty"`
-	// Platform is "slack", "teams", "cli" or "system".
-	Platform string `json:"platform,omitempty"`
+	// Platform is where the actor acts from.
+	Platform Platform `json:"platform,omitempty"`
 	// Groups are the platform user groups the actor belongs to, resolved
 	// by the adapter at the time of the action. Not persisted.
 	Groups []string `json:"-"`
@@ -30,10 +30,10 @@ type Actor struct {
 
 // System is the actor for automatic actions: expiry, auto-approval,
 // reviews, reconciliation.
-var System = Actor{ID: "system", Name: "chataccess", Platform: "system"}
+var System = Actor{ID: "system", Name: "chataccess", Platform: PlatformSystem}
 
 // IsSystem reports whether the actor is the system.
-func (a Actor) IsSystem() bool { return a.Platform == "system" }
+func (a Actor) IsSystem() bool { return a.Platform == PlatformSystem }
 
 // Same reports whether two actors are the same person: same platform id
 // on the same platform, or the same email.
@@ -62,6 +62,8 @@ type Target struct {
 	LastName  string `json:"last_name,omitempty"`
 	// PlatformID is the chat user id when the target was picked in chat.
 	PlatformID string `json:"platform_id,omitempty"`
+	// Platform is the platform PlatformID belongs to.
+	Platform Platform `json:"platform,omitempty"`
 }
 
 // Verdict is an approver's answer.
@@ -117,7 +119,7 @@ type Request struct {
 	Justification string        `json:"justification"`
 	Duration      time.Duration `json:"duration,omitempty"`
 	Requester     Actor         `json:"requester"`
-	Origin        string        `json:"origin,omitempty"`
+	Origin        Platform      `json:"origin,omitempty"`
 	State         State         `json:"state"`
 	// Version increments on every stored change; the store compares it
 	// before writing (compare-and-swap).

@@ -48,9 +48,6 @@ func (s *Service) IsAdmin(a Actor) bool {
 	return a.Platform == PlatformCLI || s.policy.Admins.Contains(a)
 }
 
-// PlatformCLI marks actors working from the chataccess command line.
-const PlatformCLI = "cli"
-
 // Operator is the actor for an admin command run from the command line.
 func Operator(name string) Actor {
 	return Actor{ID: name, Name: "cli:" + name, Platform: PlatformCLI}
@@ -67,8 +64,8 @@ type SubmitInput struct {
 	Duration  time.Duration
 	Permanent bool
 	Requester Actor
-	// Origin is the platform the request came from ("slack", "cli").
-	Origin string
+	// Origin is the platform the request came from.
+	Origin Platform
 	// Reason explains system requests (expiry, review revoke).
 	Reason string
 	// Revokes names the add request a removal ends, when known.
@@ -145,9 +142,10 @@ func (s *Service) build(ctx context.Context, in SubmitInput) (*Request, string, 
 		timeout = DefaultApprovalTimeout
 	}
 	r := &Request{
-		ID:            id,
-		Kind:          kind,
-		Target:        Target{Email: email, FirstName: in.Target.FirstName, LastName: in.Target.LastName, PlatformID: in.Target.PlatformID},
+		ID:   id,
+		Kind: kind,
+		Target: Target{Email: email, FirstName: in.Target.FirstName, LastName: in.Target.LastName, PlatformID: in.Target.PlatformID,
+			Platform: in.Target.Platform},
 		Package:       pkg.Name,
 		Justification: just,
 		Duration:      dur,

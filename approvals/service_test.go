@@ -45,7 +45,7 @@ func testPolicy() *approvals.Policy {
 				MarketoRole: approvals.MarketoRef{Name: "DC Agent"},
 				Approvers: approvals.Audience{
 					Emails:      []string{"ann@example.com", "ben@example.com", "lead@example.com"},
-					SlackGroups: []string{"SAPPROVERS"},
+					Groups: []approvals.PlatformID{{Platform: approvals.PlatformSlack, ID: "SAPPROVERS"}},
 				},
 				MinApprovals:    2,
 				DefaultDuration: 30 * 24 * time.Hour,

@@ -10,8 +10,8 @@ import (
 // MessageRef names a posted message so it can be updated or replied to.
 // Store it as is; only the adapter that made it reads its fields.
 type MessageRef struct {
-	// Platform is "slack" (later "teams").
-	Platform string `json:"platform"`
+	// Platform is the platform that posted the message.
+	Platform Platform `json:"platform"`
 	// Channel is the conversation id.
 	Channel string `json:"channel"`
 	// ID is the message id (Slack "ts").
@@ -27,7 +27,7 @@ func (r MessageRef) IsZero() bool { return r.Channel == "" || r.ID == "" }
 // Platform; Sender.LookupUser adds the verified Email, and
 // ResolveGroups fills Groups.
 type User struct {
-	Platform string
+	Platform Platform
 	// ID is the platform user id (Slack "U123ABC").
 	ID string
 	// TeamID is the workspace (Slack "T123").

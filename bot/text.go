@@ -36,6 +36,10 @@ type Span struct {
 	Text string
 	// Target is the user or group id of a mention, or the URL of a link.
 	Target string
+	// Platform is the platform a mention's Target belongs to; empty means
+	// the platform the text is rendered for. A renderer for another
+	// platform shows Text (the person's name) instead of a mention.
+	Platform Platform
 }
 
 // Text is formatted text: a sequence of spans. The zero value is empty.
@@ -63,6 +67,15 @@ func Strike(s string) Text { return span(SpanStrike, s, "") }
 // Mention mentions a user by platform user id (Slack "U123ABC"). A
 // renderer shows an id it cannot trust as plain text.
 func Mention(userID string) Text { return span(SpanMention, "", userID) }
+
+// MentionOn mentions a user of platform p by id; renderers for other
+// platforms show name (escaped like Plain) instead.
+func MentionOn(p Platform, userID, name string) Text {
+	if userID == "" {
+		return Plain(name)
+	}
+	return Text{spans: []Span{{Kind: SpanMention, Text: name, Target: userID, Platform: p}}}
+}
 
 // GroupMention mentions a user group by platform id (Slack "S123ABC").
 func GroupMention(groupID string) Text { return span(SpanGroupMention, "", groupID) }

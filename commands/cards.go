@@ -133,15 +133,15 @@ func actorText(a approvals.Actor) bot.Text {
 	if a.IsSystem() {
 		return bot.Plain("chataccess (automatic)")
 	}
-	if a.ID != "" && (a.Platform == "slack" || a.Platform == "") {
-		return bot.Mention(a.ID)
+	if a.ID != "" && (a.Platform.IsChat() || a.Platform == "") {
+		return bot.MentionOn(bot.Platform(a.Platform), a.ID, a.Label())
 	}
 	return bot.Plain(a.Label())
 }
 
 func targetText(t approvals.Target) bot.Text {
 	if t.PlatformID != "" {
-		return bot.Textf("%s (%s)", bot.Mention(t.PlatformID), bot.Plain(t.Email))
+		return bot.Textf("%s (%s)", bot.MentionOn(bot.Platform(t.Platform), t.PlatformID, t.Email), bot.Plain(t.Email))
 	}
 	return bot.Plain(t.Email)
 }

@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -10,7 +11,6 @@ import (
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
-	"github.com/chataccess/chataccess/store"
 )
 
 // Ledger is the part of the store the chat front end reads and writes
@@ -20,17 +20,15 @@ type Ledger interface {
 	// Get returns a request or an error wrapping approvals.ErrNotFound.
 	Get(ctx context.Context, id string) (*approvals.Request, error)
 	// List returns up to limit requests of an index, newest first.
-	List(ctx context.Context, ix store.Index, limit int) ([]*approvals.Request, error)
+	List(ctx context.Context, ix approvals.Index, limit int) ([]*approvals.Request, error)
 	// GrantsOf returns the live grants a user holds.
 	GrantsOf(ctx context.Context, email string) ([]approvals.Grant, error)
 	// AddMessageRef remembers a message about a request; adding the same
 	// message twice keeps one copy.
-	AddMessageRef(ctx context.Context, owner string, ref store.MessageRef) error
+	AddMessageRef(ctx context.Context, owner string, ref approvals.MessageRef) error
 	// MessageRefs returns every message recorded for a request.
-	MessageRefs(ctx context.Context, owner string) ([]store.MessageRef, error)
+	MessageRefs(ctx context.Context, owner string) ([]approvals.MessageRef, error)
 }
-
-var _ Ledger = (*store.Store)(nil)
 
 // Reviews starts access review campaigns. It is optional; without it
 // "review start" says reviews are not configured.
@@ -41,24 +39,25 @@ type Reviews interface {
 	StartReview(ctx context.Context, pkg string, by approvals.Actor) (string, error)
 }
 
-// Deps is what the chat front end needs. Service, Ledger and Sender are
-// required.
+// Deps is what the chat front end needs. Service, Ledger and Senders
+// are required.
 type Deps struct {
 	Service *approvals.Service
 	Ledger  Ledger
-	Sender  bot.Sender
+	// Senders reach every configured chat platform; each message goes
+	// out on the platform of the user, channel or message it is for.
+	Senders bot.Senders
 	// Clock tells the time for cache expiry and "in 3 days" texts;
 	// nil means the wall clock.
 	Clock  approvals.Clock
 	Logger zerolog.Logger
 	// CommandName is the slash command with its slash ("/dynchat").
 	CommandName string
-	// AdminChannel receives admin alerts; empty disables them.
-	AdminChannel string
+	// AdminChannels receive admin alerts, one per platform at most;
+	// none disables them.
+	AdminChannels []approvals.PlatformID
 	// Reviews is optional.
 	Reviews Reviews
-	// Platform is the chat platform name actors get ("slack").
-	Platform string
 	// Location is the time zone of times shown to people (default UTC).
 	Location *time.Location
 	// ActorTTL is how long a looked-up user and their groups are cached
@@ -73,9 +72,6 @@ func (d *Deps) defaults() {
 	if d.CommandName == "" {
 		d.CommandName = "/dynchat"
 	}
-	if d.Platform == "" {
-		d.Platform = "slack"
-	}
 	if d.Location == nil {
 		d.Location = time.UTC
 	}
@@ -84,18 +80,18 @@ func (d *Deps) defaults() {
 	}
 }
 
-// candidateGroups lists every platform group id the policy mentions, so
-// an actor's membership can be resolved once for every check.
-func candidateGroups(p *approvals.Policy) []string {
-	var out []string
-	add := func(a approvals.Audience) { out = append(out, a.SlackGroups...) }
+// candidateGroups lists every platform group the policy mentions, so an
+// actor's membership can be resolved once for every check.
+func candidateGroups(p *approvals.Policy) []approvals.PlatformID {
+	var out []approvals.PlatformID
+	add := func(a approvals.Audience) { out = append(out, a.Groups...) }
 	add(p.Requesters)
 	add(p.Admins)
 	for _, pkg := range p.Packages {
 		add(pkg.Approvers)
 		add(pkg.AutoApprove.Requesters)
 	}
-	slices.Sort(out)
+	slices.SortFunc(out, func(a, b approvals.PlatformID) int { return strings.Compare(a.String(), b.String()) })
 	return slices.Compact(out)
 }
 

@@ -61,23 +61,30 @@ func humanDuration(d time.Duration) string {
 func (h *Handler) WarnExpiry(ctx context.Context, g approvals.Grant) error {
 	pkg, _ := h.svc.Policy().Package(g.Package)
 	msg := ExpiryWarning(g, pkg, h.deps.Clock.Now(), h.deps.Location)
-	var ids []string
+	var ids []approvals.PlatformID
 	if g.RequestID != "" {
 		if r, err := h.ledger.Get(ctx, g.RequestID); err == nil {
-			ids = append(ids, h.platformUser(r.Requester), r.Target.PlatformID)
+			requester := h.chatUser(r.Requester)
+			target := approvals.PlatformID{Platform: r.Target.Platform, ID: r.Target.PlatformID}
+			if target.Platform == "" {
+				target.Platform = requester.Platform
+			}
+			ids = append(ids, requester, target)
 		}
 	}
-	if u, err := h.send.LookupUserByEmail(ctx, g.Email); err == nil {
-		ids = append(ids, u.ID)
+	for _, p := range h.chat.Platforms() {
+		if u, err := h.chat.On(p).LookupUserByEmail(ctx, g.Email); err == nil {
+			ids = append(ids, approvals.PlatformID{Platform: approvals.Platform(p), ID: u.ID})
+		}
 	}
 	var errs []error
-	sent := map[string]bool{}
+	sent := map[approvals.PlatformID]bool{}
 	for _, id := range ids {
-		if id == "" || sent[id] {
+		if id.ID == "" || id.Platform == "" || sent[id] {
 			continue
 		}
 		sent[id] = true
-		if _, err := h.send.DM(ctx, id, msg); err != nil {
+		if _, err := h.on(id.Platform).DM(ctx, id.ID, msg); err != nil {
 			errs = append(errs, err)
 		}
 	}

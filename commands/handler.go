@@ -9,7 +9,6 @@ import (
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
-	"github.com/chataccess/chataccess/store"
 )
 
 // Handler is the chat front end: it implements bot.Handler for slash
@@ -20,20 +19,20 @@ type Handler struct {
 	deps   Deps
 	svc    *approvals.Service
 	ledger Ledger
-	send   bot.Sender
+	chat   bot.Senders
 	log    zerolog.Logger
-	groups []string
+	groups []approvals.PlatformID
 	actors actorCache
 }
 
 var _ bot.Handler = (*Handler)(nil)
 
-// New returns the handler. deps.Service, deps.Ledger and deps.Sender
+// New returns the handler. deps.Service, deps.Ledger and deps.Senders
 // are required.
 func New(deps Deps) *Handler {
 	deps.defaults()
 	return &Handler{
-		deps: deps, svc: deps.Service, ledger: deps.Ledger, send: deps.Sender,
+		deps: deps, svc: deps.Service, ledger: deps.Ledger, chat: deps.Senders,
 		log:    deps.Logger.With().Str("component", "commands").Logger(),
 		groups: candidateGroups(deps.Service.Policy()),
 		actors: actorCache{ttl: deps.ActorTTL},
@@ -44,24 +43,39 @@ func New(deps Deps) *Handler {
 // groups they belong to. Results are cached for Deps.ActorTTL.
 func (h *Handler) actor(ctx context.Context, u bot.User) (approvals.Actor, error) {
 	now := h.deps.Clock.Now()
-	if a, ok := h.actors.get(u.ID, now); ok {
+	platform := h.platformOf(u.Platform)
+	key := string(platform) + "/" + u.ID
+	if a, ok := h.actors.get(key, now); ok {
 		return a, nil
 	}
-	full, err := h.send.LookupUser(ctx, u.ID)
+	send := h.chat.On(platform)
+	full, err := send.LookupUser(ctx, u.ID)
 	if err != nil {
 		return approvals.Actor{}, errorf("look up "+u.ID, err)
 	}
-	full, err = bot.ResolveGroups(ctx, h.send, full, h.groups)
+	full, err = bot.ResolveGroups(ctx, send, full, approvals.On(h.groups, approvals.Platform(platform)))
 	if err != nil {
 		return approvals.Actor{}, errorf("groups of "+u.ID, err)
 	}
-	platform := full.Platform
-	if platform == "" {
-		platform = h.deps.Platform
-	}
-	a := approvals.Actor{ID: full.ID, Email: strings.ToLower(full.Email), Name: full.Name, Platform: platform, Groups: full.Groups}
-	h.actors.put(u.ID, a, now)
+	a := approvals.Actor{ID: full.ID, Email: strings.ToLower(full.Email), Name: full.Name, Platform: approvals.Platform(platform), Groups: full.Groups}
+	h.actors.put(key, a, now)
 	return a, nil
+}
+
+// platformOf is p, or the first configured platform when the caller
+// (a test, a tool) left it empty.
+func (h *Handler) platformOf(p bot.Platform) bot.Platform {
+	if p == "" {
+		if ps := h.chat.Platforms(); len(ps) > 0 {
+			return ps[0]
+		}
+	}
+	return p
+}
+
+// on is the Sender of an actor's platform.
+func (h *Handler) on(p approvals.Platform) bot.Sender {
+	return h.chat.On(h.platformOf(bot.Platform(p)))
 }
 
 // actorProblem is the sentence for an actor that could not be built.
@@ -133,11 +147,11 @@ func (h *Handler) refuse(_ context.Context, err error, a about) *bot.Message {
 // target resolves a typed user to a verified email. A mention is looked
 // up on the platform; an email is taken as typed (it names the person
 // whose access changes, not the actor).
-func (h *Handler) target(ctx context.Context, u UserRef) (approvals.Target, error) {
+func (h *Handler) target(ctx context.Context, actor approvals.Actor, u UserRef) (approvals.Target, error) {
 	if u.MentionID == "" {
-		return h.typedTarget(ctx, u.Email), nil
+		return h.typedTarget(ctx, actor, u.Email), nil
 	}
-	full, err := h.send.LookupUser(ctx, u.MentionID)
+	full, err := h.on(actor.Platform).LookupUser(ctx, u.MentionID)
 	if err != nil {
 		return approvals.Target{}, err
 	}
@@ -145,23 +159,24 @@ func (h *Handler) target(ctx context.Context, u UserRef) (approvals.Target, erro
 	if first == "" && last == "" {
 		first, last, _ = strings.Cut(full.Name, " ")
 	}
-	return approvals.Target{Email: strings.ToLower(full.Email), PlatformID: full.ID, FirstName: first, LastName: last}, nil
+	return approvals.Target{Email: strings.ToLower(full.Email), PlatformID: full.ID, Platform: approvals.Platform(h.platformOf(full.Platform)),
+		FirstName: first, LastName: last}, nil
 }
 
 // typedTarget is the target for a typed email. When the person is in the
 // workspace, their profile gives the names Adobe needs to create a user
 // and a chat id to send them the expiry warning; when not, the email
 // alone will do.
-func (h *Handler) typedTarget(ctx context.Context, email string) approvals.Target {
+func (h *Handler) typedTarget(ctx context.Context, actor approvals.Actor, email string) approvals.Target {
 	t := approvals.Target{Email: email}
 	if _, err := approvals.ParseEmail(email); err != nil {
 		return t // Submit explains the bad email
 	}
-	u, err := h.send.LookupUserByEmail(ctx, email)
+	u, err := h.on(actor.Platform).LookupUserByEmail(ctx, email)
 	if err != nil {
 		return t
 	}
-	t.PlatformID, t.FirstName, t.LastName = u.ID, u.FirstName, u.LastName
+	t.PlatformID, t.Platform, t.FirstName, t.LastName = u.ID, approvals.Platform(h.platformOf(u.Platform)), u.FirstName, u.LastName
 	if t.FirstName == "" && t.LastName == "" {
 		t.FirstName, t.LastName, _ = strings.Cut(u.Name, " ")
 	}
@@ -178,7 +193,7 @@ func (h *Handler) cmdAdd(ctx context.Context, actor approvals.Actor, p Parsed) b
 	var tgt approvals.Target
 	if !p.User.IsZero() {
 		var err error
-		if tgt, err = h.target(ctx, p.User); err != nil {
+		if tgt, err = h.target(ctx, actor, p.User); err != nil {
 			return bot.Reply{Message: h.refuse(ctx, err, about{Target: userLabel(p.User)})}
 		}
 	}
@@ -189,7 +204,7 @@ func (h *Handler) cmdAdd(ctx context.Context, actor approvals.Actor, p Parsed) b
 	}
 	r, err := h.svc.Submit(ctx, approvals.SubmitInput{
 		Kind: approvals.KindAdd, Target: tgt, Package: p.Package, Justification: p.Reason,
-		Duration: p.Duration, Permanent: p.Permanent, Requester: actor, Origin: h.deps.Platform,
+		Duration: p.Duration, Permanent: p.Permanent, Requester: actor, Origin: actor.Platform,
 	})
 	if err != nil {
 		return bot.Reply{Message: h.refuse(ctx, err, about{Package: p.Package, Target: tgt.Email})}
@@ -208,7 +223,7 @@ func (h *Handler) cmdRemove(ctx context.Context, actor approvals.Actor, p Parsed
 		m := h.removeUserModal()
 		return bot.Reply{Modal: &m}
 	}
-	tgt, err := h.target(ctx, p.User)
+	tgt, err := h.target(ctx, actor, p.User)
 	if err != nil {
 		return bot.Reply{Message: h.refuse(ctx, err, about{Target: userLabel(p.User)})}
 	}
@@ -239,7 +254,7 @@ func (h *Handler) cmdStatus(ctx context.Context, actor approvals.Actor, id strin
 const listLimit = 15
 
 func (h *Handler) cmdList(ctx context.Context, actor approvals.Actor) bot.Reply {
-	reqs, err := h.ledger.List(ctx, store.ByRequester(actor), listLimit)
+	reqs, err := h.ledger.List(ctx, approvals.ByRequester(actor), listLimit)
 	if err != nil {
 		return bot.Reply{Message: h.refuse(ctx, err, about{})}
 	}
@@ -324,7 +339,7 @@ func (h *Handler) awaiting(ctx context.Context, actor approvals.Actor, limit int
 		if !pkg.Approvers.Contains(actor) {
 			continue
 		}
-		reqs, err := h.ledger.List(ctx, store.PendingByPackage(name), limit)
+		reqs, err := h.ledger.List(ctx, approvals.PendingByPackage(name), limit)
 		if err != nil {
 			return nil, err
 		}

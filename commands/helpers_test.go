@@ -36,7 +36,7 @@ const approvalChannel = "CAPPROVALS"
 func testPolicy() *approvals.Policy {
 	return &approvals.Policy{
 		Requesters:       approvals.Audience{Everyone: true},
-		Admins:           approvals.Audience{SlackUsers: []string{"UROOT"}},
+		Admins:           approvals.Audience{Users: []approvals.PlatformID{{Platform: approvals.PlatformSlack, ID: "UROOT"}}},
 		MaxJustification: 500,
 		Packages: map[string]*approvals.Package{
 			"agent": {
@@ -45,25 +45,25 @@ func testPolicy() *approvals.Policy {
 				Profiles:         []approvals.ProductProfile{{Name: "Live Agent", Product: "Dynamic Chat"}},
 				MarketoRole:      approvals.MarketoRef{ID: 12, Name: "DC Agent"},
 				MarketoWorkspace: approvals.MarketoRef{Name: "Default"},
-				Approvers:        approvals.Audience{SlackUsers: []string{"UANN", "UBEN", "ULEAD"}, SlackGroups: []string{"SAPPR"}},
+				Approvers:        approvals.Audience{Users: []approvals.PlatformID{{Platform: approvals.PlatformSlack, ID: "UANN"}, {Platform: approvals.PlatformSlack, ID: "UBEN"}, {Platform: approvals.PlatformSlack, ID: "ULEAD"}}, Groups: []approvals.PlatformID{{Platform: approvals.PlatformSlack, ID: "SAPPR"}}},
 				MinApprovals:     2,
 				DefaultDuration:  30 * 24 * time.Hour,
 				MaxDuration:      90 * 24 * time.Hour,
 				ApprovalTimeout:  72 * time.Hour,
 				ReminderInterval: 24 * time.Hour,
-				ApprovalChannel:  approvalChannel,
+				ApprovalChannels: []approvals.PlatformID{{Platform: approvals.PlatformSlack, ID: approvalChannel}},
 				DMApprovers:      true,
 			},
 			"viewer": {
-				Name:            "viewer",
-				Profiles:        []approvals.ProductProfile{{Name: "DC Viewer", Product: "Dynamic Chat"}},
-				MarketoRole:     approvals.MarketoRef{Name: "DC Viewer"},
-				Approvers:       approvals.Audience{SlackUsers: []string{"UANN"}},
-				MinApprovals:    1,
-				AllowPermanent:  true,
-				DryRun:          true,
-				ApprovalChannel: approvalChannel,
-				AutoApprove:     approvals.AutoApprove{Removals: true},
+				Name:             "viewer",
+				Profiles:         []approvals.ProductProfile{{Name: "DC Viewer", Product: "Dynamic Chat"}},
+				MarketoRole:      approvals.MarketoRef{Name: "DC Viewer"},
+				Approvers:        approvals.Audience{Users: []approvals.PlatformID{{Platform: approvals.PlatformSlack, ID: "UANN"}}},
+				MinApprovals:     1,
+				AllowPermanent:   true,
+				DryRun:           true,
+				ApprovalChannels: []approvals.PlatformID{{Platform: approvals.PlatformSlack, ID: approvalChannel}},
+				AutoApprove:      approvals.AutoApprove{Removals: true},
 			},
 		},
 	}
@@ -110,9 +110,9 @@ func newFixture(t *testing.T) *fixture {
 	})
 	logs := &strings.Builder{}
 	var mu sync.Mutex
-	h := New(Deps{Service: svc, Ledger: st, Sender: sender, Clock: clock,
+	h := New(Deps{Service: svc, Ledger: st, Senders: bot.NewMux().Add(bot.Slack, sender), Clock: clock,
 		Logger:      zerolog.New(zerolog.SyncWriter(lockedWriter{&mu, logs})),
-		CommandName: "/dynchat", AdminChannel: "CADMIN"})
+		CommandName: "/dynchat", AdminChannels: []approvals.PlatformID{{Platform: approvals.PlatformSlack, ID: "CADMIN"}}})
 	ctx := context.Background()
 	out, err := st.Outbox(ctx, "notify", 10*time.Millisecond)
 	if err != nil {
@@ -185,11 +185,11 @@ type snapshot struct {
 
 func (f *fixture) snapshot() snapshot {
 	f.t.Helper()
-	n, err := f.st.Count(f.ctx, store.All())
+	n, err := f.st.Count(f.ctx, approvals.AllRequests())
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	all, err := f.st.List(f.ctx, store.All(), 1000)
+	all, err := f.st.List(f.ctx, approvals.AllRequests(), 1000)
 	if err != nil {
 		f.t.Fatal(err)
 	}

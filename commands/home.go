@@ -5,7 +5,6 @@ import (
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
-	"github.com/chataccess/chataccess/store"
 )
 
 // Home view budget: Slack allows 100 blocks in a Home tab
@@ -31,14 +30,14 @@ func (h *Handler) HandleHomeOpened(ctx context.Context, u bot.User) {
 		h.log.Error().Err(err).Str("user", u.ID).Msg("build home")
 		return
 	}
-	if err := h.send.PublishHome(ctx, u.ID, home); err != nil {
+	if err := h.chat.On(h.platformOf(u.Platform)).PublishHome(ctx, u.ID, home); err != nil {
 		h.log.Error().Err(err).Str("user", u.ID).Msg("publish home")
 	}
 }
 
 // Home builds the App Home of one actor, within the Home block limit.
 func (h *Handler) Home(ctx context.Context, actor approvals.Actor) (bot.Home, error) {
-	mine, err := h.ledger.List(ctx, store.ByRequester(actor), 50)
+	mine, err := h.ledger.List(ctx, approvals.ByRequester(actor), 50)
 	if err != nil {
 		return bot.Home{}, err
 	}
@@ -46,7 +45,7 @@ func (h *Handler) Home(ctx context.Context, actor approvals.Actor) (bot.Home, er
 	if err != nil {
 		return bot.Home{}, err
 	}
-	decided, err := h.ledger.List(ctx, store.ByApprover(actor), homeRecentLimit)
+	decided, err := h.ledger.List(ctx, approvals.ByApprover(actor), homeRecentLimit)
 	if err != nil {
 		return bot.Home{}, err
 	}

@@ -246,7 +246,7 @@ func (h *Handler) HandleSubmission(ctx context.Context, s bot.Submission) bot.Su
 	case CallbackAdd:
 		return h.submitAdd(ctx, actor, s)
 	case CallbackRemoveUser:
-		tgt, errs := h.formTarget(ctx, s.Values)
+		tgt, errs := h.formTarget(ctx, actor, s.Values)
 		if errs != nil {
 			return bot.SubmissionReply{Errors: errs}
 		}
@@ -264,12 +264,12 @@ func (h *Handler) HandleSubmission(ctx context.Context, s bot.Submission) bot.Su
 
 // formTarget reads the person of a modal: a picked user (looked up for
 // the verified email) or a typed email. Errors are keyed by block id.
-func (h *Handler) formTarget(ctx context.Context, v bot.Values) (approvals.Target, map[string]string) {
+func (h *Handler) formTarget(ctx context.Context, actor approvals.Actor, v bot.Values) (approvals.Target, map[string]string) {
 	picked := v.Get(blockUser, inputUser).String()
 	typed := strings.TrimSpace(v.Get(blockEmail, inputEmail).String())
 	switch {
 	case picked != "":
-		tgt, err := h.target(ctx, UserRef{MentionID: picked})
+		tgt, err := h.target(ctx, actor, UserRef{MentionID: picked})
 		if err != nil {
 			t, _ := h.explain(err, about{Target: "This person"})
 			return tgt, map[string]string{blockUser: t.String()}
@@ -283,19 +283,19 @@ func (h *Handler) formTarget(ctx context.Context, v bot.Values) (approvals.Targe
 		if err != nil {
 			return approvals.Target{}, map[string]string{blockEmail: fmt.Sprintf("%s is not a valid email address.", clip(typed, 80))}
 		}
-		return h.typedTarget(ctx, email), nil
+		return h.typedTarget(ctx, actor, email), nil
 	}
 	return approvals.Target{}, map[string]string{blockUser: "Pick a person or type their email below."}
 }
 
 func (h *Handler) submitAdd(ctx context.Context, actor approvals.Actor, s bot.Submission) bot.SubmissionReply {
-	tgt, errs := h.formTarget(ctx, s.Values)
+	tgt, errs := h.formTarget(ctx, actor, s.Values)
 	if errs != nil {
 		return bot.SubmissionReply{Errors: errs}
 	}
 	pkg := s.Values.Get(blockPackage, inputPackage).String()
 	in := approvals.SubmitInput{
-		Kind: approvals.KindAdd, Target: tgt, Package: pkg, Requester: actor, Origin: h.deps.Platform,
+		Kind: approvals.KindAdd, Target: tgt, Package: pkg, Requester: actor, Origin: actor.Platform,
 		Justification: s.Values.Get(blockReason, inputReason).String(),
 	}
 	switch d := s.Values.Get(blockDuration, inputDuration).String(); d {
@@ -353,7 +353,7 @@ func (h *Handler) submitRemovals(ctx context.Context, actor approvals.Actor, tgt
 	var out []*approvals.Request
 	for _, p := range pkgs {
 		r, err := h.svc.Submit(ctx, approvals.SubmitInput{Kind: approvals.KindRemove, Target: tgt, Package: p,
-			Justification: reason, Requester: actor, Origin: h.deps.Platform})
+			Justification: reason, Requester: actor, Origin: actor.Platform})
 		if err != nil {
 			return out, err
 		}

@@ -2,57 +2,58 @@ package commands
 
 import (
 	"context"
-	"slices"
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
-	"github.com/chataccess/chataccess/store"
 )
 
 // notes sends what one event says to people: a reply in the thread of
 // each channel card, a DM to the requester, an admin alert on failure.
 // Each is sent once per event: a ref of kind "note:<event id>" (or
 // "alert:<event id>") is recorded after sending and checked before.
-func (n *Notifier) notes(ctx context.Context, ev store.EventMsg, r *approvals.Request, refs []store.MessageRef) []error {
+func (n *Notifier) notes(ctx context.Context, ev approvals.OutboxRecord, r *approvals.Request, refs []approvals.MessageRef) []error {
 	h := n.h
 	var errs []error
-	sent := func(kind, channel, user string) bool {
-		return slices.ContainsFunc(refs, func(x store.MessageRef) bool {
-			return x.Kind == kind && x.User == user && (channel == "" || x.Channel == channel)
-		})
+	sent := func(kind string, p approvals.Platform, channel, user string) bool {
+		return hasRef(refs, kind, p, channel, user)
 	}
-	remember := func(ref bot.MessageRef, kind, user string) {
-		sr := store.MessageRef{Platform: orText(ref.Platform, h.deps.Platform), Channel: ref.Channel, ID: ref.ID, Kind: kind, User: user}
-		errs = append(errs, h.ledger.AddMessageRef(ctx, r.ID, sr))
+	remember := func(p approvals.Platform, ref bot.MessageRef, kind, user string) {
+		errs = append(errs, h.ledger.AddMessageRef(ctx, r.ID, storedRef(p, ref, kind, user)))
 	}
 	noteKind := refNote + ev.ID
 	if t := h.threadNote(ev.Record, r); !t.IsZero() {
 		for _, c := range refs {
-			if c.Kind != refCard || c.User != "" || sent(noteKind, c.Channel, "") {
+			if c.Kind != refCard || c.User != "" || sent(noteKind, c.Platform, c.Channel, "") {
 				continue
 			}
-			ref, err := h.send.Reply(ctx, bot.MessageRef{Platform: c.Platform, Channel: c.Channel, ID: c.ID}, bot.Message{Text: t})
+			ref, err := h.on(c.Platform).Reply(ctx, chatRef(c), bot.Message{Text: t})
 			if err == nil {
-				remember(ref, noteKind, "")
+				remember(c.Platform, ref, noteKind, "")
 			}
 			errs = append(errs, err)
 		}
 	}
-	if uid := h.platformUser(r.Requester); uid != "" && !sent(noteKind, "", uid) {
+	if u := h.chatUser(r.Requester); u.ID != "" && !sent(noteKind, u.Platform, "", u.ID) {
 		if t := h.requesterNote(ev.Record, r); !t.IsZero() {
-			ref, err := h.send.DM(ctx, uid, bot.Message{Text: t})
+			ref, err := h.on(u.Platform).DM(ctx, u.ID, bot.Message{Text: t})
 			if err == nil {
-				remember(ref, noteKind, uid)
+				remember(u.Platform, ref, noteKind, u.ID)
 			}
 			errs = append(errs, err)
 		}
 	}
-	if ev.Record.Event == approvals.EventFail && h.deps.AdminChannel != "" && !sent(refAlert+ev.ID, h.deps.AdminChannel, "") {
+	if ev.Record.Event != approvals.EventFail {
+		return errs
+	}
+	for _, ch := range h.deps.AdminChannels {
+		if sent(refAlert+ev.ID, ch.Platform, ch.ID, "") {
+			continue
+		}
 		t := bot.Textf("%s %s %s for %s failed: %s An admin can press Retry on the card.", bot.Code(r.ID), bot.Plain(string(r.Kind)),
 			bot.Bold(r.Package), bot.Plain(r.Target.Email), bot.Plain(sentence(orText(r.Failure, "no reason given"))))
-		ref, err := h.send.Post(ctx, h.deps.AdminChannel, bot.Message{Text: t})
+		ref, err := h.on(ch.Platform).Post(ctx, ch.ID, bot.Message{Text: t})
 		if err == nil {
-			remember(ref, refAlert+ev.ID, "")
+			remember(ch.Platform, ref, refAlert+ev.ID, "")
 		}
 		errs = append(errs, err)
 	}
@@ -149,14 +150,15 @@ func (h *Handler) requesterNote(rec approvals.Record, r *approvals.Request) bot.
 // everyone who decided. Best effort: failures are logged, not retried.
 func (n *Notifier) refreshHomes(ctx context.Context, r *approvals.Request, rec approvals.Record) {
 	h := n.h
-	ids := []string{h.platformUser(r.Requester), h.platformUser(rec.Actor)}
+	ids := []approvals.PlatformID{h.chatUser(r.Requester), h.chatUser(rec.Actor)}
 	for _, d := range r.Decisions {
-		ids = append(ids, h.platformUser(d.Approver))
+		ids = append(ids, h.chatUser(d.Approver))
 	}
-	slices.Sort(ids)
-	for _, id := range slices.Compact(ids) {
-		if id != "" {
-			h.HandleHomeOpened(ctx, bot.User{Platform: h.deps.Platform, ID: id})
+	seen := map[approvals.PlatformID]bool{}
+	for _, id := range ids {
+		if id.ID != "" && !seen[id] {
+			seen[id] = true
+			h.HandleHomeOpened(ctx, bot.User{Platform: bot.Platform(id.Platform), ID: id.ID})
 		}
 	}
 }

@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
-	"github.com/chataccess/chataccess/store"
 )
 
 // EventReader is the durable outbox of domain events. *store.Outbox
@@ -20,20 +20,16 @@ type EventReader interface {
 	// Read returns up to count events, first those other consumers left
 	// unacknowledged for too long, waiting up to block for new ones
 	// (a negative block does not wait).
-	Read(ctx context.Context, consumer string, count int, block time.Duration) ([]store.EventMsg, error)
+	Read(ctx context.Context, consumer string, count int, block time.Duration) ([]approvals.OutboxRecord, error)
 	// Ack marks events handled.
 	Ack(ctx context.Context, ids ...string) error
 }
-
-var _ EventReader = (*store.Outbox)(nil)
 
 // Locker takes short leases so two replicas do not post the first
 // cards of one request at the same time. *store.Store satisfies it.
 type Locker interface {
 	TryLock(ctx context.Context, name, holder string, ttl time.Duration) (unlock func(), ok bool, err error)
 }
-
-var _ Locker = (*store.Store)(nil)
 
 // Message ref kinds kept per request.
 const (
@@ -131,7 +127,7 @@ func (n *Notifier) drain(ctx context.Context, block time.Duration) (int, error) 
 }
 
 // Handle handles one event. A non-nil error means "try again later".
-func (n *Notifier) Handle(ctx context.Context, ev store.EventMsg) error {
+func (n *Notifier) Handle(ctx context.Context, ev approvals.OutboxRecord) error {
 	rec := ev.Record
 	r, err := n.h.ledger.Get(ctx, rec.RequestID)
 	if errors.Is(err, approvals.ErrNotFound) {
@@ -171,7 +167,7 @@ func (n *Notifier) Handle(ctx context.Context, ev store.EventMsg) error {
 			continue
 		}
 		m := n.h.card(r, cardView{requesterCopy: ref.Kind == refRequester})
-		keep(n.h.send.Update(ctx, bot.MessageRef{Platform: ref.Platform, Channel: ref.Channel, ID: ref.ID}, m))
+		keep(n.h.chat.On(bot.Platform(ref.Platform)).Update(ctx, chatRef(ref), m))
 	}
 	refs = append(refs, posted...)
 	for _, e := range n.notes(ctx, ev, r, refs) {
@@ -200,31 +196,32 @@ func retryable(err error) bool {
 // ensureCards posts the cards a request does not have yet: one in the
 // package's approval channel, one in each approver's DM while it is
 // pending (when the package says so), and the requester's copy.
-func (n *Notifier) ensureCards(ctx context.Context, r *approvals.Request, refs []store.MessageRef) ([]store.MessageRef, []error) {
+func (n *Notifier) ensureCards(ctx context.Context, r *approvals.Request, refs []approvals.MessageRef) ([]approvals.MessageRef, []error) {
 	h := n.h
 	pkg, err := h.svc.Policy().Package(r.Package)
 	if err != nil {
 		return nil, nil
 	}
-	var posted []store.MessageRef
+	var posted []approvals.MessageRef
 	var errs []error
-	remember := func(ref bot.MessageRef, kind, user string) {
-		sr := store.MessageRef{Platform: orText(ref.Platform, h.deps.Platform), Channel: ref.Channel, ID: ref.ID, Kind: kind, User: user}
+	remember := func(p approvals.Platform, ref bot.MessageRef, kind, user string) {
+		sr := storedRef(p, ref, kind, user)
 		if err := h.ledger.AddMessageRef(ctx, r.ID, sr); err != nil {
 			errs = append(errs, err)
 			return
 		}
 		posted = append(posted, sr)
 	}
-	has := func(kind, channel, user string) bool {
-		return slices.ContainsFunc(refs, func(x store.MessageRef) bool {
-			return x.Kind == kind && x.User == user && (channel == "" || x.Channel == channel)
-		})
+	has := func(kind string, p approvals.Platform, channel, user string) bool {
+		return hasRef(refs, kind, p, channel, user)
 	}
-	if ch := pkg.ApprovalChannel; ch != "" && !has(refCard, ch, "") {
-		ref, err := h.send.Post(ctx, ch, h.card(r, cardView{}))
+	for _, ch := range pkg.ApprovalChannels {
+		if has(refCard, ch.Platform, ch.ID, "") {
+			continue
+		}
+		ref, err := h.on(ch.Platform).Post(ctx, ch.ID, h.card(r, cardView{}))
 		if err == nil {
-			remember(ref, refCard, "")
+			remember(ch.Platform, ref, refCard, "")
 		}
 		errs = append(errs, err)
 	}
@@ -232,45 +229,103 @@ func (n *Notifier) ensureCards(ctx context.Context, r *approvals.Request, refs [
 		ids, err := h.approverIDs(ctx, pkg, r)
 		errs = append(errs, err)
 		for _, id := range ids {
-			if has(refCard, "", id) {
+			if has(refCard, id.Platform, "", id.ID) {
 				continue
 			}
-			ref, err := h.send.DM(ctx, id, h.card(r, cardView{}))
+			ref, err := h.on(id.Platform).DM(ctx, id.ID, h.card(r, cardView{}))
 			if err == nil {
-				remember(ref, refCard, id)
+				remember(id.Platform, ref, refCard, id.ID)
 			}
 			errs = append(errs, err)
 		}
 	}
-	if uid := h.platformUser(r.Requester); uid != "" && !has(refRequester, "", uid) {
-		ref, err := h.send.DM(ctx, uid, h.card(r, cardView{requesterCopy: true}))
+	if u := h.chatUser(r.Requester); u.ID != "" && !has(refRequester, u.Platform, "", u.ID) {
+		ref, err := h.on(u.Platform).DM(ctx, u.ID, h.card(r, cardView{requesterCopy: true}))
 		if err == nil {
-			remember(ref, refRequester, uid)
+			remember(u.Platform, ref, refRequester, u.ID)
 		}
 		errs = append(errs, err)
 	}
 	return posted, errs
 }
 
-// platformUser is the chat user id of an actor on this platform, or "".
-func (h *Handler) platformUser(a approvals.Actor) string {
-	if a.IsSystem() || a.ID == "" || (a.Platform != "" && a.Platform != h.deps.Platform) {
-		return ""
+// chatUser is where an actor can be reached in chat: their platform and
+// user id, or the zero value for the system and command-line actors.
+func (h *Handler) chatUser(a approvals.Actor) approvals.PlatformID {
+	p := approvals.Platform(h.platformOf(bot.Platform(a.Platform)))
+	if a.IsSystem() || a.ID == "" || !p.IsChat() {
+		return approvals.PlatformID{}
 	}
-	return a.ID
+	return approvals.PlatformID{Platform: p, ID: a.ID}
+}
+
+// storedRef is the ledger's record of a message posted on platform p.
+func storedRef(p approvals.Platform, ref bot.MessageRef, kind, user string) approvals.MessageRef {
+	if ref.Platform != "" {
+		p = approvals.Platform(ref.Platform)
+	}
+	return approvals.MessageRef{Platform: p, Channel: ref.Channel, ID: ref.ID, Kind: kind, User: user}
+}
+
+// chatRef is the adapter's reference of a recorded message.
+func chatRef(m approvals.MessageRef) bot.MessageRef {
+	return bot.MessageRef{Platform: bot.Platform(m.Platform), Channel: m.Channel, ID: m.ID}
+}
+
+// hasRef reports whether refs record a message of kind on platform p, in
+// channel (any when empty) for user.
+func hasRef(refs []approvals.MessageRef, kind string, p approvals.Platform, channel, user string) bool {
+	return slices.ContainsFunc(refs, func(x approvals.MessageRef) bool {
+		return x.Kind == kind && x.User == user && (channel == "" || x.Channel == channel) &&
+			(x.Platform == "" || p == "" || x.Platform == p)
+	})
 }
 
 // approverIDs lists the chat users who may decide r: the package's
 // approvers by user id and the members of its approver groups, without
 // the requester and those who already decided. Approvers named by email
 // are looked up on the platform; one who is not there is skipped.
-func (h *Handler) approverIDs(ctx context.Context, pkg *approvals.Package, r *approvals.Request) ([]string, error) {
-	ids := slices.Clone(pkg.Approvers.SlackUsers)
+func (h *Handler) approverIDs(ctx context.Context, pkg *approvals.Package, r *approvals.Request) ([]approvals.PlatformID, error) {
+	var ids []approvals.PlatformID
 	var errs []error
-	for _, e := range pkg.Approvers.Emails {
-		u, err := h.send.LookupUserByEmail(ctx, e)
+	for _, bp := range h.chat.Platforms() {
+		p := approvals.Platform(bp)
+		found, err := audienceMembers(ctx, h.chat.On(bp), pkg.Approvers, p, h.log)
+		errs = append(errs, err)
+		for _, id := range found {
+			ids = append(ids, approvals.PlatformID{Platform: p, ID: id})
+		}
+	}
+	slices.SortFunc(ids, func(a, b approvals.PlatformID) int { return strings.Compare(a.String(), b.String()) })
+	ids = slices.Compact(ids)
+	requester, target := h.chatUser(r.Requester), approvals.PlatformID{Platform: r.Target.Platform, ID: r.Target.PlatformID}
+	if target.Platform == "" {
+		target.Platform = requester.Platform
+	}
+	out := ids[:0]
+	for _, id := range ids {
+		if !pkg.AllowSelfApproval && (id == requester || id == target) {
+			continue
+		}
+		if slices.ContainsFunc(r.Decisions, func(d approvals.Decision) bool { return h.chatUser(d.Approver) == id }) {
+			continue
+		}
+		out = append(out, id)
+	}
+	return out, errors.Join(errs...)
+}
+
+// audienceMembers lists the user ids on platform p that audience a
+// names: its users on p, the people its emails name (looked up on p;
+// one without an account there is skipped) and the members of its
+// groups on p.
+func audienceMembers(ctx context.Context, s bot.Sender, a approvals.Audience, p approvals.Platform, log zerolog.Logger) ([]string, error) {
+	ids := approvals.On(a.Users, p)
+	var errs []error
+	for _, e := range a.Emails {
+		u, err := s.LookupUserByEmail(ctx, e)
 		if errors.Is(err, bot.ErrUserNotFound) || errors.Is(err, bot.ErrNoEmail) {
-			h.log.Warn().Str("approver", e).Msg("approver has no chat account; cannot DM")
+			log.Warn().Str("approver", e).Str("platform", string(p)).Msg("approver has no chat account; cannot DM")
 			continue
 		}
 		if err != nil {
@@ -279,41 +334,32 @@ func (h *Handler) approverIDs(ctx context.Context, pkg *approvals.Package, r *ap
 		}
 		ids = append(ids, u.ID)
 	}
-	for _, g := range pkg.Approvers.SlackGroups {
-		members, err := h.send.GroupMembers(ctx, g)
+	for _, g := range approvals.On(a.Groups, p) {
+		members, err := s.GroupMembers(ctx, g)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
 		ids = append(ids, members...)
 	}
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	out := ids[:0]
-	for _, id := range ids {
-		if !pkg.AllowSelfApproval && (id == r.Requester.ID || id == r.Target.PlatformID) {
-			continue
-		}
-		if slices.ContainsFunc(r.Decisions, func(d approvals.Decision) bool { return d.Approver.ID == id }) {
-			continue
-		}
-		out = append(out, id)
-	}
-	return out, errors.Join(errs...)
+	return ids, errors.Join(errs...)
 }
 
 // AlertAdmins posts a sentence to the admin channel, for failures that
 // need a person. Without an admin channel it only logs.
 func (h *Handler) AlertAdmins(ctx context.Context, text string) error {
-	if h.deps.AdminChannel == "" {
+	if len(h.deps.AdminChannels) == 0 {
 		h.log.Warn().Str("alert", clip(text, 200)).Msg("admin alert without an admin channel")
 		return nil
 	}
-	_, err := h.send.Post(ctx, h.deps.AdminChannel, bot.Message{Text: bot.Join(bot.Bold("chataccess alert: "), bot.Plain(text))})
-	if err != nil {
-		return errorf("alert admins", err)
+	var errs []error
+	for _, ch := range h.deps.AdminChannels {
+		_, err := h.on(ch.Platform).Post(ctx, ch.ID, bot.Message{Text: bot.Join(bot.Bold("chataccess alert: "), bot.Plain(text))})
+		if err != nil {
+			errs = append(errs, errorf("alert admins", err))
+		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) bool {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot/slackbot/slackfake"
-	"github.com/chataccess/chataccess/store"
 )
 
 // messagesIn returns the fake's messages in a channel, thread replies
@@ -46,7 +45,7 @@ func TestNotifierPostsUpdatesAndIsIdempotent(t *testing.T) {
 	}
 	// Re-handling the same event posts nothing new.
 	posts := len(f.fake.Calls("chat.postMessage"))
-	if err := f.n.Handle(f.ctx, store.EventMsg{ID: "0-1", Record: approvals.Record{RequestID: r.ID, Event: approvals.EventSubmit, To: approvals.StatePending}}); err != nil {
+	if err := f.n.Handle(f.ctx, approvals.OutboxRecord{ID: "0-1", Record: approvals.Record{RequestID: r.ID, Event: approvals.EventSubmit, To: approvals.StatePending}}); err != nil {
 		t.Fatal(err)
 	}
 	if got := len(f.fake.Calls("chat.postMessage")); got != posts {

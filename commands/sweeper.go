@@ -9,7 +9,6 @@ import (
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
-	"github.com/chataccess/chataccess/store"
 )
 
 // SweeperConfig tunes the sweeper.
@@ -69,7 +68,7 @@ type SweepResult struct {
 // Sweep looks at pending requests once, as of now.
 func (s *Sweeper) Sweep(ctx context.Context, now time.Time) (SweepResult, error) {
 	var res SweepResult
-	reqs, err := s.h.ledger.List(ctx, store.ByState(approvals.StatePending), s.cfg.Limit)
+	reqs, err := s.h.ledger.List(ctx, approvals.ByState(approvals.StatePending), s.cfg.Limit)
 	if err != nil {
 		return res, errorf("sweep: list pending", err)
 	}
@@ -137,7 +136,7 @@ func (s *Sweeper) remind(ctx context.Context, r *approvals.Request, pkg *approva
 	}
 	for _, c := range refs {
 		if c.Kind == refCard && c.User == "" {
-			_, err := h.send.Reply(ctx, bot.MessageRef{Platform: c.Platform, Channel: c.Channel, ID: c.ID}, bot.Message{Text: t})
+			_, err := h.on(c.Platform).Reply(ctx, chatRef(c), bot.Message{Text: t})
 			errs = append(errs, err)
 		}
 	}
@@ -148,11 +147,10 @@ func (s *Sweeper) remind(ctx context.Context, r *approvals.Request, pkg *approva
 		m.Text = t
 		m.Blocks = append([]bot.Block{&bot.Section{Text: t}}, m.Blocks...)
 		for _, id := range ids {
-			ref, err := h.send.DM(ctx, id, m)
+			ref, err := h.on(id.Platform).DM(ctx, id.ID, m)
 			if err == nil {
 				// The reminder is a card copy too: keep it up to date.
-				errs = append(errs, h.ledger.AddMessageRef(ctx, r.ID, store.MessageRef{Platform: orText(ref.Platform, h.deps.Platform),
-					Channel: ref.Channel, ID: ref.ID, Kind: refCard, User: id}))
+				errs = append(errs, h.ledger.AddMessageRef(ctx, r.ID, storedRef(id.Platform, ref, refCard, id.ID)))
 			}
 			errs = append(errs, err)
 		}

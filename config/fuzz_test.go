@@ -114,7 +114,7 @@ func checkPolicy(t *testing.T, pol *approvals.Policy) {
 		default:
 			t.Fatalf("%s: identity %+v", key, p.Identity)
 		}
-		if p.ApprovalChannel == "" && !p.DMApprovers {
+		if len(p.ApprovalChannels) == 0 && !p.DMApprovers {
 			t.Fatalf("%s: no approval destination", key)
 		}
 		if p.OnPartialFailure != approvals.CompensateRollback && p.OnPartialFailure != approvals.CompensateAlert {
@@ -130,9 +130,18 @@ func checkAudience(t *testing.T, a approvals.Audience) {
 			t.Fatalf("email %q not canonical (%v)", e, err)
 		}
 	}
-	for _, id := range slices.Concat(a.SlackUsers, a.SlackGroups) {
-		if id == "" || strings.ToUpper(id) != id {
-			t.Fatalf("slack id %q", id)
+	for _, id := range slices.Concat(a.Users, a.Groups) {
+		switch id.Platform {
+		case approvals.PlatformSlack:
+			if id.ID == "" || strings.ToUpper(id.ID) != id.ID {
+				t.Fatalf("slack id %q", id.ID)
+			}
+		case approvals.PlatformTeams:
+			if id.ID == "" || strings.ToLower(id.ID) != id.ID {
+				t.Fatalf("teams id %q", id.ID)
+			}
+		default:
+			t.Fatalf("platform of %v", id)
 		}
 	}
 }

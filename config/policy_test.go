@@ -40,7 +40,7 @@ reviews:
 		t.Fatalf("err = %v", err)
 	}
 	want := []config.Problem{
-		{"admins[1]", `"nobody" is not an email, Slack user id (U…/W…) or Slack user-group id (S…)`},
+		{"admins[1]", `"nobody" is not an email, a Slack user id (U…/W…, or slack:U…), a Slack user-group id (S…, or slack:S…), a Teams user (teams:<Entra object id>) or an Entra ID group (teams-group:<object id>)`},
 		{"colour", `unknown key "colour"`},
 		{"packages.agent", "has no approval destination: set approval_channel, dm_approvers: true, or both"},
 		{"packages.agent.approval_timeout", "cannot be permanent"},
@@ -50,11 +50,11 @@ reviews:
 		{"packages.agent.min_approvals", "is 12 but only 10 approvers are listed"},
 		{`packages["Bad Name"]`, `has no approval destination: set approval_channel, dm_approvers: true, or both`},
 		{`packages["Bad Name"]`, `package name "Bad Name" must be 1-32 letters, digits, - or _, starting with a letter or digit`},
-		{`packages["Bad Name"].approvers`, "is required: list emails, Slack user ids (U…/W…) or user-group ids (S…)"},
+		{`packages["Bad Name"].approvers`, "is required: list emails, Slack user ids (U…/W…) or user-group ids (S…), or teams:/teams-group: object ids"},
 		{`packages["Bad Name"].identity.type`, "is required: set it here or in adobe.identity"},
 		{`packages["Bad Name"].marketo.role`, "is required: give its id, name or both"},
 		{`packages["Bad Name"].profiles`, "is required: name at least one Dynamic Chat product profile"},
-		{"reviews[0].schedule", `cron spec "0 9 1 13 *": month "13" is out of range 1-12`},
+		{"reviews[0].schedule", `cron spec "0 9 1 13 *": month "13" is invalid: end of range (13) above maximum (12): 13`},
 		{"reviews[0].time_zone", `"Local" depends on the host; name an IANA zone such as Europe/Berlin or UTC`},
 		{"slack.admin_channel", `"general" is not a Slack channel id (like C0123ABCDE); use the id, not the name`},
 	}
@@ -134,7 +134,7 @@ packages:
 		},
 		MarketoRole:       approvals.MarketoRef{ID: 12, Name: "DC Agent"},
 		MarketoWorkspace:  approvals.MarketoRef{ID: 3},
-		Approvers:         approvals.Audience{Emails: []string{"boss@example.com"}, SlackUsers: []string{"U0BOSS00001"}, SlackGroups: []string{"S0LEADS0001"}},
+		Approvers:         approvals.Audience{Emails: []string{"boss@example.com"}, Users: []approvals.PlatformID{{Platform: approvals.PlatformSlack, ID: "U0BOSS00001"}}, Groups: []approvals.PlatformID{{Platform: approvals.PlatformSlack, ID: "S0LEADS0001"}}},
 		MinApprovals:      3,
 		AllowSelfApproval: true,
 		AutoApprove:       approvals.AutoApprove{Removals: true, Requesters: approvals.Audience{Emails: []string{"help@example.com"}}},
@@ -156,7 +156,7 @@ packages:
 	if gs, ws := pp(got), pp(want); gs != ws {
 		t.Errorf("package:\n got %s\nwant %s", gs, ws)
 	}
-	if !slices.Equal(pol.Requesters.Emails, []string{"lead@example.com"}) || !slices.Equal(pol.Requesters.SlackGroups, []string{"S0LEADS0001"}) {
+	if !slices.Equal(pol.Requesters.Emails, []string{"lead@example.com"}) || !slices.Equal(approvals.On(pol.Requesters.Groups, approvals.PlatformSlack), []string{"S0LEADS0001"}) {
 		t.Errorf("requesters = %+v", pol.Requesters)
 	}
 	if !slices.Equal(pol.Admins.Emails, []string{"admin@example.com"}) || pol.MaxJustification != 200 {
@@ -203,7 +203,7 @@ packages:
 		t.Fatal(err)
 	}
 	p := cfg.Policy().Packages["calendar-agent"]
-	if p.Profiles[0].Name != "Calendar Agent" || p.Approvers.Size() != 2 || p.ApprovalChannel != "C0APPROVE01" {
+	if p.Profiles[0].Name != "Calendar Agent" || p.Approvers.Size() != 2 || !slices.Equal(approvals.On(p.ApprovalChannels, approvals.PlatformSlack), []string{"C0APPROVE01"}) {
 		t.Errorf("merged package = %+v", p)
 	}
 }

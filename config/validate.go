@@ -39,6 +39,7 @@ var (
 	slackUserRE   = regexp.MustCompile(`^[UW][A-Z0-9]{8,20}$`)
 	slackGroupRE  = regexp.MustCompile(`^S[A-Z0-9]{8,20}$`)
 	slackChanRE   = regexp.MustCompile(`^[CG][A-Z0-9]{8,20}$`)
+	entraIDRE     = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 	commandRE     = regexp.MustCompile(`^/[a-z0-9_-]{1,31}$`)
 	countryRE     = regexp.MustCompile(`^[A-Z]{2}$`)
 )
@@ -124,7 +125,7 @@ func (r *problems) pkg(path, name string, pc PackageConfig, globalDryRun bool, d
 
 	if ch := strings.TrimSpace(pc.ApprovalChannel); ch != "" {
 		r.channel(at("approval_channel"), ch)
-		p.ApprovalChannel = ch
+		p.ApprovalChannels = append(p.ApprovalChannels, approvals.PlatformID{Platform: approvals.PlatformSlack, ID: ch})
 	} else if !pc.DMApprovers {
 		r.add(path, "has no approval destination: set approval_channel, dm_approvers: true, or both")
 	}
@@ -224,13 +225,37 @@ type audienceRule struct {
 	required bool
 }
 
-// audience reads a list of emails, Slack user ids (U…, W…) and Slack
-// user-group ids (S…).
+// platformEntry reads an audience entry naming a platform user or group:
+// "slack:U…", "slack:S…", "teams:<object id>", "teams-group:<object id>",
+// and, as before platforms were named, a bare Slack id (U…, W…, S…).
+func platformEntry(e string) (id approvals.PlatformID, group, ok bool) {
+	prefix, rest, named := strings.Cut(e, ":")
+	if !named {
+		prefix, rest = "slack", e
+	}
+	switch strings.ToLower(prefix) {
+	case "slack":
+		switch {
+		case slackUserRE.MatchString(rest):
+			return approvals.PlatformID{Platform: approvals.PlatformSlack, ID: rest}, false, true
+		case slackGroupRE.MatchString(rest):
+			return approvals.PlatformID{Platform: approvals.PlatformSlack, ID: rest}, true, true
+		}
+	case "teams", "teams-group":
+		if entraIDRE.MatchString(rest) {
+			return approvals.PlatformID{Platform: approvals.PlatformTeams, ID: strings.ToLower(rest)}, strings.EqualFold(prefix, "teams-group"), true
+		}
+	}
+	return approvals.PlatformID{}, false, false
+}
+
+// audience reads a list of emails, platform users and platform groups
+// (see platformEntry).
 func (r *problems) audience(path string, entries []string, rule audienceRule) approvals.Audience {
 	var a approvals.Audience
 	if len(entries) == 0 {
 		if rule.required {
-			what := "emails, Slack user ids (U…/W…) or user-group ids (S…)"
+			what := "emails, Slack user ids (U…/W…) or user-group ids (S…), or teams:/teams-group: object ids"
 			if rule.everyone {
 				what += `, or "everyone"`
 			}
@@ -266,19 +291,23 @@ func (r *problems) audience(path string, entries []string, rule audienceRule) ap
 			}
 			seen[email] = true
 			a.Emails = append(a.Emails, email)
-		case slackUserRE.MatchString(e) || slackGroupRE.MatchString(e):
-			if seen[e] {
+		default:
+			id, group, ok := platformEntry(e)
+			if !ok {
+				r.add(at, "%s is not an email, a Slack user id (U…/W…, or slack:U…), a Slack user-group id (S…, or slack:S…), "+
+					"a Teams user (teams:<Entra object id>) or an Entra ID group (teams-group:<object id>)", quote(truncate(e, 60)))
+				continue
+			}
+			if seen[id.String()] {
 				r.add(at, "%s is listed twice", quote(e))
 				continue
 			}
-			seen[e] = true
-			if e[0] == 'S' {
-				a.SlackGroups = append(a.SlackGroups, e)
+			seen[id.String()] = true
+			if group {
+				a.Groups = append(a.Groups, id)
 			} else {
-				a.SlackUsers = append(a.SlackUsers, e)
+				a.Users = append(a.Users, id)
 			}
-		default:
-			r.add(at, "%s is not an email, Slack user id (U…/W…) or Slack user-group id (S…)", quote(truncate(e, 40)))
 		}
 	}
 	return a

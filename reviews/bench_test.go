@@ -68,11 +68,11 @@ func newBenchRig(tb testing.TB) *benchRig {
 	st := store.New(rdb, prefix)
 	pol := &approvals.Policy{
 		Requesters: approvals.Audience{Everyone: true},
-		Admins:     approvals.Audience{SlackUsers: []string{"UROOT"}},
+		Admins:     approvals.Audience{Users: []approvals.PlatformID{{Platform: approvals.PlatformSlack, ID: "UROOT"}}},
 		Packages: map[string]*approvals.Package{"agent": {
 			Name: "agent", Profiles: []approvals.ProductProfile{{Name: "Live Agent", Product: "Dynamic Chat"}},
 			MarketoRole: approvals.MarketoRef{Name: "DC Agent"}, MarketoWorkspace: approvals.MarketoRef{Name: "Default"},
-			Approvers: approvals.Audience{SlackUsers: []string{"UANN", "UBEN"}}, MinApprovals: 1, AllowPermanent: true,
+			Approvers: approvals.Audience{Users: []approvals.PlatformID{{Platform: approvals.PlatformSlack, ID: "UANN"}, {Platform: approvals.PlatformSlack, ID: "UBEN"}}}, MinApprovals: 1, AllowPermanent: true,
 		}},
 	}
 	svc := approvals.NewService(pol, st, approvals.ClockFunc(time.Now), nil)

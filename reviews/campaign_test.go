@@ -175,7 +175,7 @@ func TestDecisionRecordedOnce(t *testing.T) {
 // removes lists the remove requests in the ledger.
 func (f *fixture) removes() []*approvals.Request {
 	f.t.Helper()
-	all, err := f.st.List(f.ctx, store.All(), 1000)
+	all, err := f.st.List(f.ctx, approvals.AllRequests(), 1000)
 	if err != nil {
 		f.t.Fatal(err)
 	}

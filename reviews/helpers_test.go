@@ -38,18 +38,26 @@ func actor(id string) approvals.Actor {
 	return approvals.Actor{ID: id, Email: people[id], Platform: "slack"}
 }
 
+func slackUsers(ids ...string) []approvals.PlatformID {
+	var out []approvals.PlatformID
+	for _, id := range ids {
+		out = append(out, approvals.PlatformID{Platform: approvals.PlatformSlack, ID: id})
+	}
+	return out
+}
+
 func testPolicy() *approvals.Policy {
 	pkg := func(name, profile, role string, approvers ...string) *approvals.Package {
 		return &approvals.Package{
 			Name: name, Profiles: []approvals.ProductProfile{{Name: profile, Product: "Dynamic Chat"}},
 			MarketoRole: approvals.MarketoRef{Name: role}, MarketoWorkspace: approvals.MarketoRef{Name: "Default"},
-			Approvers: approvals.Audience{SlackUsers: approvers}, MinApprovals: 1,
+			Approvers: approvals.Audience{Users: slackUsers(approvers...)}, MinApprovals: 1,
 			DefaultDuration: 30 * 24 * time.Hour, MaxDuration: 90 * 24 * time.Hour, AllowPermanent: true,
 		}
 	}
 	return &approvals.Policy{
 		Requesters: approvals.Audience{Everyone: true},
-		Admins:     approvals.Audience{SlackUsers: []string{"UROOT"}},
+		Admins:     approvals.Audience{Users: []approvals.PlatformID{{Platform: approvals.PlatformSlack, ID: "UROOT"}}},
 		Packages: map[string]*approvals.Package{
 			"agent": pkg("agent", "Live Agent", "DC Agent", "UANN", "UBEN"),
 			// ann is the only approver of admin, and holds it herself.
@@ -112,7 +120,7 @@ type notes struct {
 
 func (n *notes) Resolve(_ context.Context, a approvals.Audience) ([]approvals.Actor, error) {
 	var out []approvals.Actor
-	for _, id := range a.SlackUsers {
+	for _, id := range approvals.On(a.Users, approvals.PlatformSlack) {
 		out = append(out, actor(id))
 	}
 	for _, e := range a.Emails {

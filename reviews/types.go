@@ -198,9 +198,9 @@ func truncate(s string, n int) string {
 // summary ("summary"), with the page it shows. The chat adapter owns
 // Platform, Channel and ID.
 type PostedMessage struct {
-	View     string `json:"view"`
-	Platform string `json:"platform"`
-	Channel  string `json:"channel"`
-	ID       string `json:"id"`
-	Page     int    `json:"page"`
+	View     string             `json:"view"`
+	Platform approvals.Platform `json:"platform"`
+	Channel  string             `json:"channel"`
+	ID       string             `json:"id"`
+	Page     int                `json:"page"`
 }

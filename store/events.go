@@ -13,13 +13,6 @@ import (
 	"github.com/chataccess/chataccess/approvals"
 )
 
-// EventMsg is one domain event read from the outbox.
-type EventMsg struct {
-	// ID is the outbox stream id; pass it to AckEvents when handled.
-	ID     string
-	Record approvals.Record
-}
-
 // Outbox reads the durable stream of domain events that Commit writes
 // together with each state change. Several consumers in one group share
 // the work; a consumer that dies leaves its events pending, and
@@ -43,7 +36,7 @@ func (s *Store) Outbox(ctx context.Context, group string, minIdle time.Duration)
 // Read returns up to count events for consumer: first events other
 // consumers left unacknowledged for longer than minIdle, then new ones,
 // waiting up to block for them.
-func (o *Outbox) Read(ctx context.Context, consumer string, count int, block time.Duration) ([]EventMsg, error) {
+func (o *Outbox) Read(ctx context.Context, consumer string, count int, block time.Duration) ([]approvals.OutboxRecord, error) {
 	stream := o.s.k.events()
 	claimed, _, err := o.s.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{
 		Stream: stream, Group: o.group, Consumer: consumer, MinIdle: o.minIdle, Start: "0", Count: int64(count),
@@ -81,15 +74,15 @@ func (o *Outbox) Ack(ctx context.Context, ids ...string) error {
 	return nil
 }
 
-func decodeEvents(msgs []redis.XMessage) ([]EventMsg, error) {
-	out := make([]EventMsg, 0, len(msgs))
+func decodeEvents(msgs []redis.XMessage) ([]approvals.OutboxRecord, error) {
+	out := make([]approvals.OutboxRecord, 0, len(msgs))
 	for _, m := range msgs {
 		raw, _ := m.Values["rec"].(string)
 		var r approvals.Record
 		if err := json.Unmarshal([]byte(raw), &r); err != nil {
 			return nil, fmt.Errorf("store: decode event %s: %w", m.ID, err)
 		}
-		out = append(out, EventMsg{ID: m.ID, Record: r})
+		out = append(out, approvals.OutboxRecord{ID: m.ID, Record: r})
 	}
 	return out, nil
 }

@@ -67,7 +67,7 @@ func actorKey(a approvals.Actor) string {
 	if a.Email != "" {
 		return strings.ToLower(a.Email)
 	}
-	return a.Platform + "/" + a.ID
+	return string(a.Platform) + "/" + a.ID
 }
 
 func expiryMember(email, pkg string) string { return email + "\x1f" + pkg }

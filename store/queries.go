@@ -12,39 +12,29 @@ import (
 	"github.com/chataccess/chataccess/approvals"
 )
 
-// Index names one list of requests.
-type Index struct{ key func(keys) string }
-
-// ByState lists requests in a state.
-func ByState(st approvals.State) Index { return Index{func(k keys) string { return k.byState(st) }} }
-
-// PendingByPackage lists pending requests of a package.
-func PendingByPackage(pkg string) Index {
-	return Index{func(k keys) string { return k.pendingByPackage(pkg) }}
+// index returns the key of an approvals.Index.
+func (k keys) index(ix approvals.Index) string {
+	switch ix.Kind {
+	case approvals.IndexByState:
+		return k.byState(approvals.State(ix.Key))
+	case approvals.IndexPendingByPackage:
+		return k.pendingByPackage(ix.Key)
+	case approvals.IndexByRequester:
+		return k.byRequester(actorKey(ix.Actor))
+	case approvals.IndexByTarget:
+		return k.byTarget(ix.Key)
+	case approvals.IndexByApprover:
+		return k.byApprover(actorKey(ix.Actor))
+	}
+	return k.all()
 }
-
-// ByRequester lists requests an actor submitted.
-func ByRequester(a approvals.Actor) Index {
-	return Index{func(k keys) string { return k.byRequester(actorKey(a)) }}
-}
-
-// ByTarget lists requests for a target email.
-func ByTarget(email string) Index { return Index{func(k keys) string { return k.byTarget(email) }} }
-
-// ByApprover lists requests an approver decided, newest decision first.
-func ByApprover(a approvals.Actor) Index {
-	return Index{func(k keys) string { return k.byApprover(actorKey(a)) }}
-}
-
-// All lists every request.
-func All() Index { return Index{func(k keys) string { return k.all() }} }
 
 // List returns up to limit requests of an index, newest first.
-func (s *Store) List(ctx context.Context, ix Index, limit int) ([]*approvals.Request, error) {
+func (s *Store) List(ctx context.Context, ix approvals.Index, limit int) ([]*approvals.Request, error) {
 	if limit <= 0 {
 		limit = 100
 	}
-	ids, err := s.rdb.ZRevRange(ctx, ix.key(s.k), 0, int64(limit-1)).Result()
+	ids, err := s.rdb.ZRevRange(ctx, s.k.index(ix), 0, int64(limit-1)).Result()
 	if err != nil {
 		return nil, fmt.Errorf("store: list: %w", err)
 	}
@@ -52,8 +42,8 @@ func (s *Store) List(ctx context.Context, ix Index, limit int) ([]*approvals.Req
 }
 
 // Count returns how many requests an index holds.
-func (s *Store) Count(ctx context.Context, ix Index) (int64, error) {
-	return s.rdb.ZCard(ctx, ix.key(s.k)).Result()
+func (s *Store) Count(ctx context.Context, ix approvals.Index) (int64, error) {
+	return s.rdb.ZCard(ctx, s.k.index(ix)).Result()
 }
 
 func (s *Store) getMany(ctx context.Context, ids []string) ([]*approvals.Request, error) {

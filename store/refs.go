@@ -4,29 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-)
 
-// MessageRef records one chat message about a request (the approval card
-// in a channel, a copy in an approver's DM, the requester's DM) so every
-// copy can be updated in place when the request changes.
-type MessageRef struct {
-	Platform string `json:"platform"`
-	Channel  string `json:"channel"`
-	ID       string `json:"id"`
-	// Kind says what the message is: "card", "requester", "review", ...
-	Kind string `json:"kind"`
-	// User is the person the copy was sent to, for DMs.
-	User string `json:"user,omitempty"`
-}
+	"github.com/chataccess/chataccess/approvals"
+)
 
 // AddMessageRef remembers a message about owner (a request or review id).
 // Adding the same message twice keeps one copy.
-func (s *Store) AddMessageRef(ctx context.Context, owner string, ref MessageRef) error {
+func (s *Store) AddMessageRef(ctx context.Context, owner string, ref approvals.MessageRef) error {
 	data, err := json.Marshal(ref)
 	if err != nil {
 		return fmt.Errorf("store: encode message ref: %w", err)
 	}
-	field := ref.Platform + "|" + ref.Channel + "|" + ref.ID
+	field := string(ref.Platform) + "|" + ref.Channel + "|" + ref.ID
 	if err := s.rdb.HSet(ctx, s.k.messageRefs(owner), field, data).Err(); err != nil {
 		return fmt.Errorf("store: add message ref for %s: %w", owner, err)
 	}
@@ -34,14 +23,14 @@ func (s *Store) AddMessageRef(ctx context.Context, owner string, ref MessageRef)
 }
 
 // MessageRefs returns every message recorded for owner.
-func (s *Store) MessageRefs(ctx context.Context, owner string) ([]MessageRef, error) {
+func (s *Store) MessageRefs(ctx context.Context, owner string) ([]approvals.MessageRef, error) {
 	vals, err := s.rdb.HGetAll(ctx, s.k.messageRefs(owner)).Result()
 	if err != nil {
 		return nil, fmt.Errorf("store: message refs of %s: %w", owner, err)
 	}
-	out := make([]MessageRef, 0, len(vals))
+	out := make([]approvals.MessageRef, 0, len(vals))
 	for _, v := range vals {
-		var r MessageRef
+		var r approvals.MessageRef
 		if err := json.Unmarshal([]byte(v), &r); err != nil {
 			return nil, fmt.Errorf("store: decode message ref of %s: %w", owner, err)
 		}

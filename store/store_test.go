@@ -188,11 +188,11 @@ func TestRestartSeesEverything(t *testing.T) {
 			t.Fatalf("after restart: %v", err)
 		}
 	}
-	pending, _ := st2.List(ctx, store.PendingByPackage("agent"), 100)
-	completed, _ := st2.List(ctx, store.ByState(approvals.StateCompleted), 100)
-	mine, _ := st2.List(ctx, store.ByRequester(actor("lead@example.com")), 100)
-	decided, _ := st2.List(ctx, store.ByApprover(actor("a1@example.com")), 100)
-	byTarget, _ := st2.List(ctx, store.ByTarget("user0@example.com"), 100)
+	pending, _ := st2.List(ctx, approvals.PendingByPackage("agent"), 100)
+	completed, _ := st2.List(ctx, approvals.ByState(approvals.StateCompleted), 100)
+	mine, _ := st2.List(ctx, approvals.ByRequester(actor("lead@example.com")), 100)
+	decided, _ := st2.List(ctx, approvals.ByApprover(actor("a1@example.com")), 100)
+	byTarget, _ := st2.List(ctx, approvals.ByTarget("user0@example.com"), 100)
 	grants, _ := st2.Grants(ctx, "agent")
 	if len(pending) != 3 || len(completed) != 2 || len(mine) != 5 || len(decided) != 2 || len(byTarget) != 1 || len(grants) != 2 {
 		t.Fatalf("indexes after restart: pending %d completed %d mine %d decided %d target %d grants %d",
@@ -315,7 +315,7 @@ func TestMessageRefs(t *testing.T) {
 	rdb, prefix := redistest.Client(t)
 	st := store.New(rdb, prefix)
 	ctx := context.Background()
-	refs := []store.MessageRef{
+	refs := []approvals.MessageRef{
 		{Platform: "slack", Channel: "C1", ID: "1.1", Kind: "card"},
 		{Platform: "slack", Channel: "D2", ID: "2.2", Kind: "card", User: "U2"},
 		{Platform: "slack", Channel: "C1", ID: "1.1", Kind: "card"}, // same message again

@@ -14,7 +14,6 @@ import (
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/integrations/adobe"
 	"github.com/chataccess/chataccess/integrations/adobe/adobefake"
-	"github.com/chataccess/chataccess/store"
 )
 
 // BenchmarkProvision runs 1000 approved adds through the whole saga
@@ -63,15 +62,15 @@ func BenchmarkProvision(b *testing.B) {
 		start := time.Now()
 		r.start(200)
 		for {
-			n, err := r.st.Count(r.ctx, store.ByState(approvals.StateCompleted))
+			n, err := r.st.Count(r.ctx, approvals.ByState(approvals.StateCompleted))
 			if err != nil {
 				b.Fatal(err)
 			}
 			if n == int64(adds) {
 				break
 			}
-			if failed, _ := r.st.Count(r.ctx, store.ByState(approvals.StateFailed)); failed > 0 {
-				reqs, _ := r.st.List(r.ctx, store.ByState(approvals.StateFailed), 1)
+			if failed, _ := r.st.Count(r.ctx, approvals.ByState(approvals.StateFailed)); failed > 0 {
+				reqs, _ := r.st.List(r.ctx, approvals.ByState(approvals.StateFailed), 1)
 				b.Fatalf("%d adds failed, e.g. %s: %s", failed, reqs[0].ID, reqs[0].Failure)
 			}
 			time.Sleep(100 * time.Millisecond)
@@ -117,7 +116,7 @@ func BenchmarkProvision(b *testing.B) {
 		b.ReportMetric(float64(throttled), "adobe-429s")
 		if os.Getenv("PROVISION_DEBUG") != "" {
 			waits := map[string]int{}
-			reqs, _ := r.st.List(r.ctx, store.ByState(approvals.StateCompleted), adds)
+			reqs, _ := r.st.List(r.ctx, approvals.ByState(approvals.StateCompleted), adds)
 			for _, q := range reqs {
 				for _, st := range q.Steps {
 					waits[st.Name] += st.Attempts

@@ -9,14 +9,13 @@ import (
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/internal/logging"
-	"github.com/chataccess/chataccess/store"
 )
 
 // Dispatcher turns ledger events into tasks: approved and retried
 // requests are executed; completed time-bound adds get their expiry.
 type Dispatcher struct {
 	ledger     Ledger
-	outbox     *store.Outbox
+	outbox     Outbox
 	queue      *Queue
 	clock      approvals.Clock
 	warnBefore time.Duration
@@ -24,7 +23,7 @@ type Dispatcher struct {
 }
 
 // NewDispatcher reads the outbox as consumer (unique per replica).
-func NewDispatcher(ledger Ledger, outbox *store.Outbox, q *Queue, clock approvals.Clock, warnBefore time.Duration, consumer string) *Dispatcher {
+func NewDispatcher(ledger Ledger, outbox Outbox, q *Queue, clock approvals.Clock, warnBefore time.Duration, consumer string) *Dispatcher {
 	return &Dispatcher{ledger: ledger, outbox: outbox, queue: q, clock: clock, warnBefore: warnBefore, consumer: consumer}
 }
 
@@ -32,12 +31,10 @@ func NewDispatcher(ledger Ledger, outbox *store.Outbox, q *Queue, clock approval
 func (d *Dispatcher) Run(ctx context.Context) error {
 	log := zerolog.Ctx(ctx).With().Str(logging.Component, "dispatcher").Logger()
 	for ctx.Err() == nil {
-		n, err := d.Once(ctx, time.Second)
-		if err != nil && ctx.Err() == nil {
+		if _, err := d.Once(ctx, time.Second); err != nil && ctx.Err() == nil {
 			log.Warn().Err(err).Msg("dispatch failed; retrying")
 			sleepCtx(ctx, time.Second)
 		}
-		_ = n
 	}
 	return nil
 }

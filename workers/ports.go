@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/chataccess/chataccess/approvals"
-	"github.com/chataccess/chataccess/store"
 )
 
 // AdminConsole is what the saga needs from Adobe's User Management API.
@@ -63,16 +62,24 @@ type ExpiryNotifier interface {
 	WarnExpiry(ctx context.Context, g approvals.Grant) error
 }
 
+// Outbox is the durable stream of domain events the dispatcher reads
+// in a consumer group (the store's Outbox satisfies it).
+type Outbox interface {
+	// Read returns up to count events for consumer, waiting up to block.
+	Read(ctx context.Context, consumer string, count int, block time.Duration) ([]approvals.OutboxRecord, error)
+	// Ack marks events handled.
+	Ack(ctx context.Context, ids ...string) error
+}
+
 // Ledger is what the workers read from the store.
 type Ledger interface {
 	Get(ctx context.Context, id string) (*approvals.Request, error)
-	List(ctx context.Context, ix store.Index, limit int) ([]*approvals.Request, error)
+	List(ctx context.Context, ix approvals.Index, limit int) ([]*approvals.Request, error)
 	Grant(ctx context.Context, email, pkg string) (*approvals.Grant, error)
 	ExpiringBefore(ctx context.Context, t time.Time, limit int) ([]approvals.Grant, error)
 	TryLock(ctx context.Context, name, holder string, ttl time.Duration) (func(), bool, error)
 }
 
-var _ Ledger = (*store.Store)(nil)
 
 // vendorError is how the integration clients describe a failure: the
 // adobe and marketo Error types both implement it.

@@ -10,7 +10,6 @@ import (
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/internal/logging"
-	"github.com/chataccess/chataccess/store"
 )
 
 // Reconciler re-enqueues work that lost its task: approved or executing
@@ -53,7 +52,7 @@ func (rc *Reconciler) Once(ctx context.Context) (int, error) {
 	n := 0
 	var errs []error
 	for _, st := range []approvals.State{approvals.StateApproved, approvals.StateExecuting} {
-		reqs, err := rc.ledger.List(ctx, store.ByState(st), 10000)
+		reqs, err := rc.ledger.List(ctx, approvals.ByState(st), 10000)
 		if err != nil {
 			return n, err
 		}

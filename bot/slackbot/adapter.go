@@ -6,41 +6,32 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
 	"github.com/chataccess/chataccess/bot"
 )
 
-// Config is everything the composition root passes to New.
+// Config is everything the composition root passes to New besides the
+// Sender it built first with NewSender.
 type Config struct {
-	// BotToken (SLACK_BOT_TOKEN) is required.
-	BotToken string
-	// AppToken (SLACK_APP_TOKEN) selects Socket Mode when set.
+	// AppToken (SLACK_APP_TOKEN) selects Socket Mode when set; the
+	// Sender must have been built with the same token.
 	AppToken string
 	// SigningSecret (SLACK_SIGNING_SECRET) is required in HTTP mode.
 	SigningSecret string
-	// APIURL (SLACK_API_URL) overrides the Web API base URL.
-	APIURL string
-	// Redis and KeyPrefix (e.g. "chataccess:v1:") hold event dedupe keys.
-	Redis     redis.UniversalClient
-	KeyPrefix string
-	Handler   bot.Handler
-	// NewHandler builds the handler from the adapter's own Sender, for
-	// handlers that post through it (the usual case). Used when Handler
-	// is nil.
-	NewHandler func(*Sender) bot.Handler
+	// Claims de-duplicates Events API deliveries across replicas (the
+	// store); nil disables de-duplication.
+	Claims Claimer
+	// Handler gets every command, click, submission and event. Required.
+	Handler bot.Handler
+	// Sender is the Web API sender built by NewSender (built before the
+	// handler, so the neutral parts can post through it). Required.
+	Sender *Sender
 	// Workers bounds post-ack work (default 16), each task limited to
 	// TaskTimeout (default 30 s).
 	Workers     int
 	TaskTimeout time.Duration
-	// Pacer spaces chat.postMessage per channel; nil means one message a
-	// second per channel counted in this process. With several replicas,
-	// pass one counted in Redis.
-	Pacer      Pacer
-	Registerer prometheus.Registerer
-	Logger     zerolog.Logger
+	Logger      zerolog.Logger
 }
 
 // Adapter is the assembled Slack adapter.
@@ -60,23 +51,18 @@ var ErrConfig = errors.New("slack configuration incomplete")
 // under; cancel it after Runner.Wait during shutdown.
 func New(base context.Context, cfg Config) (*Adapter, error) {
 	switch {
-	case cfg.BotToken == "":
-		return nil, errors.Join(ErrConfig, errors.New("SLACK_BOT_TOKEN is empty"))
 	case cfg.AppToken == "" && cfg.SigningSecret == "":
 		return nil, errors.Join(ErrConfig, errors.New("set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)"))
-	case cfg.Handler == nil && cfg.NewHandler == nil:
-		return nil, errors.Join(ErrConfig, errors.New("no handler"))
+	case cfg.Handler == nil || cfg.Sender == nil:
+		return nil, errors.Join(ErrConfig, errors.New("no handler or sender"))
 	}
-	m := NewMetrics(cfg.Registerer)
+	m := cfg.Sender.metrics
 	log := cfg.Logger.With().Str("component", "slackbot").Logger()
-	s := NewSender(SenderConfig{BotToken: cfg.BotToken, AppToken: cfg.AppToken, APIURL: cfg.APIURL, Pacer: cfg.Pacer, Metrics: m, Logger: log})
-	if cfg.Handler == nil {
-		cfg.Handler = cfg.NewHandler(s)
-	}
+	s := cfg.Sender
 	r := NewRunner(base, orInt(cfg.Workers, 16), cfg.TaskTimeout, log, m)
 	var dd *Dedupe
-	if cfg.Redis != nil {
-		dd = NewDedupe(cfg.Redis, cfg.KeyPrefix, 0)
+	if cfg.Claims != nil {
+		dd = NewDedupe(cfg.Claims, 0)
 	}
 	d := NewDispatcher(DispatcherConfig{Handler: cfg.Handler, Sender: s, Runner: r, Dedupe: dd, Metrics: m, Logger: cfg.Logger})
 	a := &Adapter{Sender: s, Dispatcher: d, Runner: r}

@@ -17,6 +17,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/store"
 	"github.com/chataccess/chataccess/bot/slackbot/slackfake"
 	"github.com/chataccess/chataccess/internal/redistest"
 )
@@ -99,7 +100,7 @@ func newStack(t *testing.T, now time.Time) *stack {
 	st.runner = NewRunner(context.Background(), 4, 5*time.Second, zerolog.Nop(), m)
 	t.Cleanup(func() { _ = st.runner.Wait(context.Background()) })
 	d := NewDispatcher(DispatcherConfig{Handler: st.h, Sender: newTestSender(t, f), Runner: st.runner,
-		Dedupe: NewDedupe(rdb, prefix, time.Minute), Metrics: m, Logger: zerolog.Nop()})
+		Dedupe: NewDedupe(store.New(rdb, prefix), time.Minute), Metrics: m, Logger: zerolog.Nop()})
 	st.v = NewVerifier(docSecret, func() time.Time { return st.now })
 	NewHTTP(st.v, d).Register(st.mux)
 	return st
@@ -240,10 +241,10 @@ func TestEventRetriesDeliveredOnce(t *testing.T) {
 	if len(st.h.homes) != 2 || st.h.homes[0].ID != "U1" {
 		t.Fatalf("home opened %d times, want 2 (one per event id): %+v", len(st.h.homes), st.h.homes)
 	}
-	if k := st.keys(t); len(k) != 2 || !strings.HasPrefix(k[0], st.prefix+"slack:event:Ev0A1B2C") {
+	if k := st.keys(t); len(k) != 2 || !strings.HasPrefix(k[0], st.prefix+"{ledger}:claim:slack:event:Ev0A1B2C") {
 		t.Errorf("dedupe keys = %v", k)
 	}
-	ttl := st.rdb.TTL(context.Background(), st.prefix+"slack:event:Ev0A1B2C3").Val()
+	ttl := st.rdb.TTL(context.Background(), st.prefix+"{ledger}:claim:slack:event:Ev0A1B2C3").Val()
 	if ttl <= 0 || ttl > time.Minute {
 		t.Errorf("ttl = %s", ttl)
 	}

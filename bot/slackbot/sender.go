@@ -76,6 +76,9 @@ func NewSender(cfg SenderConfig) *Sender {
 	if cfg.Pacer == nil {
 		cfg.Pacer = NewChannelPacer(time.Second, cfg.MaxRetryWait, nil)
 	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = NewMetrics(nil)
+	}
 	opts := []slack.Option{slack.OptionHTTPClient(hc)}
 	if cfg.APIURL != "" {
 		u := cfg.APIURL

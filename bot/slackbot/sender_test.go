@@ -207,17 +207,21 @@ func TestSecretsNotLeaked(t *testing.T) {
 
 func TestNewAdapterModes(t *testing.T) {
 	h := &recorder{}
+	s := NewSender(SenderConfig{BotToken: "xoxb-1", AppToken: "xapp-1"})
 	if _, err := New(context.Background(), Config{Handler: h}); !errors.Is(err, ErrConfig) {
-		t.Errorf("no token: %v", err)
+		t.Errorf("no sender: %v", err)
 	}
-	if _, err := New(context.Background(), Config{BotToken: "xoxb-1", Handler: h}); !errors.Is(err, ErrConfig) {
+	if _, err := New(context.Background(), Config{Sender: s}); !errors.Is(err, ErrConfig) {
+		t.Errorf("no handler: %v", err)
+	}
+	if _, err := New(context.Background(), Config{Sender: s, Handler: h}); !errors.Is(err, ErrConfig) {
 		t.Errorf("no mode: %v", err)
 	}
-	a, err := New(context.Background(), Config{BotToken: "xoxb-1", AppToken: "xapp-1", Handler: h})
+	a, err := New(context.Background(), Config{Sender: s, AppToken: "xapp-1", Handler: h})
 	if err != nil || a.Socket == nil || a.HTTP != nil {
 		t.Errorf("socket mode: %+v %v", a, err)
 	}
-	a, err = New(context.Background(), Config{BotToken: "xoxb-1", SigningSecret: "s", Handler: h})
+	a, err = New(context.Background(), Config{Sender: s, SigningSecret: "s", Handler: h})
 	if err != nil || a.HTTP == nil || a.Socket != nil {
 		t.Fatalf("http mode: %+v %v", a, err)
 	}

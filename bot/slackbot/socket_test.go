@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/store"
 )
 
 // TestSocketModeEnvelopes drives the Socket Mode path without a
@@ -18,7 +19,7 @@ import (
 func TestSocketModeEnvelopes(t *testing.T) {
 	st := newStack(t, time.Now())
 	d := NewDispatcher(DispatcherConfig{Handler: st.h, Sender: newTestSender(t, st.fake), Runner: st.runner,
-		Dedupe: NewDedupe(st.rdb, st.prefix, time.Minute)})
+		Dedupe: NewDedupe(store.New(st.rdb, st.prefix), time.Minute)})
 	s := NewSocket(NewSender(SenderConfig{BotToken: "xoxb-x", AppToken: "xapp-x", APIURL: st.fake.URL()}), d)
 	ctx := context.Background()
 

@@ -32,7 +32,9 @@ func mrkdwn(t bot.Text) string {
 		case bot.SpanCode:
 			wrap(&b, "`", strings.ReplaceAll(s.Text, "`", "'"))
 		case bot.SpanMention:
-			if slackID(s.Target) {
+			if s.Platform != "" && s.Platform != bot.Slack {
+				b.WriteString(escape(s.Text))
+			} else if slackID(s.Target) {
 				b.WriteString("<@" + s.Target + ">")
 			} else {
 				b.WriteString(escape("@" + s.Target))

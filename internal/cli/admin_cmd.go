@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/chataccess/chataccess/approvals"
-	"github.com/chataccess/chataccess/store"
 )
 
 func runAdmin(ctx context.Context, env Env, args []string) error {
@@ -30,7 +29,7 @@ func runAdminFailed(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer closeFn()
-	reqs, err := st.List(ctx, store.ByState(approvals.StateFailed), *limit)
+	reqs, err := st.List(ctx, approvals.ByState(approvals.StateFailed), *limit)
 	if err != nil {
 		return err
 	}

@@ -25,7 +25,6 @@ import (
 	"github.com/chataccess/chataccess/integrations/adobe/adobefake"
 	"github.com/chataccess/chataccess/integrations/marketo/marketofake"
 	"github.com/chataccess/chataccess/internal/sandbox"
-	"github.com/chataccess/chataccess/store"
 )
 
 // demoSigningSecret signs the demo's own Slack requests; it protects
@@ -160,8 +159,8 @@ func startDemo(ctx context.Context, env Env, level, policyPath string, rdb redis
 	srv := &http.Server{Handler: d.app.mux, ReadHeaderTimeout: 5 * time.Second}
 	rctx, cancel := context.WithCancel(ctx)
 	var g group
-	g.addContext(rctx, "demo", func(ctx context.Context) error { <-ctx.Done(); return nil })
-	d.app.start(rctx, &g, srv, func() error {
+	g.addSignal(rctx)
+	d.app.start(&g, srv, func() error {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			return err
 		}
@@ -363,7 +362,7 @@ func (d *demo) follow(ctx context.Context, id string, timeout time.Duration, sta
 
 // lastRequest is the newest request in the ledger.
 func (d *demo) lastRequest(ctx context.Context) (*approvals.Request, error) {
-	rs, err := d.app.store.List(ctx, store.All(), 1)
+	rs, err := d.app.store.List(ctx, approvals.AllRequests(), 1)
 	if err != nil || len(rs) == 0 {
 		return nil, fmt.Errorf("no request was created: %v", err)
 	}

@@ -123,7 +123,7 @@ func (d *demo) review(ctx context.Context) error {
 	}
 	var rm *approvals.Request
 	d.waitFor(10*time.Second, func() bool {
-		rs, err := d.app.store.List(ctx, store.ByTarget("bob@example.com"), 1)
+		rs, err := d.app.store.List(ctx, approvals.ByTarget("bob@example.com"), 1)
 		if err == nil && len(rs) == 1 {
 			rm = rs[0]
 		}

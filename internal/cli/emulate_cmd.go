@@ -120,12 +120,9 @@ func runEmulate(ctx context.Context, env Env, args []string) error {
 	fmt.Fprintf(env.Stderr, "chataccess emulate %s: %s; serving until interrupted\n", o.mode, em.seeded)
 
 	var g group
-	g.addContext(ctx, "signals", func(ctx context.Context) error {
-		<-ctx.Done()
-		return nil
-	})
+	g.addSignal(ctx)
 	for i, ln := range lns {
-		g.addContext(ctx, "emulator "+urls[i], func(ctx context.Context) error { return serveHandler(ctx, ln, handlers[i]) })
+		g.addContext("emulator "+urls[i], func(ctx context.Context) error { return serveHandler(ctx, ln, handlers[i]) })
 	}
 	_, err = g.run()
 	return err

@@ -52,8 +52,8 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	}
 	srv := &http.Server{Handler: a.mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 	var g group
-	g.addContext(ctx, "signals", func(ctx context.Context) error { <-ctx.Done(); return nil })
-	a.start(ctx, &g, srv, func() error {
+	g.addSignal(ctx)
+	a.start(&g, srv, func() error {
 		log.Info().Str(logging.Component, "http").Str("listen", ln.Addr().String()).
 			Str("slack_mode", senv.SlackMode(settings.Slack.Mode)).Msg("chataccess serving")
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
@@ -61,7 +61,15 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		}
 		return nil
 	})
+	start := time.Now()
 	name, err := g.run()
-	log.Info().Str("stopped_by", name).Msg("shut down")
+	ev := log.Info()
+	if err != nil {
+		ev = log.Error().Err(err)
+	}
+	if name == "signal" {
+		ev = ev.Str("signal", context.Cause(ctx).Error())
+	}
+	ev.Str("stopped_by", name).Dur("teardown", time.Since(start)).Msg("shut down")
 	return err
 }

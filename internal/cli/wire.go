@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"os"
 	"strings"
@@ -48,6 +47,19 @@ type wiring struct {
 	minClaim time.Duration // how long an unacknowledged event waits before another replica takes it
 }
 
+func (w *wiring) defaults() {
+	if w.clock == nil {
+		w.clock = approvals.ClockFunc(time.Now)
+	}
+	if w.replica == "" {
+		host, _ := os.Hostname()
+		w.replica = fmt.Sprintf("%s-%d", host, os.Getpid())
+	}
+	if w.minClaim <= 0 {
+		w.minClaim = 30 * time.Second
+	}
+}
+
 // app is the wired process: every part built, nothing running yet.
 type app struct {
 	log       zerolog.Logger
@@ -56,8 +68,14 @@ type app struct {
 	service   *approvals.Service
 	handler   *commands.Handler
 	reviews   *reviews.Reviews
+	chat      *bot.Mux
 	slack     *slackbot.Adapter
 	queue     *workers.Queue
+	// stopRunner ends the Slack adapter's post-ack work; called after
+	// the HTTP server stopped and the work drained.
+	stopRunner context.CancelFunc
+	// shutdown is the whole teardown budget (DefaultShutdownTimeout).
+	shutdown time.Duration
 	reg       *prometheus.Registry
 	mux       *http.ServeMux
 	runners   []runner
@@ -71,28 +89,69 @@ type runner struct {
 }
 
 // build is the composition root: config → store → service → vendor
-// clients → Slack adapter and chat handler → workers → HTTP.
+// clients → the neutral chat parts (senders, handlers, reviews) → each
+// platform adapter → workers → HTTP. Nothing runs until start.
 func build(ctx context.Context, w wiring) (*app, error) {
-	settings := w.cfg.Settings()
-	if w.clock == nil {
-		w.clock = approvals.ClockFunc(time.Now)
+	w.defaults()
+	a := newApp(w)
+	v, err := a.vendors(w)
+	if err != nil {
+		return nil, err
 	}
-	if w.replica == "" {
-		host, _ := os.Hostname()
-		w.replica = fmt.Sprintf("%s-%d", host, os.Getpid())
+	// Each platform's Sender first, so the neutral parts can post.
+	slackSender := a.slackSender(w)
+	a.chat.Add(bot.Slack, slackSender)
+	h := a.chatParts(w, v)
+	if err := a.slackAdapter(w, slackSender, h); err != nil {
+		return nil, err
 	}
-	if w.minClaim <= 0 {
-		w.minClaim = 30 * time.Second
+	wk, err := a.workerParts(ctx, w, v)
+	if err != nil {
+		return nil, err
 	}
-	prefix := settings.Redis.Prefix
-	a := &app{log: w.log, rdb: w.rdb, reg: prometheus.NewRegistry(), mux: http.NewServeMux(),
-		queueName: strings.TrimSuffix(prefix, ":") + ":provision"}
+	scheduler, err := reviews.NewScheduler(a.reviews)
+	if err != nil {
+		return nil, err
+	}
+	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	a.mux.HandleFunc("GET /readyz", a.ready)
+	a.mux.Handle("GET /metrics", promhttp.HandlerFor(a.reg, promhttp.HandlerOpts{}))
+
+	// Start order; shutdown runs in reverse: front doors first, then
+	// the parts that post, the workers, and the batcher they use last.
+	a.runners = append([]runner{{"adobe-batcher", v.batcher.Run}}, wk...)
+	a.runners = append(a.runners,
+		runner{"review-sweeper", a.reviews.Run},
+		runner{"review-schedules", scheduler.Run},
+		runner{"slack", a.slack.Run},
+	)
+	return a, nil
+}
+
+// vendorParts are the Adobe and Marketo clients of the process.
+type vendorParts struct {
+	adobe   *adobe.Client
+	batcher *adobe.Batcher
+	marketo *marketo.Client
+}
+
+// newApp builds what every part shares: metrics, store, service.
+func newApp(w wiring) *app {
+	prefix := w.cfg.Settings().Redis.Prefix
+	a := &app{log: w.log, rdb: w.rdb, reg: prometheus.NewRegistry(), mux: http.NewServeMux(), chat: bot.NewMux(),
+		queueName: strings.TrimSuffix(prefix, ":") + ":provision", shutdown: DefaultShutdownTimeout}
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.store = store.New(w.rdb, prefix)
 	a.service = approvals.NewService(w.cfg.Policy(), a.store, w.clock, nil)
-	limiter := ratelimit.New(w.rdb, prefix)
+	return a
+}
 
-	// Adobe: one client per process; limits counted in Redis across replicas.
+// vendors builds the Adobe and Marketo clients; limits are counted in
+// Redis across replicas.
+func (a *app) vendors(w wiring) (vendorParts, error) {
+	settings := w.cfg.Settings()
+	prefix := settings.Redis.Prefix
+	limiter := ratelimit.New(w.rdb, prefix)
 	adobeClient, err := adobe.New(adobe.Config{
 		IMSURL: w.env.AdobeIMSURL, UMAPIURL: w.env.AdobeUMAPIURL, OrgID: w.env.AdobeOrgID,
 		ClientID: w.env.AdobeClientID, ClientSecret: w.env.AdobeClientSecret.Reveal(), Version: Version,
@@ -103,7 +162,7 @@ func build(ctx context.Context, w wiring) (*app, error) {
 		MaxRetryAfter: settings.Adobe.MaxRetryAfter,
 	}, adobe.WithLimiter(limiter), adobe.WithLogger(w.log))
 	if err != nil {
-		return nil, fmt.Errorf("adobe client: %w", err)
+		return vendorParts{}, fmt.Errorf("adobe client: %w", err)
 	}
 	batcher := adobe.NewBatcher(adobeClient, adobe.BatcherConfig{Window: settings.Adobe.BatchWindow, Logger: w.log})
 
@@ -120,38 +179,69 @@ func build(ctx context.Context, w wiring) (*app, error) {
 	mcfg.InFlight = ratelimit.NewSemaphore(w.rdb, mcfg.SemaphoreKey(prefix), max(settings.Marketo.MaxInFlight, 1), mcfg.SemaphoreLease())
 	marketoClient, err := marketo.New(mcfg)
 	if err != nil {
-		return nil, fmt.Errorf("marketo client: %w", err)
+		return vendorParts{}, fmt.Errorf("marketo client: %w", err)
 	}
+	return vendorParts{adobe: adobeClient, batcher: batcher, marketo: marketoClient}, nil
+}
 
-	// Slack: the adapter builds its Sender; the chat handler posts through it.
-	adapter, err := slackbot.New(ctx, slackbot.Config{
-		BotToken: w.env.SlackBotToken.Reveal(), AppToken: w.env.SlackAppToken.Reveal(),
-		SigningSecret: w.env.SlackSigningSecret.Reveal(), APIURL: w.env.SlackAPIURL,
-		Redis: w.rdb, KeyPrefix: prefix, Registerer: a.reg, Logger: w.log,
-		Pacer: slackPacer{lim: limiter},
-		NewHandler: func(s *slackbot.Sender) bot.Handler {
-			slogger := slog.New(zerolog.NewSlogHandler(w.log))
-			reviewMsgs := reviewchat.NewNotifier(reviewchat.Config{Sender: s, Messages: a.store,
-				AdminChannel: settings.Slack.AdminChannel, Clock: w.clock, Logger: slogger})
-			a.reviews = reviews.New(reviews.Deps{
-				Access: a.service, Store: a.store, Notifier: reviewMsgs, Clock: w.clock, Logger: slogger, Holder: w.replica,
-				Adobe: &inventory.Adobe{Client: adobeClient}, Marketo: &inventory.Marketo{Client: marketoClient},
-				Schedules: reviewSchedules(w.cfg.ReviewSchedules()),
-			})
-			a.handler = commands.New(commands.Deps{
-				Service: a.service, Ledger: a.store, Sender: s, Clock: w.clock, Logger: w.log,
-				CommandName: settings.Slack.Command, AdminChannel: settings.Slack.AdminChannel, Reviews: a.reviews,
-			})
-			return routed{Handler: a.handler, reviews: reviewchat.NewHandler(a.reviews, reviewMsgs)}
-		},
+// slackSender is Slack's Web API sender, paced per channel in Redis.
+func (a *app) slackSender(w wiring) *slackbot.Sender {
+	return slackbot.NewSender(slackbot.SenderConfig{
+		BotToken: w.env.SlackBotToken.Reveal(), AppToken: w.env.SlackAppToken.Reveal(), APIURL: w.env.SlackAPIURL,
+		Pacer:   slackPacer{lim: ratelimit.New(w.rdb, w.cfg.Settings().Redis.Prefix)},
+		Metrics: slackbot.NewMetrics(a.reg), Logger: w.log.With().Str(logging.Component, "slackbot").Logger(),
+	})
+}
+
+// chatParts builds the platform-neutral chat handlers over a.chat: the
+// request handler, the reviews and their chat side. Every platform
+// adapter gets the returned handler.
+func (a *app) chatParts(w wiring, v vendorParts) bot.Handler {
+	settings := w.cfg.Settings()
+	var admins []approvals.PlatformID
+	if settings.Slack.AdminChannel != "" {
+		admins = append(admins, approvals.PlatformID{Platform: approvals.PlatformSlack, ID: settings.Slack.AdminChannel})
+	}
+	var reviewAdmin approvals.PlatformID
+	if len(admins) > 0 {
+		reviewAdmin = admins[0]
+	}
+	reviewMsgs := reviewchat.NewNotifier(reviewchat.Config{Senders: a.chat, Messages: a.store,
+		AdminChannel: reviewAdmin, Clock: w.clock, Logger: w.log})
+	a.reviews = reviews.New(reviews.Deps{
+		Access: a.service, Store: a.store, Notifier: reviewMsgs, Clock: w.clock, Logger: w.log, Holder: w.replica,
+		Adobe: &inventory.Adobe{Client: v.adobe}, Marketo: &inventory.Marketo{Client: v.marketo},
+		Schedules: reviewSchedules(w.cfg.ReviewSchedules()),
+	})
+	a.handler = commands.New(commands.Deps{
+		Service: a.service, Ledger: a.store, Senders: a.chat, Clock: w.clock, Logger: w.log,
+		CommandName: settings.Slack.Command, AdminChannels: admins, Reviews: a.reviews,
+	})
+	return routed{Handler: a.handler, reviews: reviewchat.NewHandler(a.reviews, reviewMsgs)}
+}
+
+// slackAdapter builds the Slack front door around the neutral handler.
+// Its post-ack work runs under a context of its own, ended only after
+// the work drained during shutdown.
+func (a *app) slackAdapter(w wiring, s *slackbot.Sender, h bot.Handler) error {
+	base, stop := context.WithCancel(context.Background())
+	adapter, err := slackbot.New(w.log.WithContext(base), slackbot.Config{
+		AppToken: w.env.SlackAppToken.Reveal(), SigningSecret: w.env.SlackSigningSecret.Reveal(),
+		Claims: a.store, Handler: h, Sender: s, Logger: w.log,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("slack: %w", err)
+		stop()
+		return fmt.Errorf("slack: %w", err)
 	}
-	a.slack = adapter
+	a.slack, a.stopRunner = adapter, stop
 	adapter.Register(a.mux)
+	return nil
+}
 
-	// Workers.
+// workerParts builds the provisioning workers and the outbox readers,
+// in start order.
+func (a *app) workerParts(ctx context.Context, w wiring, v vendorParts) ([]runner, error) {
+	settings := w.cfg.Settings()
 	a.queue = workers.NewQueue(w.rdb, a.queueName)
 	saga := workers.SagaConfig{
 		MaxAttempts: settings.Workers.MaxAttempts, MaxTotalTime: settings.Workers.MaxTotalTime,
@@ -161,45 +251,28 @@ func build(ctx context.Context, w wiring) (*app, error) {
 		saga.UserPoll = settings.Marketo.UserPollInterval
 	}
 	exec := workers.NewExecutor(a.service, a.store,
-		workers.AdobeConsole{Batcher: batcher, Client: adobeClient, Snapshots: &workers.Snapshots{}},
-		&workers.MarketoUsers{Client: marketoClient}, a.handler, w.clock, saga)
-	server := workers.NewServer(w.rdb, workers.ServerConfig{Queue: a.queueName, Concurrency: settings.Workers.Concurrency, PollInterval: w.poll},
+		workers.AdobeConsole{Batcher: v.batcher, Client: v.adobe, Snapshots: &workers.Snapshots{}},
+		&workers.MarketoUsers{Client: v.marketo}, a.handler, w.clock, saga)
+	// Running tasks get two thirds of the teardown; what is left is for
+	// the batcher to send what they queued.
+	server := workers.NewServer(w.rdb, workers.ServerConfig{Queue: a.queueName, Concurrency: settings.Workers.Concurrency,
+		PollInterval: w.poll, ShutdownTimeout: a.shutdown * 2 / 3},
 		workers.Handlers{Executor: exec, Service: a.service, Ledger: a.store, Notifier: a.handler, Alerter: a.handler, Logger: w.log})
 	workBox, err := a.store.Outbox(ctx, "workers", w.minClaim)
 	if err != nil {
 		return nil, err
 	}
-	dispatcher := workers.NewDispatcher(a.store, workBox, a.queue, w.clock, settings.Workers.ExpiryWarning, w.replica)
-	reconciler := workers.NewReconciler(a.store, a.queue, w.clock, time.Minute)
 	notifyBox, err := a.store.Outbox(ctx, "notify", w.minClaim)
 	if err != nil {
 		return nil, err
 	}
-	notifier := commands.NewNotifier(a.handler, notifyBox, commands.NotifierConfig{Consumer: w.replica, Block: w.notify, Locks: a.store})
-	sweeper := commands.NewSweeper(a.handler, commands.SweeperConfig{Interval: w.sweep})
-	scheduler, err := reviews.NewScheduler(a.reviews)
-	if err != nil {
-		return nil, err
-	}
-
-	// Operations endpoints.
-	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
-	a.mux.HandleFunc("GET /readyz", a.ready)
-	a.mux.Handle("GET /metrics", promhttp.HandlerFor(a.reg, promhttp.HandlerOpts{}))
-
-	// Start order; shutdown runs in reverse (front doors first, batcher last).
-	a.runners = []runner{
-		{"adobe-batcher", batcher.Run},
+	return []runner{
 		{"workers", server.Run},
-		{"dispatcher", dispatcher.Run},
-		{"reconciler", reconciler.Run},
-		{"notifier", notifier.Run},
-		{"sweeper", sweeper.Run},
-		{"review-sweeper", a.reviews.Run},
-		{"review-schedules", scheduler.Run},
-		{"slack", adapter.Run},
-	}
-	return a, nil
+		{"dispatcher", workers.NewDispatcher(a.store, workBox, a.queue, w.clock, settings.Workers.ExpiryWarning, w.replica).Run},
+		{"reconciler", workers.NewReconciler(a.store, a.queue, w.clock, time.Minute).Run},
+		{"notifier", commands.NewNotifier(a.handler, notifyBox, commands.NotifierConfig{Consumer: w.replica, Block: w.notify, Locks: a.store}).Run},
+		{"sweeper", commands.NewSweeper(a.handler, commands.SweeperConfig{Interval: w.sweep}).Run},
+	}, nil
 }
 
 // slackPacer spaces chat.postMessage to one a second per channel across
@@ -244,26 +317,34 @@ func (a *app) ready(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte("ready\n"))
 }
 
-// start adds every runner and the HTTP server to g.
-func (a *app) start(ctx context.Context, g *group, srv *http.Server, serve func() error) {
-	ctx = a.log.WithContext(ctx)
+// start adds every runner and the HTTP server to g. Each runner gets a
+// context of its own (not the signal's), so the group stops them one by
+// one in reverse order.
+func (a *app) start(g *group, srv *http.Server, serve func() error) {
+	g.timeout = a.shutdown
 	for _, r := range a.runners {
-		g.addContext(ctx, r.name, func(ctx context.Context) error {
+		g.addContext(r.name, func(ctx context.Context) error {
 			a.log.Debug().Str(logging.Component, r.name).Msg("starting")
-			return r.run(ctx)
+			return r.run(a.log.WithContext(ctx))
 		})
 	}
 	if srv != nil {
 		g.add("http", serve, func(error) {
-			sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			// The HTTP server drains within half the teardown, then the
+			// post-ack work it scheduled gets what remains of that half.
+			sctx, cancel := context.WithTimeout(context.Background(), a.shutdown/2)
 			defer cancel()
 			_ = srv.Shutdown(sctx)
-			a.slack.Runner.Wait(sctx)
+			_ = a.slack.Runner.Wait(sctx)
+			a.stopRunner()
 		})
 	}
 }
 
 // close releases what build opened (not Redis, which the caller owns).
 func (a *app) close() {
+	if a.stopRunner != nil {
+		a.stopRunner()
+	}
 	_ = a.queue.Close()
 }

@@ -3,12 +3,14 @@ package reviewchat
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"slices"
 	"strings"
 
+	"github.com/rs/zerolog"
+
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/internal/logging"
 	"github.com/chataccess/chataccess/reviews"
 )
 
@@ -23,7 +25,7 @@ import (
 type Handler struct {
 	rv  *reviews.Reviews
 	n   *Notifier
-	log *slog.Logger
+	log zerolog.Logger
 }
 
 // NewHandler returns the handler.
@@ -51,7 +53,7 @@ func (h *Handler) HandleAction(ctx context.Context, a bot.Action) bot.ActionRepl
 	}
 	actor, err := h.actor(ctx, a.User)
 	if err != nil {
-		h.log.WarnContext(ctx, "resolve review clicker", "user", a.User.ID, "error", err.Error())
+		h.log.Warn().Err(err).Str(logging.User, a.User.ID).Msg("resolve review clicker")
 		return bot.ActionReply{Ephemeral: say(bot.Plain("I could not check who you are just now; nothing was changed. Please try again in a minute."))}
 	}
 	switch a.ActionID {
@@ -99,7 +101,7 @@ func (h *Handler) after(ctx context.Context, a bot.Action, v Value, err error, c
 	}
 	c, items, rerr := h.rv.Campaign(ctx, v.Review)
 	if rerr != nil {
-		h.log.ErrorContext(ctx, "read review for redraw", "review_id", v.Review, "error", rerr.Error())
+		h.log.Error().Err(rerr).Str(logging.ReviewID, v.Review).Msg("read review for redraw")
 		if err != nil {
 			return bot.ActionReply{Ephemeral: say(h.refusal(ctx, v, err))}
 		}
@@ -120,7 +122,7 @@ func (h *Handler) after(ctx context.Context, a bot.Action, v Value, err error, c
 	rep.After = func(ctx context.Context) {
 		for _, it := range done {
 			if err := h.n.ItemChanged(ctx, c, items, it, v.View); err != nil {
-				h.log.WarnContext(ctx, "redraw review views", "review_id", c.ID, "item", it.Index, "error", err.Error())
+				h.log.Warn().Err(err).Str(logging.ReviewID, c.ID).Int(logging.Item, it.Index).Msg("redraw review views")
 			}
 		}
 	}
@@ -144,9 +146,9 @@ func (h *Handler) page(ctx context.Context, a bot.Action, v Value) bot.ActionRep
 	msg, page := h.n.renderer().Page(c, v.View, items, v.Page)
 	if a.Message != nil && !a.Message.IsZero() {
 		err := h.n.cfg.Messages.SetReviewMessage(ctx, c.ID, reviews.PostedMessage{
-			View: v.View, Platform: a.Message.Platform, Channel: a.Message.Channel, ID: a.Message.ID, Page: page})
+			View: v.View, Platform: approvals.Platform(a.Message.Platform), Channel: a.Message.Channel, ID: a.Message.ID, Page: page})
 		if err != nil {
-			h.log.WarnContext(ctx, "remember review page", "review_id", c.ID, "error", err.Error())
+			h.log.Warn().Err(err).Str(logging.ReviewID, c.ID).Msg("remember review page")
 		}
 	}
 	return bot.ActionReply{Update: &msg}
@@ -189,30 +191,31 @@ func (h *Handler) refusal(ctx context.Context, v Value, err error) bot.Text {
 	case errors.Is(err, approvals.ErrNotAllowed), errors.Is(err, approvals.ErrDuplicateRequest), errors.Is(err, approvals.ErrNoGrant):
 		return bot.Textf("That cannot be done: %s.", bot.Plain(err.Error()))
 	}
-	h.log.ErrorContext(ctx, "review click", "review_id", v.Review, "error", err.Error())
+	h.log.Error().Err(err).Str(logging.ReviewID, v.Review).Msg("review click")
 	return bot.Plain("Something went wrong on my side; nothing was changed. Please try again in a minute.")
 }
 
 // actor builds the clicker from the platform's verified profile and the
 // admin groups they belong to.
 func (h *Handler) actor(ctx context.Context, u bot.User) (approvals.Actor, error) {
-	full, err := h.n.cfg.Sender.LookupUser(ctx, u.ID)
+	p := approvals.Platform(u.Platform)
+	send := h.n.on(p)
+	full, err := send.LookupUser(ctx, u.ID)
 	if err != nil {
 		return approvals.Actor{}, err
 	}
+	if p == "" {
+		p = approvals.Platform(full.Platform)
+	}
 	var groups []string
-	for _, g := range h.rv.Policy().Admins.SlackGroups {
-		members, err := h.n.cfg.Sender.GroupMembers(ctx, g)
+	for _, g := range approvals.On(h.rv.Policy().Admins.Groups, p) {
+		members, err := send.GroupMembers(ctx, g)
 		if err != nil {
 			return approvals.Actor{}, err
 		}
 		if slices.Contains(members, u.ID) {
 			groups = append(groups, g)
 		}
-	}
-	p := full.Platform
-	if p == "" {
-		p = h.n.cfg.Platform
 	}
 	return approvals.Actor{ID: full.ID, Email: strings.ToLower(full.Email), Name: full.Name, Platform: p, Groups: groups}, nil
 }

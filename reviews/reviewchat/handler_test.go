@@ -45,10 +45,10 @@ func newE2E(t *testing.T) *e2e {
 	clock := approvals.ClockFunc(func() time.Time { return t0 })
 	pol := &approvals.Policy{
 		Requesters: approvals.Audience{Everyone: true},
-		Admins:     approvals.Audience{SlackGroups: []string{"SADMINS"}},
+		Admins:     approvals.Audience{Groups: []approvals.PlatformID{{Platform: approvals.PlatformSlack, ID: "SADMINS"}}},
 		Packages: map[string]*approvals.Package{"agent": {
 			Name: "agent", Profiles: []approvals.ProductProfile{{Name: "Live Agent"}}, AllowPermanent: true,
-			Approvers: approvals.Audience{Emails: []string{"ann@example.com"}, SlackUsers: []string{"UBEN"}}, MinApprovals: 1,
+			Approvers: approvals.Audience{Emails: []string{"ann@example.com"}, Users: []approvals.PlatformID{{Platform: approvals.PlatformSlack, ID: "UBEN"}}}, MinApprovals: 1,
 		}},
 	}
 	svc := approvals.NewService(pol, st, clock, nil)
@@ -65,7 +65,8 @@ func newE2E(t *testing.T) *e2e {
 		BotToken: slackfake.Token, APIURL: fake.URL(), MaxRetryWait: 2 * time.Second,
 		Pacer: slackbot.NewChannelPacer(time.Millisecond, time.Second, nil), Metrics: slackbot.NewMetrics(nil), Logger: zerolog.Nop(),
 	})
-	n := NewNotifier(Config{Sender: sender, Messages: st, AdminChannel: "CADMIN", Clock: clock})
+	n := NewNotifier(Config{Senders: bot.NewMux().Add(bot.Slack, sender), Messages: st,
+		AdminChannel: approvals.PlatformID{Platform: approvals.PlatformSlack, ID: "CADMIN"}, Clock: clock})
 	rv := reviews.New(reviews.Deps{Access: svc, Store: st, Notifier: n, Clock: clock,
 		Adobe: memAdobe{"Live Agent": {"alice@example.com", "ben@example.com", "carl@example.com"}}})
 	ctx := context.Background()

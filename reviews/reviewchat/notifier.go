@@ -4,26 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/internal/logging"
 	"github.com/chataccess/chataccess/reviews"
 )
-
-// Sender is the part of bot.Sender reviews use (the Slack adapter's
-// Sender satisfies it).
-type Sender interface {
-	Post(ctx context.Context, channel string, m bot.Message) (bot.MessageRef, error)
-	Update(ctx context.Context, ref bot.MessageRef, m bot.Message) error
-	DM(ctx context.Context, userID string, m bot.Message) (bot.MessageRef, error)
-	LookupUser(ctx context.Context, userID string) (bot.User, error)
-	LookupUserByEmail(ctx context.Context, email string) (bot.User, error)
-	GroupMembers(ctx context.Context, groupID string) ([]string, error)
-}
 
 // Messages remembers which chat message shows which view of a campaign.
 // *store.Store satisfies it.
@@ -34,33 +25,26 @@ type Messages interface {
 
 // Config configures the notifier and the handler.
 type Config struct {
-	Sender   Sender
+	// Senders reach every configured chat platform.
+	Senders  bot.Senders
 	Messages Messages
 	// AdminChannel receives the drift report, unassigned items and the
-	// summary card. Required.
-	AdminChannel string
-	// Platform is the chat platform actors get (default "slack").
-	Platform string
+	// summary card (the first of the configured admin channels). Required.
+	AdminChannel approvals.PlatformID
 	// Clock tells the time for ages ("12 days ago"); nil: wall clock.
 	Clock approvals.Clock
 	// Location is the time zone of times shown (default UTC).
 	Location *time.Location
-	// Logger gets component=reviewchat; nil discards.
-	Logger *slog.Logger
+	// Logger gets component=reviewchat; the zero Logger discards.
+	Logger zerolog.Logger
 }
 
 func (c *Config) defaults() {
-	if c.Platform == "" {
-		c.Platform = "slack"
-	}
 	if c.Clock == nil {
 		c.Clock = approvals.ClockFunc(time.Now)
 	}
 	if c.Location == nil {
 		c.Location = time.UTC
-	}
-	if c.Logger == nil {
-		c.Logger = slog.New(slog.DiscardHandler)
 	}
 }
 
@@ -70,7 +54,7 @@ func (c *Config) defaults() {
 // admin channel, reminders, and the closing summary.
 type Notifier struct {
 	cfg Config
-	log *slog.Logger
+	log zerolog.Logger
 }
 
 var _ reviews.Notifier = (*Notifier)(nil)
@@ -78,7 +62,7 @@ var _ reviews.Notifier = (*Notifier)(nil)
 // NewNotifier returns the notifier.
 func NewNotifier(cfg Config) *Notifier {
 	cfg.defaults()
-	return &Notifier{cfg: cfg, log: cfg.Logger.With("component", "reviewchat")}
+	return &Notifier{cfg: cfg, log: logging.WithComponent(cfg.Logger, "reviewchat")}
 }
 
 func (n *Notifier) renderer() renderer {
@@ -90,23 +74,36 @@ func (n *Notifier) renderer() renderer {
 // the platform does not know, or without an email, are left out.
 func (n *Notifier) Resolve(ctx context.Context, a approvals.Audience) ([]approvals.Actor, error) {
 	var out []approvals.Actor
+	seenEmail := map[string]bool{}
+	for _, p := range n.cfg.Senders.Platforms() {
+		found, err := n.resolveOn(ctx, a, p, seenEmail)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, found...)
+	}
+	return out, nil
+}
+
+// resolveOn resolves the audience's people on platform p. A person named
+// on several platforms (the same email) is kept once, on the first.
+func (n *Notifier) resolveOn(ctx context.Context, a approvals.Audience, p bot.Platform, seenEmail map[string]bool) ([]approvals.Actor, error) {
+	send := n.cfg.Senders.On(p)
+	var out []approvals.Actor
 	seen := map[string]bool{}
 	add := func(u bot.User) {
-		if u.Email == "" || seen[u.ID] {
+		email := strings.ToLower(u.Email)
+		if email == "" || seen[u.ID] || seenEmail[email] {
 			return
 		}
-		seen[u.ID] = true
-		p := u.Platform
-		if p == "" {
-			p = n.cfg.Platform
-		}
-		out = append(out, approvals.Actor{ID: u.ID, Email: strings.ToLower(u.Email), Name: u.Name, Platform: p})
+		seen[u.ID], seenEmail[email] = true, true
+		out = append(out, approvals.Actor{ID: u.ID, Email: email, Name: u.Name, Platform: approvals.Platform(p)})
 	}
 	skip := func(err error) bool { return errors.Is(err, bot.ErrUserNotFound) || errors.Is(err, bot.ErrNoEmail) }
 	for _, e := range a.Emails {
-		u, err := n.cfg.Sender.LookupUserByEmail(ctx, e)
+		u, err := send.LookupUserByEmail(ctx, e)
 		if skip(err) {
-			n.log.WarnContext(ctx, "reviewer email not in the workspace", "reviewer", e)
+			n.log.Warn().Str(logging.Reviewer, e).Msg("reviewer email not in the workspace")
 			continue
 		}
 		if err != nil {
@@ -114,9 +111,9 @@ func (n *Notifier) Resolve(ctx context.Context, a approvals.Audience) ([]approva
 		}
 		add(u)
 	}
-	ids := slices.Clone(a.SlackUsers)
-	for _, g := range a.SlackGroups {
-		members, err := n.cfg.Sender.GroupMembers(ctx, g)
+	ids := approvals.On(a.Users, approvals.Platform(p))
+	for _, g := range approvals.On(a.Groups, approvals.Platform(p)) {
+		members, err := send.GroupMembers(ctx, g)
 		if err != nil {
 			return nil, fmt.Errorf("reviewchat: members of group %s: %w", g, err)
 		}
@@ -126,9 +123,9 @@ func (n *Notifier) Resolve(ctx context.Context, a approvals.Audience) ([]approva
 		if seen[id] {
 			continue
 		}
-		u, err := n.cfg.Sender.LookupUser(ctx, id)
+		u, err := send.LookupUser(ctx, id)
 		if skip(err) {
-			n.log.WarnContext(ctx, "reviewer left out", "user", id, "error", err.Error())
+			n.log.Warn().Err(err).Str(logging.User, id).Msg("reviewer left out")
 			continue
 		}
 		if err != nil {
@@ -206,21 +203,21 @@ func (n *Notifier) post(ctx context.Context, c *reviews.Campaign, items []review
 		if r >= len(c.Reviewers) || c.Reviewers[r].ID == "" {
 			return fmt.Errorf("reviewchat: review %s: reviewer %d has no chat id", c.ID, r)
 		}
-		ref, err = n.cfg.Sender.DM(ctx, c.Reviewers[r].ID, msg)
+		ref, err = n.on(c.Reviewers[r].Platform).DM(ctx, c.Reviewers[r].ID, msg)
 	} else {
-		ref, err = n.cfg.Sender.Post(ctx, n.cfg.AdminChannel, msg)
+		ref, err = n.on(n.cfg.AdminChannel.Platform).Post(ctx, n.cfg.AdminChannel.ID, msg)
 	}
 	if err != nil {
 		return fmt.Errorf("reviewchat: send review %s view %s: %w", c.ID, view, err)
 	}
 	return n.cfg.Messages.SetReviewMessage(ctx, c.ID, reviews.PostedMessage{
-		View: view, Platform: ref.Platform, Channel: ref.Channel, ID: ref.ID, Page: page})
+		View: view, Platform: approvals.Platform(ref.Platform), Channel: ref.Channel, ID: ref.ID, Page: page})
 }
 
 // redraw updates a posted view at its current page.
 func (n *Notifier) redraw(ctx context.Context, c *reviews.Campaign, items []reviews.Item, m reviews.PostedMessage) error {
 	msg, page := n.renderer().Page(c, m.View, items, m.Page)
-	if err := n.cfg.Sender.Update(ctx, refOf(m), msg); err != nil {
+	if err := n.on(m.Platform).Update(ctx, refOf(m), msg); err != nil {
 		return fmt.Errorf("reviewchat: update review %s view %s: %w", c.ID, m.View, err)
 	}
 	if page != m.Page {
@@ -231,7 +228,18 @@ func (n *Notifier) redraw(ctx context.Context, c *reviews.Campaign, items []revi
 }
 
 func refOf(m reviews.PostedMessage) bot.MessageRef {
-	return bot.MessageRef{Platform: m.Platform, Channel: m.Channel, ID: m.ID}
+	return bot.MessageRef{Platform: bot.Platform(m.Platform), Channel: m.Channel, ID: m.ID}
+}
+
+// on is the Sender of platform p; an empty p (campaigns recorded before
+// platforms were named) is the first configured platform.
+func (n *Notifier) on(p approvals.Platform) bot.Sender {
+	if p == "" {
+		if ps := n.cfg.Senders.Platforms(); len(ps) > 0 {
+			return n.cfg.Senders.On(ps[0])
+		}
+	}
+	return n.cfg.Senders.On(bot.Platform(p))
 }
 
 // viewsOf lists the views that show an item.
@@ -275,7 +283,7 @@ func (n *Notifier) Remind(ctx context.Context, c *reviews.Campaign, pending map[
 		if i < 0 || i >= len(c.Reviewers) || c.Reviewers[i].ID == "" || count == 0 {
 			continue
 		}
-		if _, err := n.cfg.Sender.DM(ctx, c.Reviewers[i].ID, n.renderer().Reminder(c, count)); err != nil {
+		if _, err := n.on(c.Reviewers[i].Platform).DM(ctx, c.Reviewers[i].ID, n.renderer().Reminder(c, count)); err != nil {
 			errs = append(errs, fmt.Errorf("reviewchat: remind %s of %s: %w", c.Reviewers[i].Label(), c.ID, err))
 		}
 	}
@@ -285,9 +293,9 @@ func (n *Notifier) Remind(ctx context.Context, c *reviews.Campaign, pending map[
 // Closed implements reviews.Notifier: the summary card goes to the admin
 // channel.
 func (n *Notifier) Closed(ctx context.Context, c *reviews.Campaign, s reviews.Summary) error {
-	ref, err := n.cfg.Sender.Post(ctx, n.cfg.AdminChannel, n.renderer().Summary(c, s))
+	ref, err := n.on(n.cfg.AdminChannel.Platform).Post(ctx, n.cfg.AdminChannel.ID, n.renderer().Summary(c, s))
 	if err != nil {
 		return fmt.Errorf("reviewchat: summary of %s: %w", c.ID, err)
 	}
-	return n.cfg.Messages.SetReviewMessage(ctx, c.ID, reviews.PostedMessage{View: viewSummary, Platform: ref.Platform, Channel: ref.Channel, ID: ref.ID})
+	return n.cfg.Messages.SetReviewMessage(ctx, c.ID, reviews.PostedMessage{View: viewSummary, Platform: approvals.Platform(ref.Platform), Channel: ref.Channel, ID: ref.ID})
 }
