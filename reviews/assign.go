@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/chataccess/chataccess/approvals"
+	"github.com/chataccess/chataccess/internal/logging"
 )
 
 // assign resolves the reviewers of each package and assigns every item
@@ -72,7 +73,7 @@ func (r *Reviews) resolveInto(ctx context.Context, c *Campaign, a approvals.Audi
 	var out []int
 	for _, p := range people {
 		if p.Email == "" {
-			r.log.WarnContext(ctx, "reviewer without email left out", "user", p.ID)
+			r.log.Warn().Str(logging.User, p.ID).Msg("reviewer without email left out")
 			continue
 		}
 		p = stripGroups(p)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chataccess/chataccess/approvals"
+	"github.com/chataccess/chataccess/internal/logging"
 )
 
 // Start takes a snapshot of every holder of the schedule's packages,
@@ -67,12 +68,12 @@ func (r *Reviews) Start(ctx context.Context, s Schedule, by approvals.Actor, slo
 	if err := r.store.CreateReview(ctx, c, items); err != nil {
 		return nil, err
 	}
-	r.log.InfoContext(ctx, "review started", "review_id", c.ID, "schedule", s.Name,
-		"packages", strings.Join(c.Packages, ","), "items", len(items), "reviewers", len(c.Reviewers))
+	r.log.Info().Str(logging.ReviewID, c.ID).Str(logging.Schedule, s.Name).
+		Str("packages", strings.Join(c.Packages, ",")).Int("items", len(items)).Int("reviewers", len(c.Reviewers)).Msg("review started")
 	if err := r.notify.SendReview(ctx, c, items); err != nil {
 		// The campaign stands; reminders and the admin report reach
 		// people later. Logged once here.
-		r.log.ErrorContext(ctx, "send review messages", "review_id", c.ID, "error", err.Error())
+		r.log.Error().Err(err).Str(logging.ReviewID, c.ID).Msg("send review messages")
 	}
 	return c, nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chataccess/chataccess/approvals"
+	"github.com/chataccess/chataccess/internal/logging"
 )
 
 // mayDecide checks that the actor may decide the item: not their own
@@ -56,8 +57,8 @@ func (r *Reviews) Decide(ctx context.Context, id string, index int, who approval
 		return it, err
 	}
 	it.Decision = &d
-	r.log.InfoContext(ctx, "review item decided", "review_id", id, "item", index, "package", it.Package,
-		"verdict", string(v), "reviewer", who.Label())
+	r.log.Info().Str(logging.ReviewID, id).Int(logging.Item, index).Str(logging.Package, it.Package).
+		Str("verdict", string(v)).Str(logging.Reviewer, who.Label()).Msg("review item decided")
 	if v == Revoke {
 		r.revoke(ctx, c, it, fmt.Sprintf("revoked in review %s by %s", c.ID, who.Label()))
 	}
@@ -105,10 +106,10 @@ func (r *Reviews) revoke(ctx context.Context, c *Campaign, it *Item, reason stri
 		reqID, failure = dup.ID, "request "+dup.ID+" for this user and package was already open"
 	default:
 		failure = truncate(err.Error(), 300)
-		r.log.ErrorContext(ctx, "review revoke", "review_id", c.ID, "item", it.Index, "package", it.Package, "error", err.Error())
+		r.log.Error().Err(err).Str(logging.ReviewID, c.ID).Int(logging.Item, it.Index).Str(logging.Package, it.Package).Msg("review revoke")
 	}
 	if err := r.store.SetDecisionOutcome(ctx, c.ID, it.Index, reqID, failure); err != nil {
-		r.log.ErrorContext(ctx, "record revoke request", "review_id", c.ID, "item", it.Index, "error", err.Error())
+		r.log.Error().Err(err).Str(logging.ReviewID, c.ID).Int(logging.Item, it.Index).Msg("record revoke request")
 		return
 	}
 	if it.Decision != nil {
@@ -203,7 +204,7 @@ func (r *Reviews) recordFix(ctx context.Context, it *Item, id string, f Fix) (*I
 		return it, err
 	}
 	it.Fix = &f
-	r.log.InfoContext(ctx, "review drift fixed", "review_id", id, "item", it.Index, "package", it.Package,
-		"fix", string(f.Action), "admin", f.By.Label())
+	r.log.Info().Str(logging.ReviewID, id).Int(logging.Item, it.Index).Str(logging.Package, it.Package).
+		Str("fix", string(f.Action)).Str("admin", f.By.Label()).Msg("review drift fixed")
 	return it, nil
 }

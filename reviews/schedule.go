@@ -3,13 +3,14 @@ package reviews
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/robfig/cron/v3"
+	"github.com/rs/zerolog"
 
 	"github.com/chataccess/chataccess/approvals"
+	"github.com/chataccess/chataccess/internal/logging"
 )
 
 // claimTTL is how long a fired slot stays claimed. Replicas whose timers
@@ -115,7 +116,7 @@ func (s *Scheduler) fired(ctx context.Context, e *entry) {
 	e.next = e.sched.Next(slot)
 	e.mu.Unlock()
 	if _, _, err := s.Fire(ctx, e.s.Name, slot); err != nil {
-		s.r.log.ErrorContext(ctx, "scheduled review", "schedule", e.s.Name, "slot", slot.UTC().Format(time.RFC3339), "error", err.Error())
+		s.r.log.Error().Err(err).Str(logging.Schedule, e.s.Name).Str("slot", slot.UTC().Format(time.RFC3339)).Msg("scheduled review")
 	}
 }
 
@@ -152,7 +153,7 @@ func (s *Scheduler) Fire(ctx context.Context, name string, slot time.Time) (c *C
 			return nil, true, fmt.Errorf("review %s for %s not started after %d tries: %w", sc.Name, slot.UTC().Format(time.RFC3339), attempt, err)
 		}
 		wait := base << (attempt - 1)
-		s.r.log.WarnContext(ctx, "scheduled review could not start; trying again", "schedule", sc.Name, "attempt", attempt, "retry_in", wait.String(), "error", err.Error())
+		s.r.log.Warn().Err(err).Str(logging.Schedule, sc.Name).Int(logging.Attempt, attempt).Dur(logging.RetryIn, wait).Msg("scheduled review could not start; trying again")
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -163,10 +164,11 @@ func (s *Scheduler) Fire(ctx context.Context, name string, slot time.Time) (c *C
 	}
 }
 
-// cronLogger adapts slog to robfig/cron's logger.
-type cronLogger struct{ l *slog.Logger }
+// cronLogger adapts zerolog to robfig/cron's logger; its key-value
+// pairs become fields.
+type cronLogger struct{ l zerolog.Logger }
 
-func (c cronLogger) Info(msg string, kv ...any) { c.l.Debug("cron: "+msg, kv...) }
+func (c cronLogger) Info(msg string, kv ...any) { c.l.Debug().Fields(kv).Msg("cron: " + msg) }
 func (c cronLogger) Error(err error, msg string, kv ...any) {
-	c.l.Error("cron: "+msg, append(kv, "error", fmt.Sprint(err))...)
+	c.l.Error().Err(err).Fields(kv).Msg("cron: " + msg)
 }

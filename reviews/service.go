@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"github.com/chataccess/chataccess/approvals"
+	"github.com/chataccess/chataccess/internal/logging"
 )
 
 // Deps is what New needs. Access, Store, Adobe and Notifier are required.
@@ -23,8 +25,8 @@ type Deps struct {
 	Schedules []Schedule
 	// Clock tells the time; nil means the wall clock.
 	Clock approvals.Clock
-	// Logger gets component=reviews; nil discards.
-	Logger *slog.Logger
+	// Logger gets component=reviews; the zero Logger discards.
+	Logger zerolog.Logger
 	// Holder names this replica in claims and locks (e.g. the host name).
 	Holder string
 	// SweepEvery is how often Run looks at open campaigns (default 1 min).
@@ -43,7 +45,7 @@ type Reviews struct {
 	notify    Notifier
 	schedules []Schedule
 	clock     approvals.Clock
-	log       *slog.Logger
+	log       zerolog.Logger
 	holder    string
 	every     time.Duration
 }
@@ -53,9 +55,6 @@ func New(d Deps) *Reviews {
 	if d.Clock == nil {
 		d.Clock = approvals.ClockFunc(time.Now)
 	}
-	if d.Logger == nil {
-		d.Logger = slog.New(slog.DiscardHandler)
-	}
 	if d.Holder == "" {
 		d.Holder = "reviews"
 	}
@@ -64,7 +63,7 @@ func New(d Deps) *Reviews {
 	}
 	return &Reviews{
 		access: d.Access, store: d.Store, adobe: d.Adobe, marketo: d.Marketo, notify: d.Notifier,
-		schedules: d.Schedules, clock: d.Clock, log: d.Logger.With("component", "reviews"),
+		schedules: d.Schedules, clock: d.Clock, log: logging.WithComponent(d.Logger, "reviews"),
 		holder: d.Holder, every: d.SweepEvery,
 	}
 }

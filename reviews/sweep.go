@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chataccess/chataccess/approvals"
+	"github.com/chataccess/chataccess/internal/logging"
 )
 
 // Summary counts a campaign's outcome for the admin report.
@@ -68,7 +69,7 @@ func (r *Reviews) Run(ctx context.Context) error {
 	defer t.Stop()
 	for {
 		if err := r.Sweep(ctx, r.clock.Now()); err != nil && ctx.Err() == nil {
-			r.log.ErrorContext(ctx, "review sweep", "error", err.Error())
+			r.log.Error().Err(err).Msg("review sweep")
 		}
 		select {
 		case <-ctx.Done():
@@ -147,7 +148,7 @@ func (r *Reviews) sweepOne(ctx context.Context, id string, now time.Time) error 
 	if len(pending) == 0 {
 		return nil
 	}
-	r.log.InfoContext(ctx, "review reminder", "review_id", id, "reviewers", len(pending))
+	r.log.Info().Str(logging.ReviewID, id).Int("reviewers", len(pending)).Msg("review reminder")
 	return r.notify.Remind(ctx, c, pending)
 }
 
@@ -207,13 +208,13 @@ func (r *Reviews) deadline(ctx context.Context, c *Campaign, now time.Time) erro
 		return err
 	}
 	s := Summarize(items)
-	r.log.InfoContext(ctx, "review closed", "review_id", c.ID, "kept", s.Kept, "revoked", s.Revoked,
-		"unreviewed", s.Unreviewed, "drift", s.Drift)
+	r.log.Info().Str(logging.ReviewID, c.ID).Int("kept", s.Kept).Int("revoked", s.Revoked).
+		Int("unreviewed", s.Unreviewed).Int("drift", s.Drift).Msg("review closed")
 	if err := r.notify.Closed(ctx, &next, s); err != nil {
-		r.log.ErrorContext(ctx, "post review summary", "review_id", c.ID, "error", err.Error())
+		r.log.Error().Err(err).Str(logging.ReviewID, c.ID).Msg("post review summary")
 	}
 	if err := r.notify.SendReview(ctx, &next, items); err != nil {
-		r.log.ErrorContext(ctx, "refresh review messages", "review_id", c.ID, "error", err.Error())
+		r.log.Error().Err(err).Str(logging.ReviewID, c.ID).Msg("refresh review messages")
 	}
 	return nil
 }
@@ -243,9 +244,9 @@ func (r *Reviews) escalate(ctx context.Context, c *Campaign, items []Item, undec
 		}
 		return err
 	}
-	r.log.InfoContext(ctx, "review escalated", "review_id", c.ID, "items", len(moved), "deadline", next.Deadline.Format(time.RFC3339))
+	r.log.Info().Str(logging.ReviewID, c.ID).Int("items", len(moved)).Str("deadline", next.Deadline.Format(time.RFC3339)).Msg("review escalated")
 	if err := r.notify.SendReview(ctx, &next, items); err != nil {
-		r.log.ErrorContext(ctx, "send escalated review", "review_id", c.ID, "error", err.Error())
+		r.log.Error().Err(err).Str(logging.ReviewID, c.ID).Msg("send escalated review")
 	}
 	return nil
 }
