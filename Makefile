@@ -9,11 +9,12 @@ STATICCHECK_VERSION ?= v0.8.2
 test:
 	REDIS_URL="$$(scripts/redis.sh | tail -n1)" $(GO) test -race -count=1 ./...
 
-## lint: gofmt, go vet, staticcheck
+## lint: gofmt, go vet, staticcheck, the import rules (internal/archtest)
 lint:
 	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+	$(GO) test -count=1 ./internal/archtest/
 
 ## bench: every benchmark once (figures in the README name their commands)
 bench:

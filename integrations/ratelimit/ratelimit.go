@@ -44,7 +44,7 @@ func New(rdb redis.UniversalClient, prefix string) *Limiter {
 // returns 0 when the caller may go, or how long until a slot frees up
 // (nothing is taken in that case).
 func (l *Limiter) Reserve(ctx context.Context, key string, lim Limit) (time.Duration, error) {
-	res, err := l.rl.Allow(ctx, l.prefix+key, redis_rate.Limit{Rate: lim.Rate, Period: lim.Period, Burst: max(lim.Burst, 1)})
+	res, err := l.rl.Allow(ctx, l.limitKey(key), redis_rate.Limit{Rate: lim.Rate, Period: lim.Period, Burst: max(lim.Burst, 1)})
 	if err != nil {
 		return 0, fmt.Errorf("ratelimit %s: %w", key, err)
 	}
