@@ -6,6 +6,7 @@ import (
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/internal/logging"
 )
 
 // HandleAction implements bot.Handler for button clicks in cards, DMs
@@ -18,7 +19,7 @@ func (h *Handler) HandleAction(ctx context.Context, a bot.Action) bot.ActionRepl
 	}
 	actor, err := h.actor(ctx, a.User)
 	if err != nil {
-		h.log.Warn().Err(err).Str("user", a.User.ID).Msg("resolve actor for action")
+		h.log.Warn().Err(err).Str(logging.User, a.User.ID).Msg("resolve actor for action")
 		return bot.ActionReply{Ephemeral: ephemeral(h.actorProblem(err))}
 	}
 	switch a.ActionID {

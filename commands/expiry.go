@@ -9,6 +9,7 @@ import (
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/internal/logging"
 )
 
 // ExpiryWarning is the message the workers send to a grant holder (and
@@ -89,7 +90,7 @@ func (h *Handler) WarnExpiry(ctx context.Context, g approvals.Grant) error {
 		}
 	}
 	if len(sent) == 0 {
-		h.log.Warn().Str("email", g.Email).Str("package", g.Package).Msg("nobody to warn about an expiring grant")
+		h.log.Warn().Str("email", g.Email).Str(logging.Package, g.Package).Msg("nobody to warn about an expiring grant")
 	}
 	return errors.Join(errs...)
 }

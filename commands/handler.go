@@ -9,6 +9,7 @@ import (
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/internal/logging"
 )
 
 // Handler is the chat front end: it implements bot.Handler for slash
@@ -33,7 +34,7 @@ func New(deps Deps) *Handler {
 	deps.defaults()
 	return &Handler{
 		deps: deps, svc: deps.Service, ledger: deps.Ledger, chat: deps.Senders,
-		log:    deps.Logger.With().Str("component", "commands").Logger(),
+		log:    logging.WithComponent(deps.Logger, "commands"),
 		groups: candidateGroups(deps.Service.Policy()),
 		actors: actorCache{ttl: deps.ActorTTL},
 	}
@@ -93,7 +94,7 @@ func ephemeral(t bot.Text) *bot.Message { return &bot.Message{Text: t} }
 
 // HandleCommand implements bot.Handler for the slash command.
 func (h *Handler) HandleCommand(ctx context.Context, c bot.Command) bot.Reply {
-	log := h.log.With().Str("user", c.User.ID).Logger()
+	log := h.log.With().Str(logging.User, c.User.ID).Logger()
 	p, err := Parse(c.Text)
 	if err != nil {
 		var ue *UsageError
@@ -139,7 +140,7 @@ func (h *Handler) HandleCommand(ctx context.Context, c bot.Command) bot.Reply {
 func (h *Handler) refuse(_ context.Context, err error, a about) *bot.Message {
 	t, ok := h.explain(err, a)
 	if !ok {
-		h.log.Error().Err(err).Str("request_id", a.ID).Str("package", a.Package).Msg("command failed")
+		h.log.Error().Err(err).Str(logging.RequestID, a.ID).Str(logging.Package, a.Package).Msg("command failed")
 	}
 	return ephemeral(t)
 }

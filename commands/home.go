@@ -5,6 +5,7 @@ import (
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/internal/logging"
 )
 
 // Home view budget: Slack allows 100 blocks in a Home tab
@@ -24,14 +25,14 @@ func (h *Handler) HandleHomeOpened(ctx context.Context, u bot.User) {
 	actor, err := h.actor(ctx, u)
 	var home bot.Home
 	if err != nil {
-		h.log.Warn().Err(err).Str("user", u.ID).Msg("resolve actor for home")
+		h.log.Warn().Err(err).Str(logging.User, u.ID).Msg("resolve actor for home")
 		home = bot.Home{CallbackID: "dc_home", Blocks: []bot.Block{&bot.Header{Text: "Dynamic Chat access"}, &bot.Section{Text: h.actorProblem(err)}}}
 	} else if home, err = h.Home(ctx, actor); err != nil {
-		h.log.Error().Err(err).Str("user", u.ID).Msg("build home")
+		h.log.Error().Err(err).Str(logging.User, u.ID).Msg("build home")
 		return
 	}
 	if err := h.chat.On(h.platformOf(u.Platform)).PublishHome(ctx, u.ID, home); err != nil {
-		h.log.Error().Err(err).Str("user", u.ID).Msg("publish home")
+		h.log.Error().Err(err).Str(logging.User, u.ID).Msg("publish home")
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/internal/logging"
 )
 
 // Modal callback ids.
@@ -239,7 +240,7 @@ func (h *Handler) HandleSubmission(ctx context.Context, s bot.Submission) bot.Su
 	}
 	actor, err := h.actor(ctx, s.User)
 	if err != nil {
-		h.log.Warn().Err(err).Str("user", s.User.ID).Msg("resolve actor for submission")
+		h.log.Warn().Err(err).Str(logging.User, s.User.ID).Msg("resolve actor for submission")
 		return bot.SubmissionReply{Update: doneModal("Not submitted", h.actorProblem(err))}
 	}
 	switch s.CallbackID {
@@ -375,7 +376,7 @@ func (h *Handler) submitDeny(ctx context.Context, actor approvals.Actor, s bot.S
 		}
 		t, ok := h.explain(err, about{ID: id, Package: pkg, Verb: "deny"})
 		if !ok {
-			h.log.Error().Err(err).Str("request_id", id).Msg("deny failed")
+			h.log.Error().Err(err).Str(logging.RequestID, id).Msg("deny failed")
 		}
 		return bot.SubmissionReply{Errors: map[string]string{blockReason: t.String()}}
 	}
@@ -390,7 +391,7 @@ func (h *Handler) submitDeny(ctx context.Context, actor approvals.Actor, s bot.S
 func (h *Handler) submissionError(err error, a about, fields ...string) bot.SubmissionReply {
 	t, ok := h.explain(err, a)
 	if !ok {
-		h.log.Error().Err(err).Str("package", a.Package).Msg("submission failed")
+		h.log.Error().Err(err).Str(logging.Package, a.Package).Msg("submission failed")
 	}
 	if f := fieldOf(err); f != "" {
 		if len(fields) > 0 && !slices.Contains(fields, f) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/internal/logging"
 )
 
 // EventReader is the durable outbox of domain events. *store.Outbox
@@ -79,7 +80,7 @@ func NewNotifier(h *Handler, out EventReader, cfg NotifierConfig) *Notifier {
 	if cfg.Block <= 0 {
 		cfg.Block = 5 * time.Second
 	}
-	return &Notifier{h: h, out: out, cfg: cfg, log: h.log.With().Str("component", "notifier").Logger()}
+	return &Notifier{h: h, out: out, cfg: cfg, log: logging.WithSubcomponent(h.log, "notifier")}
 }
 
 // Run handles events until ctx ends. It returns nil on cancellation.
@@ -114,7 +115,7 @@ func (n *Notifier) drain(ctx context.Context, block time.Duration) (int, error) 
 	acked := 0
 	for _, m := range msgs {
 		if err := n.Handle(ctx, m); err != nil {
-			n.log.Warn().Err(err).Str("request_id", m.Record.RequestID).Str("event", string(m.Record.Event)).
+			n.log.Warn().Err(err).Str(logging.RequestID, m.Record.RequestID).Str("event", string(m.Record.Event)).
 				Msg("event left for redelivery")
 			continue
 		}
@@ -155,7 +156,7 @@ func (n *Notifier) Handle(ctx context.Context, ev approvals.OutboxRecord) error 
 		if err != nil && retryable(err) {
 			failed = append(failed, err)
 		} else if err != nil {
-			n.log.Warn().Err(err).Str("request_id", r.ID).Msg("chat call failed for good; skipped")
+			n.log.Warn().Err(err).Str(logging.RequestID, r.ID).Msg("chat call failed for good; skipped")
 		}
 	}
 	posted, errs := n.ensureCards(ctx, r, refs)
@@ -325,7 +326,7 @@ func audienceMembers(ctx context.Context, s bot.Sender, a approvals.Audience, p 
 	for _, e := range a.Emails {
 		u, err := s.LookupUserByEmail(ctx, e)
 		if errors.Is(err, bot.ErrUserNotFound) || errors.Is(err, bot.ErrNoEmail) {
-			log.Warn().Str("approver", e).Str("platform", string(p)).Msg("approver has no chat account; cannot DM")
+			log.Warn().Str(logging.Approver, e).Str(logging.Platform, string(p)).Msg("approver has no chat account; cannot DM")
 			continue
 		}
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/internal/logging"
 )
 
 // SweeperConfig tunes the sweeper.
@@ -39,7 +40,7 @@ func NewSweeper(h *Handler, cfg SweeperConfig) *Sweeper {
 	if cfg.Limit <= 0 {
 		cfg.Limit = 1000
 	}
-	return &Sweeper{h: h, cfg: cfg, log: h.log.With().Str("component", "sweeper").Logger()}
+	return &Sweeper{h: h, cfg: cfg, log: logging.WithSubcomponent(h.log, "sweeper")}
 }
 
 // Run sweeps every interval until ctx ends; it returns nil on

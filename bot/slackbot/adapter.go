@@ -9,6 +9,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/internal/logging"
 )
 
 // Config is everything the composition root passes to New besides the
@@ -57,7 +58,7 @@ func New(base context.Context, cfg Config) (*Adapter, error) {
 		return nil, errors.Join(ErrConfig, errors.New("no handler or sender"))
 	}
 	m := cfg.Sender.metrics
-	log := cfg.Logger.With().Str("component", "slackbot").Logger()
+	log := logging.WithComponent(cfg.Logger, "slackbot")
 	s := cfg.Sender
 	r := NewRunner(base, orInt(cfg.Workers, 16), cfg.TaskTimeout, log, m)
 	var dd *Dedupe

@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/internal/logging"
 )
 
 // DispatcherConfig wires a Dispatcher.
@@ -48,7 +49,7 @@ func NewDispatcher(cfg DispatcherConfig) *Dispatcher {
 		cfg.AckBudget = defaultAckBudget
 	}
 	return &Dispatcher{h: cfg.Handler, sender: cfg.Sender, runner: cfg.Runner, dedupe: cfg.Dedupe,
-		budget: cfg.AckBudget, metrics: cfg.Metrics, log: cfg.Logger.With().Str("component", "slackbot").Str("platform", "slack").Logger()}
+		budget: cfg.AckBudget, metrics: cfg.Metrics, log: logging.WithComponent(cfg.Logger, "slackbot").With().Str(logging.Platform, "slack").Logger()}
 }
 
 // ack is what a request is answered with: an optional JSON body, and
@@ -70,7 +71,7 @@ func (d *Dispatcher) respondFunc(url string) bot.ResponseFunc {
 func safely(log zerolog.Logger, what string, fn func()) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			log.Error().Interface("panic", p).Str("call", what).Msg("handler panicked")
+			log.Error().Interface(logging.Panic, p).Str("call", what).Msg("handler panicked")
 			err = fmt.Errorf("%s: handler panicked", what)
 		}
 	}()
@@ -100,7 +101,7 @@ func ephemeralBody(m bot.Message, inChannel bool) ([]byte, error) {
 }
 
 func (d *Dispatcher) command(ctx context.Context, c slashCommand) ack {
-	log := d.log.With().Str("user", c.UserID).Str("command", c.Command).Logger()
+	log := d.log.With().Str(logging.User, c.UserID).Str("command", c.Command).Logger()
 	cmd := bot.Command{
 		User:    bot.User{Platform: "slack", ID: c.UserID, TeamID: c.TeamID, Name: c.UserName},
 		Channel: c.ChannelID, Name: c.Command, Text: c.Text, TriggerID: c.TriggerID,
@@ -170,7 +171,7 @@ func (d *Dispatcher) blockActions(ctx context.Context, ic *interaction) ack {
 		return ack{outcome: "ignored"}
 	}
 	act := ic.Actions[0]
-	log := d.log.With().Str("user", ic.User.ID).Str("action_id", truncateForLog(act.ActionID)).Logger()
+	log := d.log.With().Str(logging.User, ic.User.ID).Str("action_id", truncateForLog(act.ActionID)).Logger()
 	a := bot.Action{User: d.user(ic), ActionID: act.ActionID, BlockID: act.BlockID, Value: act.Value,
 		TriggerID: ic.TriggerID, Respond: d.respondFunc(ic.ResponseURL)}
 	switch {
@@ -225,7 +226,7 @@ func (d *Dispatcher) blockActions(ctx context.Context, ic *interaction) ack {
 				err = d.sender.Update(ctx, *a.Message, *rep.Update)
 			}
 			if err != nil {
-				log.Error().Err(err).Str("user", a.User.ID).Msg("update message after action")
+				log.Error().Err(err).Str(logging.User, a.User.ID).Msg("update message after action")
 			}
 		}
 		if rep.Ephemeral != nil {
@@ -236,7 +237,7 @@ func (d *Dispatcher) blockActions(ctx context.Context, ic *interaction) ack {
 				_, err = d.sender.DM(ctx, a.User.ID, *rep.Ephemeral)
 			}
 			if err != nil {
-				log.Error().Err(err).Str("user", a.User.ID).Msg("ephemeral after action")
+				log.Error().Err(err).Str(logging.User, a.User.ID).Msg("ephemeral after action")
 			}
 		}
 		if rep.After != nil {
@@ -256,7 +257,7 @@ func (d *Dispatcher) submission(ctx context.Context, ic *interaction) ack {
 	if ic.View == nil {
 		return ack{outcome: "ignored"}
 	}
-	log := d.log.With().Str("user", ic.User.ID).Str("callback_id", truncateForLog(ic.View.CallbackID)).Logger()
+	log := d.log.With().Str(logging.User, ic.User.ID).Str("callback_id", truncateForLog(ic.View.CallbackID)).Logger()
 	s := bot.Submission{User: d.user(ic), CallbackID: ic.View.CallbackID, PrivateMetadata: ic.View.PrivateMetadata,
 		ViewID: ic.View.ID, Values: values(ic.View.State.Values), TriggerID: ic.TriggerID}
 	rctx, cancel := context.WithTimeout(log.WithContext(ctx), d.budget)
@@ -324,7 +325,7 @@ func (d *Dispatcher) event(ctx context.Context, ev *eventEnvelope) ack {
 		return ack{outcome: "ignored"}
 	}
 	u := bot.User{Platform: "slack", ID: ev.Event.User, TeamID: ev.TeamID}
-	log := d.log.With().Str("user", u.ID).Logger()
+	log := d.log.With().Str(logging.User, u.ID).Logger()
 	return ack{outcome: "ok", later: func(ctx context.Context) {
 		_ = safely(log, "HandleHomeOpened", func() { d.h.HandleHomeOpened(ctx, u) })
 	}}

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"time"
+
+	"github.com/chataccess/chataccess/internal/logging"
 )
 
 // DefaultMaxBody is the largest request body accepted (64 KiB). Slack's
@@ -99,7 +101,7 @@ func (h *HTTP) endpoint(name string, handle func(context.Context, []byte) (ack, 
 		}
 		a, err := handle(r.Context(), body)
 		if err != nil {
-			h.d.log.Warn().Err(err).Str("endpoint", name).Msg("malformed slack request")
+			h.d.log.Warn().Err(err).Str(logging.Endpoint, name).Msg("malformed slack request")
 			reject(http.StatusBadRequest, "bad_request")
 			return
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/internal/logging"
 )
 
 // Runner runs post-ack work (the After of handler replies, App Home
@@ -51,7 +52,7 @@ func (r *Runner) Go(fn bot.Later) bool {
 	if r.queued.Add(1) > r.maxQueued {
 		r.queued.Add(-1)
 		r.metrics.dropped()
-		r.log.Error().Str("component", "slackbot").Msg("post-ack work dropped: runner queue full")
+		r.log.Error().Msg("post-ack work dropped: runner queue full")
 		return false
 	}
 	r.wg.Add(1)
@@ -68,7 +69,7 @@ func (r *Runner) Go(fn bot.Later) bool {
 		defer cancel()
 		defer func() {
 			if p := recover(); p != nil {
-				r.log.Error().Str("component", "slackbot").Interface("panic", p).Msg("post-ack work panicked")
+				r.log.Error().Interface(logging.Panic, p).Msg("post-ack work panicked")
 			}
 		}()
 		fn(ctx)

@@ -14,6 +14,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/internal/logging"
 )
 
 // SenderConfig configures the Web API sender.
@@ -93,7 +94,7 @@ func NewSender(cfg SenderConfig) *Sender {
 	return &Sender{
 		api: slack.New(cfg.BotToken, opts...), httpClient: hc,
 		maxWait: cfg.MaxRetryWait, maxRetries: cfg.MaxRetries, pacer: cfg.Pacer,
-		metrics: cfg.Metrics, log: cfg.Logger,
+		metrics: cfg.Metrics, log: logging.WithComponent(cfg.Logger, "slackbot"),
 		users:  newTTLCache[bot.User](orDefault(cfg.UserCacheTTL, 5*time.Minute)),
 		groups: newTTLCache[[]string](orDefault(cfg.GroupCacheTTL, time.Minute)),
 		dms:    map[string]string{},
@@ -411,7 +412,7 @@ func (s *Sender) call(ctx context.Context, method string, fn func() error) error
 		if after > s.maxWait || attempt >= s.maxRetries {
 			return &bot.RateLimitError{Method: method, RetryAfter: after}
 		}
-		s.log.Debug().Str("component", "slackbot").Str("method", method).Int("attempt", attempt+1).
+		s.log.Debug().Str("method", method).Int(logging.CallAttempt, attempt+1).
 			Dur("retry_after", after).Msg("slack rate limited, waiting")
 		jitter := time.Duration(rand.Int64N(int64(250 * time.Millisecond)))
 		if err := sleep(ctx, after+jitter); err != nil {

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/slack-go/slack/socketmode"
+
+	"github.com/chataccess/chataccess/internal/logging"
 )
 
 // Socket receives Slack requests over Socket Mode (used when
@@ -84,13 +86,13 @@ func (s *Socket) event(ctx context.Context, evt socketmode.Event) {
 		var payload any
 		if a.body != nil {
 			if len(a.body) >= socketAckMaxPayload {
-				s.d.log.Error().Int("bytes", len(a.body)).Str("endpoint", endpoint).Msg("socket mode ack too large; acknowledging without body")
+				s.d.log.Error().Int("bytes", len(a.body)).Str(logging.Endpoint, endpoint).Msg("socket mode ack too large; acknowledging without body")
 			} else {
 				payload = json.RawMessage(a.body)
 			}
 		}
 		if err := s.client.AckCtx(ctx, req.EnvelopeID, payload); err != nil {
-			s.d.log.Error().Err(err).Str("endpoint", endpoint).Msg("socket mode ack")
+			s.d.log.Error().Err(err).Str(logging.Endpoint, endpoint).Msg("socket mode ack")
 			s.d.metrics.request(endpoint, "error")
 			return
 		}
@@ -127,7 +129,7 @@ func (s *Socket) handle(ctx context.Context, req socketmode.Request) (ack, strin
 		err = errors.New("unsupported envelope type")
 	}
 	if err != nil {
-		s.d.log.Warn().Err(err).Str("endpoint", endpoint).Msg("malformed socket mode envelope")
+		s.d.log.Warn().Err(err).Str(logging.Endpoint, endpoint).Msg("malformed socket mode envelope")
 		return ack{outcome: "bad_request"}, endpoint
 	}
 	return a, endpoint

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/chataccess/chataccess/internal/logging"
 )
 
 // Paths. User management has no /rest prefix
@@ -155,7 +157,7 @@ func (c *Client) FetchToken(ctx context.Context) (Token, error) {
 	if err != nil {
 		return Token{}, &Error{Reason: ReasonUnavailable, Op: op, Status: resp.StatusCode, Message: err.Error()}
 	}
-	c.logger(ctx).Debug().Str("component", "marketo").Dur("expires_in", tok.ExpiresIn).Msg("marketo token issued")
+	c.logger(ctx).Debug().Str(logging.Vendor, "marketo").Dur("expires_in", tok.ExpiresIn).Msg("marketo token issued")
 	return tok, nil
 }
 
@@ -188,7 +190,7 @@ func (c *Client) do(ctx context.Context, cl call) ([]byte, error) {
 		start := time.Now()
 		body, gen, err := c.once(ctx, cl)
 		if err == nil {
-			log.Debug().Str("component", "marketo").Str("op", cl.op).Int("attempt", attempt).
+			log.Debug().Str(logging.Vendor, "marketo").Str(logging.Op, cl.op).Int(logging.CallAttempt, attempt).
 				Dur("duration", time.Since(start)).Msg("marketo call")
 			return body, nil
 		}
@@ -201,7 +203,7 @@ func (c *Client) do(ctx context.Context, cl call) ([]byte, error) {
 				refreshed = true
 				c.tokens.invalidate(gen)
 				attempt--
-				log.Debug().Str("component", "marketo").Str("op", cl.op).Str("code", e.Code).Msg("marketo token refused, refreshing")
+				log.Debug().Str(logging.Vendor, "marketo").Str(logging.Op, cl.op).Str(logging.Code, e.Code).Msg("marketo token refused, refreshing")
 				continue
 			}
 			e.Reason = ReasonAuth
@@ -218,8 +220,8 @@ func (c *Client) do(ctx context.Context, cl call) ([]byte, error) {
 			e.RetryAfter = delay
 			return nil, e
 		}
-		log.Warn().Str("component", "marketo").Str("op", cl.op).Int("attempt", attempt).Str("reason", string(e.Reason)).
-			Int("status", e.Status).Str("code", e.Code).Dur("retry_in", delay).Msg("marketo call failed, retrying")
+		log.Warn().Str(logging.Vendor, "marketo").Str(logging.Op, cl.op).Int(logging.CallAttempt, attempt).Str(logging.Reason, string(e.Reason)).
+			Int(logging.Status, e.Status).Str(logging.Code, e.Code).Dur(logging.RetryIn, delay).Msg("marketo call failed, retrying")
 		t := time.NewTimer(delay)
 		select {
 		case <-ctx.Done():

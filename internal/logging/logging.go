@@ -16,7 +16,8 @@ const (
 	Package   = "package"
 	Platform  = "platform"
 	TaskID    = "task_id"
-	// Attempt is the queue's count of runs of a task.
+	// Attempt counts the runs of one piece of work: a queued task, the
+	// start of a scheduled review.
 	Attempt = "attempt"
 	// Component names the part of chataccess a logger belongs to
 	// (workers, commands, slackbot, adobe, reviews, redis, …). A logger
@@ -42,6 +43,9 @@ const (
 	// StepAttempt is the saga's count of tries of one step; a line can
 	// carry it next to the queue's Attempt.
 	StepAttempt = "step_attempt"
+	// CallAttempt is a client's count of tries of one outbound API call
+	// (Slack, Adobe, Marketo); a line can carry it next to Attempt.
+	CallAttempt = "call_attempt"
 	Op          = "op"       // a vendor API operation
 	Endpoint    = "endpoint" // a chat endpoint (commands, interactions, events)
 	Status      = "status"   // an HTTP status code
