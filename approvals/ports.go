@@ -38,13 +38,6 @@ type Store interface {
 	Commit(ctx context.Context, c Change) error
 }
 
-// EventSink hears about committed changes, after the commit. Delivery is
-// best effort; the store keeps a durable copy of every Record for
-// consumers that must not miss one.
-type EventSink interface {
-	Publish(ctx context.Context, recs []Record)
-}
-
 // Change is one atomic write to the ledger.
 type Change struct {
 	Requests     []Write
@@ -82,9 +75,3 @@ type Record struct {
 	Target    string    `json:"target,omitempty"`
 	Detail    string    `json:"detail,omitempty"`
 }
-
-// NopSink drops events.
-type NopSink struct{}
-
-// Publish does nothing.
-func (NopSink) Publish(context.Context, []Record) {}

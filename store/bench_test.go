@@ -26,7 +26,7 @@ func BenchmarkTransitions(b *testing.B) {
 		b.Run(fmt.Sprintf("writers=%d", par), func(b *testing.B) {
 			rdb, prefix := redistest.Client(b)
 			st := store.New(rdb, prefix)
-			svc := approvals.NewService(policy([]string{"a1@example.com"}, 1), st, approvals.ClockFunc(time.Now), nil)
+			svc := approvals.NewService(policy([]string{"a1@example.com"}, 1), st, approvals.ClockFunc(time.Now))
 			ctx := context.Background()
 			var n atomic.Int64
 			lat := make([][]time.Duration, par)

@@ -55,7 +55,7 @@ func TestConcurrentApprovals(t *testing.T) {
 	rdb, prefix := redistest.Client(t)
 	st := store.New(rdb, prefix)
 	approvers := []string{"a1@example.com", "a2@example.com", "a3@example.com", "a4@example.com", "a5@example.com"}
-	svc := approvals.NewService(policy(approvers, 2), st, approvals.ClockFunc(func() time.Time { return t0 }), nil)
+	svc := approvals.NewService(policy(approvers, 2), st, approvals.ClockFunc(func() time.Time { return t0 }))
 	ctx := context.Background()
 	r := submit(t, svc, "alice@example.com")
 
@@ -69,7 +69,7 @@ func TestConcurrentApprovals(t *testing.T) {
 			defer wg.Done()
 			<-start
 			// Each goroutine uses its own store instance, as replicas would.
-			svc := approvals.NewService(policy(approvers, 2), store.New(rdb, prefix), approvals.ClockFunc(func() time.Time { return t0 }), nil)
+			svc := approvals.NewService(policy(approvers, 2), store.New(rdb, prefix), approvals.ClockFunc(func() time.Time { return t0 }))
 			_, err := svc.Approve(ctx, r.ID, actor(approvers[i%5]), "")
 			key := "ok"
 			switch {
@@ -134,7 +134,7 @@ func TestConcurrentApprovals(t *testing.T) {
 func TestCommitRefusesStaleVersion(t *testing.T) {
 	rdb, prefix := redistest.Client(t)
 	st := store.New(rdb, prefix)
-	svc := approvals.NewService(policy([]string{"a1@example.com"}, 1), st, approvals.ClockFunc(func() time.Time { return t0 }), nil)
+	svc := approvals.NewService(policy([]string{"a1@example.com"}, 1), st, approvals.ClockFunc(func() time.Time { return t0 }))
 	ctx := context.Background()
 	r := submit(t, svc, "alice@example.com")
 	stale := r.Clone()
@@ -159,7 +159,7 @@ func TestCommitRefusesStaleVersion(t *testing.T) {
 func TestRestartSeesEverything(t *testing.T) {
 	rdb, prefix := redistest.Client(t)
 	clock := approvals.ClockFunc(func() time.Time { return t0 })
-	svc := approvals.NewService(policy([]string{"a1@example.com"}, 1), store.New(rdb, prefix), clock, nil)
+	svc := approvals.NewService(policy([]string{"a1@example.com"}, 1), store.New(rdb, prefix), clock)
 	ctx := context.Background()
 	var ids []string
 	for i := range 5 {
@@ -202,7 +202,7 @@ func TestRestartSeesEverything(t *testing.T) {
 		t.Fatalf("audit after restart: %+v %v", res, err)
 	}
 	// The new instance continues the chain.
-	svc2 := approvals.NewService(policy([]string{"a1@example.com"}, 1), st2, clock, nil)
+	svc2 := approvals.NewService(policy([]string{"a1@example.com"}, 1), st2, clock)
 	if _, err := svc2.Deny(ctx, ids[4], actor("a1@example.com"), "no"); err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +219,7 @@ func TestAuditTamperDetected(t *testing.T) {
 	setup := func(t *testing.T) (*store.Store, redis.UniversalClient, string, []redis.XMessage) {
 		rdb, prefix := redistest.Client(t)
 		st := store.New(rdb, prefix)
-		svc := approvals.NewService(policy([]string{"a1@example.com"}, 1), st, approvals.ClockFunc(func() time.Time { return t0 }), nil)
+		svc := approvals.NewService(policy([]string{"a1@example.com"}, 1), st, approvals.ClockFunc(func() time.Time { return t0 }))
 		for i := range 4 {
 			r := submit(t, svc, fmt.Sprintf("u%d@example.com", i))
 			if _, err := svc.Approve(ctx, r.ID, actor("a1@example.com"), ""); err != nil {
@@ -286,7 +286,7 @@ func flatten(m map[string]any) []any {
 func TestOutboxRedeliversToAnotherConsumer(t *testing.T) {
 	rdb, prefix := redistest.Client(t)
 	st := store.New(rdb, prefix)
-	svc := approvals.NewService(policy([]string{"a1@example.com"}, 1), st, approvals.ClockFunc(func() time.Time { return t0 }), nil)
+	svc := approvals.NewService(policy([]string{"a1@example.com"}, 1), st, approvals.ClockFunc(func() time.Time { return t0 }))
 	ctx := context.Background()
 	submit(t, svc, "alice@example.com")
 	box, err := st.Outbox(ctx, "notify", 50*time.Millisecond)

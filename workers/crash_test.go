@@ -49,7 +49,7 @@ func TestWorkerProcess(t *testing.T) {
 	rdb := redis.NewClient(opt)
 	st := store.New(rdb, os.Getenv(envPrefix))
 	clock := approvals.ClockFunc(time.Now)
-	svc := approvals.NewService(testPolicy(), st, clock, nil)
+	svc := approvals.NewService(testPolicy(), st, clock)
 	acfg := adobe.Config{IMSURL: os.Getenv(envAdobe), UMAPIURL: os.Getenv(envAdobe), OrgID: "DEMO0000000000000000@AdobeOrg",
 		ClientID: "chataccess-demo", ClientSecret: "demo-secret"}
 	acl, err := adobe.New(acfg)
@@ -92,7 +92,7 @@ func TestCrashRecovery(t *testing.T) {
 	defer sb.Close()
 	ctx := context.Background()
 	st := store.New(rdb, prefix)
-	svc := approvals.NewService(testPolicy(), st, approvals.ClockFunc(time.Now), nil)
+	svc := approvals.NewService(testPolicy(), st, approvals.ClockFunc(time.Now))
 	queue := workers.NewQueue(rdb, "crash"+redistest.Token())
 	defer func() { _ = queue.Inspector().DeleteQueue(queue.Name(), true); _ = queue.Close() }()
 

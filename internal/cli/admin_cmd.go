@@ -73,7 +73,7 @@ func runAdminRetry(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer closeFn()
-	svc := approvals.NewService(cfg.Policy(), st, approvals.ClockFunc(time.Now), nil)
+	svc := approvals.NewService(cfg.Policy(), st, approvals.ClockFunc(time.Now))
 	name := "operator"
 	if u, err := user.Current(); err == nil {
 		name = u.Username

@@ -91,7 +91,7 @@ func newRig(t *testing.T, latency time.Duration) *rig {
 		t.Fatal(err)
 	}
 	r.st = store.New(rdb, prefix)
-	r.svc = approvals.NewService(r.cfg.Policy(), r.st, approvals.ClockFunc(time.Now), nil)
+	r.svc = approvals.NewService(r.cfg.Policy(), r.st, approvals.ClockFunc(time.Now))
 	t.Cleanup(func() {
 		_ = asynq.NewInspectorFromRedisClient(rdb).DeleteQueue(strings.TrimSuffix(prefix, ":")+":provision", true)
 	})
