@@ -87,7 +87,7 @@ func newFixture(t *testing.T) *fixture {
 	rdb, prefix := redistest.Client(t)
 	st := store.New(rdb, prefix)
 	clock := &testClock{t: t0}
-	svc := approvals.NewService(testPolicy(), st, clock, nil)
+	svc := approvals.NewService(testPolicy(), st, clock)
 	fake := slackfake.New()
 	t.Cleanup(fake.Close)
 	for _, u := range []slackfake.User{

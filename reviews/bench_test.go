@@ -75,7 +75,7 @@ func newBenchRig(tb testing.TB) *benchRig {
 			Approvers: approvals.Audience{Users: []approvals.PlatformID{{Platform: approvals.PlatformSlack, ID: "UANN"}, {Platform: approvals.PlatformSlack, ID: "UBEN"}}}, MinApprovals: 1, AllowPermanent: true,
 		}},
 	}
-	svc := approvals.NewService(pol, st, approvals.ClockFunc(time.Now), nil)
+	svc := approvals.NewService(pol, st, approvals.ClockFunc(time.Now))
 	for i := range 200 {
 		if _, err := svc.Adopt(ctx, fmt.Sprintf("user%05d@example.com", i*7), "agent", actor("UROOT"), time.Time{}, "bench"); err != nil {
 			tb.Fatal(err)

@@ -9,9 +9,11 @@ import (
 	"time"
 
 	"github.com/chataccess/chataccess/approvals"
+	"github.com/chataccess/chataccess/integrations/marketo"
 	"github.com/chataccess/chataccess/internal/redistest"
 	"github.com/chataccess/chataccess/reviews"
 	"github.com/chataccess/chataccess/store"
+	"github.com/chataccess/chataccess/vendormap"
 )
 
 var t0 = time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
@@ -106,8 +108,28 @@ type fakeMarketo struct{ users []reviews.MarketoUser }
 
 func (f *fakeMarketo) Users(context.Context) ([]reviews.MarketoUser, error) { return f.users, nil }
 
+// fakeRoles and fakeWorkspaces are the fake instance's listings.
+var (
+	fakeRoles      = []marketo.Role{{ID: 1, Name: "Admin"}, {ID: 101, Name: "DC Agent"}, {ID: 102, Name: "DC Admin"}}
+	fakeWorkspaces = []marketo.Workspace{{ID: 1, Name: "Default"}}
+)
+
+// PackageRole resolves with the real rule over the fake listings.
+func (f *fakeMarketo) PackageRole(_ context.Context, p *approvals.Package) (reviews.RoleAssignment, error) {
+	r, err := vendormap.MatchRole(fakeRoles, p.MarketoRole)
+	if err != nil {
+		return reviews.RoleAssignment{}, err
+	}
+	w, err := vendormap.MatchWorkspace(fakeWorkspaces, p.MarketoWorkspace)
+	if err != nil {
+		return reviews.RoleAssignment{}, err
+	}
+	return reviews.RoleAssignment{RoleID: r.ID, RoleName: r.Name, WorkspaceID: w.ID, WorkspaceName: w.Name}, nil
+}
+
 func role(name string) reviews.RoleAssignment {
-	return reviews.RoleAssignment{RoleName: name, WorkspaceName: "Default", WorkspaceID: 1}
+	r, _ := vendormap.MatchRole(fakeRoles, approvals.MarketoRef{Name: name})
+	return reviews.RoleAssignment{RoleID: r.ID, RoleName: name, WorkspaceName: "Default", WorkspaceID: 1}
 }
 
 // notes records what the notifier was asked to send.
@@ -171,7 +193,7 @@ func newFixture(t *testing.T, schedules ...reviews.Schedule) *fixture {
 	rdb, prefix := redistest.Client(t)
 	st := store.New(rdb, prefix)
 	c := &clock{t: t0}
-	svc := approvals.NewService(testPolicy(), st, c, nil)
+	svc := approvals.NewService(testPolicy(), st, c)
 	f := &fixture{t: t, ctx: context.Background(), clock: c, st: st, svc: svc,
 		adobe: &fakeAdobe{profiles: map[string][]reviews.Member{}}, mkto: &fakeMarketo{}, notes: &notes{sent: map[string]int{}}}
 	f.rv = f.replica("r1", schedules...)

@@ -19,6 +19,7 @@ import (
 	"github.com/chataccess/chataccess/internal/redistest"
 	"github.com/chataccess/chataccess/internal/sandbox"
 	"github.com/chataccess/chataccess/store"
+	"github.com/chataccess/chataccess/vendormap"
 	"github.com/chataccess/chataccess/workers"
 )
 
@@ -159,7 +160,7 @@ func newRig(t testing.TB, o rigOptions) *rig {
 
 	st := store.New(rdb, prefix)
 	clock := approvals.ClockFunc(time.Now)
-	svc := approvals.NewService(testPolicy(), st, clock, nil)
+	svc := approvals.NewService(testPolicy(), st, clock)
 	queue := workers.NewQueue(rdb, "q"+redistest.Token())
 	t.Cleanup(func() {
 		_ = queue.Inspector().DeleteQueue(queue.Name(), true)
@@ -170,8 +171,10 @@ func newRig(t testing.TB, o rigOptions) *rig {
 	if o.saga.UserPoll == 0 {
 		o.saga.UserPoll = 100 * time.Millisecond
 	}
-	exec := workers.NewExecutor(svc, st, workers.AdobeConsole{Batcher: batcher, Client: acl, Snapshots: &workers.Snapshots{}},
-		&workers.MarketoUsers{Client: mcl, DirectoryTTL: 10 * time.Millisecond}, rec, clock, o.saga)
+	// One resolver for both sides, as the composition root shares one.
+	mapping := vendormap.New(vendormap.Config{Adobe: acl, Marketo: map[string]vendormap.Lists{vendormap.DefaultInstance: mcl}})
+	exec := workers.NewExecutor(svc, st, workers.AdobeConsole{Batcher: batcher, Client: acl, Snapshots: &workers.Snapshots{}, Resolver: mapping},
+		&workers.MarketoUsers{Client: mcl, Resolver: mapping, DirectoryTTL: 10 * time.Millisecond}, rec, clock, o.saga)
 	box, err := st.Outbox(ctx, "workers", time.Second)
 	if err != nil {
 		t.Fatal(err)

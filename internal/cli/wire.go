@@ -28,6 +28,7 @@ import (
 	"github.com/chataccess/chataccess/reviews/inventory"
 	"github.com/chataccess/chataccess/reviews/reviewchat"
 	"github.com/chataccess/chataccess/store"
+	"github.com/chataccess/chataccess/vendormap"
 	"github.com/chataccess/chataccess/workers"
 )
 
@@ -133,6 +134,7 @@ type vendorParts struct {
 	adobe   *adobe.Client
 	batcher *adobe.Batcher
 	marketo *marketo.Client
+	mapping *vendormap.Resolver // packages → vendor objects, shared by workers and reviews
 }
 
 // newApp builds what every part shares: metrics, store, service.
@@ -142,7 +144,7 @@ func newApp(w wiring) *app {
 		queueName: strings.TrimSuffix(prefix, ":") + ":provision", shutdown: DefaultShutdownTimeout}
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.store = store.New(w.rdb, prefix)
-	a.service = approvals.NewService(w.cfg.Policy(), a.store, w.clock, nil)
+	a.service = approvals.NewService(w.cfg.Policy(), a.store, w.clock)
 	return a
 }
 
@@ -167,13 +169,16 @@ func (a *app) vendors(w wiring) (vendorParts, error) {
 	batcher := adobe.NewBatcher(adobeClient, adobe.BatcherConfig{Window: settings.Adobe.BatchWindow, Logger: w.log})
 
 	// Marketo: the bot's share of the instance limits, counted in Redis.
+	// Its lines go to the caller's logger (the context's); this one is
+	// for calls whose context has none.
+	marketoLog := logging.WithComponent(w.log, "marketo")
 	mcfg := marketo.Config{
 		BaseURL: w.env.MarketoBaseURL, ClientID: w.env.MarketoClientID, ClientSecret: w.env.MarketoClientSecret.Reveal(),
 		Rate:             ratelimit.Per(settings.Marketo.CallsPer20s, 20*time.Second),
 		MaxInFlight:      settings.Marketo.MaxInFlight,
 		AddRolesBody:     marketo.BodyShape(settings.Marketo.AddRolesBody),
 		DeleteRolesBody:  marketo.BodyShape(settings.Marketo.DeleteRolesBody),
-		UserAgentVersion: Version, Limiter: limiter, Logger: &w.log,
+		UserAgentVersion: Version, Limiter: limiter, Logger: &marketoLog,
 	}
 	mcfg.Rate.Burst = 1
 	mcfg.InFlight = ratelimit.NewSemaphore(w.rdb, mcfg.SemaphoreKey(prefix), max(settings.Marketo.MaxInFlight, 1), mcfg.SemaphoreLease())
@@ -181,7 +186,8 @@ func (a *app) vendors(w wiring) (vendorParts, error) {
 	if err != nil {
 		return vendorParts{}, fmt.Errorf("marketo client: %w", err)
 	}
-	return vendorParts{adobe: adobeClient, batcher: batcher, marketo: marketoClient}, nil
+	mapping := vendormap.New(vendormap.Config{Adobe: adobeClient, Marketo: map[string]vendormap.Lists{vendormap.DefaultInstance: marketoClient}})
+	return vendorParts{adobe: adobeClient, batcher: batcher, marketo: marketoClient, mapping: mapping}, nil
 }
 
 // slackSender is Slack's Web API sender, paced per channel in Redis.
@@ -189,7 +195,7 @@ func (a *app) slackSender(w wiring) *slackbot.Sender {
 	return slackbot.NewSender(slackbot.SenderConfig{
 		BotToken: w.env.SlackBotToken.Reveal(), AppToken: w.env.SlackAppToken.Reveal(), APIURL: w.env.SlackAPIURL,
 		Pacer:   slackPacer{lim: ratelimit.New(w.rdb, w.cfg.Settings().Redis.Prefix)},
-		Metrics: slackbot.NewMetrics(a.reg), Logger: w.log.With().Str(logging.Component, "slackbot").Logger(),
+		Metrics: slackbot.NewMetrics(a.reg), Logger: w.log,
 	})
 }
 
@@ -210,7 +216,7 @@ func (a *app) chatParts(w wiring, v vendorParts) bot.Handler {
 		AdminChannel: reviewAdmin, Clock: w.clock, Logger: w.log})
 	a.reviews = reviews.New(reviews.Deps{
 		Access: a.service, Store: a.store, Notifier: reviewMsgs, Clock: w.clock, Logger: w.log, Holder: w.replica,
-		Adobe: &inventory.Adobe{Client: v.adobe}, Marketo: &inventory.Marketo{Client: v.marketo},
+		Adobe: &inventory.Adobe{Client: v.adobe, Resolver: v.mapping}, Marketo: &inventory.Marketo{Client: v.marketo, Resolver: v.mapping},
 		Schedules: reviewSchedules(w.cfg.ReviewSchedules()),
 	})
 	a.handler = commands.New(commands.Deps{
@@ -251,8 +257,8 @@ func (a *app) workerParts(ctx context.Context, w wiring, v vendorParts) ([]runne
 		saga.UserPoll = settings.Marketo.UserPollInterval
 	}
 	exec := workers.NewExecutor(a.service, a.store,
-		workers.AdobeConsole{Batcher: v.batcher, Client: v.adobe, Snapshots: &workers.Snapshots{}},
-		&workers.MarketoUsers{Client: v.marketo}, a.handler, w.clock, saga)
+		workers.AdobeConsole{Batcher: v.batcher, Client: v.adobe, Snapshots: &workers.Snapshots{}, Resolver: v.mapping},
+		&workers.MarketoUsers{Client: v.marketo, Resolver: v.mapping}, a.handler, w.clock, saga)
 	// Running tasks get two thirds of the teardown; what is left is for
 	// the batcher to send what they queued.
 	server := workers.NewServer(w.rdb, workers.ServerConfig{Queue: a.queueName, Concurrency: settings.Workers.Concurrency,

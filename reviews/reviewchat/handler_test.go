@@ -51,7 +51,7 @@ func newE2E(t *testing.T) *e2e {
 			Approvers: approvals.Audience{Emails: []string{"ann@example.com"}, Users: []approvals.PlatformID{{Platform: approvals.PlatformSlack, ID: "UBEN"}}}, MinApprovals: 1,
 		}},
 	}
-	svc := approvals.NewService(pol, st, clock, nil)
+	svc := approvals.NewService(pol, st, clock)
 	fake := slackfake.New()
 	t.Cleanup(fake.Close)
 	for _, u := range []slackfake.User{
