@@ -278,3 +278,59 @@ func TestValidateOnConfigBuiltInCode(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestPlatformAudiences: platform ids are keyed by platform. A bare Slack
+// id still means Slack, as before platforms were named; slack:, teams:
+// and teams-group: name them explicitly; anything else is refused with
+// the forms spelled out.
+func TestPlatformAudiences(t *testing.T) {
+	const y = `requesters: [everyone]
+admins: [U0ADMIN0001]
+slack: {admin_channel: C0ADMINS001}
+adobe: {identity: {type: enterpriseID}}
+packages:
+  agent:
+    profiles: [{name: Live Agent}]
+    marketo: {role: {name: DC Agent}, workspace: {name: Default}}
+    approvers:
+      - U0BOSS00001
+      - slack:W0BOSS00002
+      - slack:S0LEADS0001
+      - S0LEADS0002
+      - teams:6B1C3E2A-0F4D-4C3B-9A1E-2F5D6C7B8A90
+      - teams-group:0d2e4f6a-8b1c-4d3e-9f5a-7b6c5d4e3f21
+      - boss@example.com
+    approval_channel: C0APPROVE01
+`
+	cfg, err := config.Parse([]byte(y), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := cfg.Policy().Packages["agent"].Approvers
+	slack, teams := approvals.PlatformSlack, approvals.PlatformTeams
+	wantUsers := []approvals.PlatformID{{Platform: slack, ID: "U0BOSS00001"}, {Platform: slack, ID: "W0BOSS00002"},
+		{Platform: teams, ID: "6b1c3e2a-0f4d-4c3b-9a1e-2f5d6c7b8a90"}}
+	wantGroups := []approvals.PlatformID{{Platform: slack, ID: "S0LEADS0001"}, {Platform: slack, ID: "S0LEADS0002"},
+		{Platform: teams, ID: "0d2e4f6a-8b1c-4d3e-9f5a-7b6c5d4e3f21"}}
+	if !slices.Equal(a.Users, wantUsers) || !slices.Equal(a.Groups, wantGroups) || !slices.Equal(a.Emails, []string{"boss@example.com"}) {
+		t.Errorf("approvers = %+v", a)
+	}
+	// The same id on another platform is another person.
+	if a.Contains(approvals.Actor{ID: "U0BOSS00001", Platform: teams}) {
+		t.Error("a Slack user id matched a Teams actor")
+	}
+	if !a.Contains(approvals.Actor{ID: "6b1c3e2a-0f4d-4c3b-9a1e-2f5d6c7b8a90", Platform: teams}) {
+		t.Error("the Teams approver is not recognised")
+	}
+	if !a.Contains(approvals.Actor{ID: "UNOBODY0001", Platform: teams, Groups: []string{"0d2e4f6a-8b1c-4d3e-9f5a-7b6c5d4e3f21"}}) {
+		t.Error("a member of the Entra ID group is not recognised")
+	}
+	for _, bad := range []string{"teams:not-a-guid", "slack:C0CHANNEL01", "discord:U0BOSS00001", "teams-group:S0LEADS0001"} {
+		_, err := config.Parse([]byte(strings.Replace(y, "- boss@example.com", "- "+bad, 1)), nil)
+		var verr *config.ValidationError
+		if !errors.As(err, &verr) || len(verr.Problems) != 1 || verr.Problems[0].Path != "packages.agent.approvers[6]" ||
+			!strings.Contains(verr.Problems[0].Message, "teams-group:<object id>") {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+}
