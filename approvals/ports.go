@@ -33,6 +33,9 @@ type Store interface {
 	//     differs from Write.Prev's; nothing was written. Reload and retry.
 	//   - *DuplicateRequestError: a create hit an open request for the
 	//     same target and package; nothing was written.
+	//   - an error for a malformed Change (a request without id, a
+	//     version other than Prev's plus one, decisions that rewrite
+	//     earlier ones); nothing was written.
 	//   - any other error: Redis failed; nothing or everything was
 	//     written (Redis scripts are atomic), so reload before retrying.
 	Commit(ctx context.Context, c Change) error

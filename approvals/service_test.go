@@ -3,14 +3,14 @@ package approvals_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/chataccess/chataccess/approvals"
-	"github.com/chataccess/chataccess/internal/redistest"
-	"github.com/chataccess/chataccess/store"
+	"github.com/chataccess/chataccess/approvals/approvalstest"
 )
 
 type fakeClock struct {
@@ -44,7 +44,7 @@ func testPolicy() *approvals.Policy {
 				Profiles:    []approvals.ProductProfile{{Name: "Live Agent", Product: "Dynamic Chat"}},
 				MarketoRole: approvals.MarketoRef{Name: "DC Agent"},
 				Approvers: approvals.Audience{
-					Emails:      []string{"ann@example.com", "ben@example.com", "lead@example.com"},
+					Emails: []string{"ann@example.com", "ben@example.com", "lead@example.com"},
 					Groups: []approvals.PlatformID{{Platform: approvals.PlatformSlack, ID: "SAPPROVERS"}},
 				},
 				MinApprovals:    2,
@@ -65,16 +65,15 @@ func testPolicy() *approvals.Policy {
 
 type fixture struct {
 	svc   *approvals.Service
-	st    *store.Store
+	st    *approvalstest.Store
 	clock *fakeClock
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	rdb, prefix := redistest.Client(t)
-	st := store.New(rdb, prefix)
+	st := approvalstest.NewStore()
 	clock := &fakeClock{t: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)}
-	return &fixture{svc: approvals.NewService(testPolicy(), st, clock, nil), st: st, clock: clock}
+	return &fixture{svc: approvals.NewService(testPolicy(), st, clock), st: st, clock: clock}
 }
 
 func (f *fixture) submit(t *testing.T, in approvals.SubmitInput) *approvals.Request {
@@ -118,10 +117,30 @@ func (f *fixture) snap(t *testing.T, id string) snapshot {
 		}
 		s.version, s.state = r.Version, r.State
 	}
-	if err := f.st.AuditEntries(context.Background(), func(store.AuditEntry) error { s.audit++; return nil }); err != nil {
+	s.audit = len(f.records(t))
+	return s
+}
+
+// records returns every record the service committed, oldest first.
+func (f *fixture) records(t *testing.T) []approvals.Record {
+	t.Helper()
+	recs, err := f.st.Records(context.Background())
+	if err != nil {
 		t.Fatal(err)
 	}
-	return s
+	return recs
+}
+
+// trail returns the events recorded for one request, oldest first.
+func (f *fixture) trail(t *testing.T, id string) []approvals.Event {
+	t.Helper()
+	var evs []approvals.Event
+	for _, r := range f.records(t) {
+		if r.RequestID == id {
+			evs = append(evs, r.Event)
+		}
+	}
+	return evs
 }
 
 func TestSubmitRejectsBadInputAndChangesNothing(t *testing.T) {
@@ -173,7 +192,7 @@ func TestSubmitRejectsBadInputAndChangesNothing(t *testing.T) {
 		})
 	}
 	t.Run("requester not allowed", func(t *testing.T) {
-		svc := approvals.NewService(restricted, f.st, f.clock, nil)
+		svc := approvals.NewService(restricted, f.st, f.clock)
 		_, err := svc.Submit(ctx, approvals.SubmitInput{Kind: approvals.KindAdd, Package: "agent", Target: approvals.Target{Email: "x@example.com"}, Justification: "x", Requester: nobody})
 		if !errors.Is(err, approvals.ErrNotRequester) {
 			t.Fatalf("err = %v", err)
@@ -290,8 +309,15 @@ func TestApprovalFlowAndGrantClockStartsAtCompletion(t *testing.T) {
 	if add.State != approvals.StateRevoked {
 		t.Fatalf("add request is %s, want revoked", add.State)
 	}
-	if res, err := f.st.VerifyAudit(ctx); err != nil || !res.OK() {
-		t.Fatalf("audit: %+v %v", res, err)
+	// Every step of both requests is in the trail, in order. (That the
+	// Redis trail's hash chain verifies is the store's own test.)
+	for id, want := range map[string][]approvals.Event{
+		r.ID:  {approvals.EventSubmit, approvals.EventVote, approvals.EventApprove, approvals.EventStart, approvals.EventProgress, approvals.EventComplete, approvals.EventRevoke},
+		rm.ID: {approvals.EventApprove, approvals.EventStart, approvals.EventComplete},
+	} {
+		if got := f.trail(t, id); !slices.Equal(got, want) {
+			t.Fatalf("audit trail of %s: %v, want %v", id, got, want)
+		}
 	}
 }
 
@@ -381,7 +407,14 @@ func TestAdoptGrant(t *testing.T) {
 	if r, err := f.svc.Revoke(ctx, "zed@example.com", "agent", admin, "not needed"); err != nil || r.State != approvals.StateApproved {
 		t.Fatalf("revoke adopted: %v", err)
 	}
-	if res, _ := f.st.VerifyAudit(ctx); !res.OK() {
-		t.Fatalf("audit: %+v", res)
+	recs := f.records(t)
+	if len(recs) != 2 {
+		t.Fatalf("audit trail: %+v, want the adoption and the revoke", recs)
+	}
+	if a := recs[0]; a.Event != approvals.EventAdopt || a.Target != "zed@example.com" || a.Package != "agent" || !a.Actor.Same(admin) {
+		t.Fatalf("adoption record: %+v", a)
+	}
+	if rv := recs[1]; rv.Event != approvals.EventApprove || rv.Target != "zed@example.com" || rv.To != approvals.StateApproved {
+		t.Fatalf("revoke record: %+v", rv)
 	}
 }
