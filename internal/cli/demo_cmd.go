@@ -82,13 +82,42 @@ func startDemo(ctx context.Context, env Env, level, policyPath string, rdb redis
 			cleanups[i]()
 		}
 	}
-	fail := func(err error) (*demo, error) { d.stop(); return nil, err }
+	defer func() {
+		if d.app == nil || d.url == "" {
+			d.stop()
+		}
+	}()
+	var err error
+	if cleanups, err = d.world(rdb, cleanups); err != nil {
+		return nil, err
+	}
+	cfg, senv, err := d.config(env, policyPath)
+	if err != nil {
+		return nil, err
+	}
+	d.app, err = build(ctx, wiring{cfg: cfg, env: senv, rdb: d.rdb, log: zerologFor(env, level), replica: "demo",
+		poll: 100 * time.Millisecond, notify: 100 * time.Millisecond, sweep: time.Minute, userLag: 500 * time.Millisecond})
+	if err != nil {
+		return nil, err
+	}
+	cleanups = append(cleanups, d.app.close)
+	stop, err := d.serve(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cleanups = append(cleanups, stop)
+	return d, nil
+}
 
+// world starts what the bot talks to: Redis (in-process unless rdb is
+// given), the Adobe and Marketo emulators with someone added by hand
+// outside chataccess, and a fake Slack with the demo's people.
+func (d *demo) world(rdb redis.UniversalClient, cleanups []func()) ([]func(), error) {
 	d.rdb = rdb
 	if rdb == nil {
 		d.mr = miniredis.NewMiniRedis()
 		if err := d.mr.Start(); err != nil {
-			return nil, fmt.Errorf("in-process redis: %w", err)
+			return cleanups, fmt.Errorf("in-process redis: %w", err)
 		}
 		cleanups = append(cleanups, d.mr.Close)
 		d.rdb = redis.NewClient(&redis.Options{Addr: d.mr.Addr()})
@@ -99,11 +128,11 @@ func startDemo(ctx context.Context, env Env, level, policyPath string, rdb redis
 	// Someone an admin added by hand in both consoles, outside chataccess:
 	// the access review finds them.
 	if err := d.sb.Adobe.AddUser(adobefake.UserSeed{Email: "bob@example.com", FirstName: "Bob", LastName: "Hand", Groups: []string{"Live Agent"}}); err != nil {
-		return fail(err)
+		return cleanups, err
 	}
 	if err := d.sb.Marketo.AddUser(marketofake.User{UserID: "bob@example.com", EmailAddress: "bob@example.com", FirstName: "Bob", LastName: "Hand",
 		Roles: []marketofake.Assignment{{RoleID: d.sb.RoleID("DC Agent"), WorkspaceID: d.sb.WorkspaceID()}}}); err != nil {
-		return fail(err)
+		return cleanups, err
 	}
 	d.slack = slackfake.New()
 	cleanups = append(cleanups, d.slack.Close)
@@ -118,7 +147,12 @@ func startDemo(ctx context.Context, env Env, level, policyPath string, rdb redis
 		d.slack.AddUser(u)
 	}
 	d.slack.AddGroup("S0DCLEADS01", demoLead)
+	return cleanups, nil
+}
 
+// config loads the demo policy (embedded, or policyPath) and the
+// environment pointing at the emulators and the fake Slack.
+func (d *demo) config(env Env, policyPath string) (*config.Config, config.Env, error) {
 	getenv := func(k string) string {
 		return map[string]string{
 			"SLACK_BOT_TOKEN": slackfake.Token, "SLACK_SIGNING_SECRET": demoSigningSecret, "SLACK_API_URL": d.slack.URL(),
@@ -138,22 +172,18 @@ func startDemo(ctx context.Context, env Env, level, policyPath string, rdb redis
 		err = cfg.Validate()
 	}
 	if err != nil {
-		return fail(fmt.Errorf("demo policy: %w", err))
+		return nil, config.Env{}, fmt.Errorf("demo policy: %w", err)
 	}
 	senv, err := config.LoadEnv(getenv)
-	if err != nil {
-		return fail(err)
-	}
-	log := zerologFor(env, level)
-	d.app, err = build(ctx, wiring{cfg: cfg, env: senv, rdb: d.rdb, log: log, replica: "demo",
-		poll: 100 * time.Millisecond, notify: 100 * time.Millisecond, sweep: time.Minute, userLag: 500 * time.Millisecond})
-	if err != nil {
-		return fail(err)
-	}
-	cleanups = append(cleanups, d.app.close)
+	return cfg, senv, err
+}
+
+// serve runs the wired app on a loopback listener as serve runs it,
+// and returns the function that stops it.
+func (d *demo) serve(ctx context.Context) (func(), error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return fail(err)
+		return nil, err
 	}
 	d.url = "http://" + ln.Addr().String()
 	srv := &http.Server{Handler: d.app.mux, ReadHeaderTimeout: 5 * time.Second}
@@ -168,8 +198,7 @@ func startDemo(ctx context.Context, env Env, level, policyPath string, rdb redis
 	})
 	done := make(chan struct{})
 	go func() { _, _ = g.run(); close(done) }()
-	cleanups = append(cleanups, func() { cancel(); <-done })
-	return d, nil
+	return func() { cancel(); <-done }, nil
 }
 
 func zerologFor(env Env, level string) zerolog.Logger {

@@ -63,20 +63,20 @@ func (w *wiring) defaults() {
 
 // app is the wired process: every part built, nothing running yet.
 type app struct {
-	log       zerolog.Logger
-	rdb       redis.UniversalClient
-	store     *store.Store
-	service   *approvals.Service
-	handler   *commands.Handler
-	reviews   *reviews.Reviews
-	chat      *bot.Mux
-	slack     *slackbot.Adapter
-	queue     *workers.Queue
+	log     zerolog.Logger
+	rdb     redis.UniversalClient
+	store   *store.Store
+	service *approvals.Service
+	handler *commands.Handler
+	reviews *reviews.Reviews
+	chat    *bot.Mux
+	slack   *slackbot.Adapter
+	queue   *workers.Queue
 	// stopRunner ends the Slack adapter's post-ack work; called after
 	// the HTTP server stopped and the work drained.
 	stopRunner context.CancelFunc
 	// shutdown is the whole teardown budget (DefaultShutdownTimeout).
-	shutdown time.Duration
+	shutdown  time.Duration
 	reg       *prometheus.Registry
 	mux       *http.ServeMux
 	runners   []runner
