@@ -11,8 +11,10 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/rs/zerolog"
 
 	"github.com/chataccess/chataccess/config"
+	"github.com/chataccess/chataccess/internal/logging"
 	"github.com/chataccess/chataccess/store"
 )
 
@@ -71,6 +73,26 @@ func redisOptions(raw string) (*redis.UniversalOptions, error) {
 		return o, nil
 	}
 	return nil, fmt.Errorf("REDIS_URL scheme %q is not one of redis, rediss, redis-sentinel, redis-cluster", u.Scheme)
+}
+
+// redisLogger carries go-redis's own log lines ("redis: connection pool:
+// failed to dial …", Sentinel fail-overs, truncated expiries) into
+// zerolog as warnings, instead of the unstructured lines go-redis writes
+// to stderr by default. It implements go-redis's logging interface.
+type redisLogger struct{ log zerolog.Logger }
+
+// Printf logs one go-redis line. The context's logger is left alone: the
+// line is about the client, whose pool serves every part of the process.
+func (r redisLogger) Printf(_ context.Context, format string, v ...any) {
+	msg := strings.TrimSpace(fmt.Sprintf(format, v...))
+	r.log.Warn().Msg(strings.TrimPrefix(msg, "redis: "))
+}
+
+// logRedisTo sends go-redis's log lines to log with component=redis.
+// go-redis has one logger per process, so the command that sets up the
+// process's logging calls this once, before it connects.
+func logRedisTo(log zerolog.Logger) {
+	redis.SetLogger(redisLogger{logging.WithComponent(log, "redis")})
 }
 
 // connectRedis opens and pings Redis.

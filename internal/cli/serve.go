@@ -21,6 +21,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	log := logging.New(env.Stderr, env.IsTerminal, *level)
+	logRedisTo(log)
 	cfg, err := loadConfig(*path, env)
 	if err != nil {
 		return err
