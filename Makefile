@@ -28,7 +28,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
 ## build: the binary, with the same flags as the Dockerfile
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X github.com/chataccess/chataccess/internal/cli.Version=$(VERSION)" -o chataccess .
+	CGO_ENABLED=0 $(GO) build -tags nodemo -trimpath -ldflags "-s -w -X github.com/chataccess/chataccess/internal/cli.Version=$(VERSION)" -o chataccess .
 
 ## demo: the zero-setup demo (embedded policy, in-process Redis and emulators)
 demo:
