@@ -85,6 +85,16 @@ var (
 	ErrTriggerExpired = errors.New("trigger id expired or already used")
 	ErrRateLimited    = errors.New("rate limited")
 	ErrInvalidContent = errors.New("content breaks a platform limit")
+	// ErrPermanent marks a refusal that repeating the call cannot change
+	// (a deactivated user, a revoked token, a missing scope): skip that
+	// recipient and tell a person. ErrNotFound, ErrUserNotFound,
+	// ErrNoEmail and ErrInvalidContent are permanent too.
+	ErrPermanent = errors.New("refused for good")
+	// ErrTransient marks a failure that may pass (an outage, a timeout,
+	// a rate limit): try again later, a bounded number of times. An error
+	// that is neither permanent nor transient is unknown: retry it a few
+	// times too, then hand it to a person.
+	ErrTransient = errors.New("temporary failure")
 )
 
 // RateLimitError says the platform asked to wait longer than the adapter
@@ -99,8 +109,9 @@ func (e *RateLimitError) Error() string {
 	return fmt.Sprintf("%s: rate limited, retry after %s", e.Method, e.RetryAfter)
 }
 
-// Is makes errors.Is(err, ErrRateLimited) true.
-func (e *RateLimitError) Is(target error) bool { return target == ErrRateLimited }
+// Is makes errors.Is(err, ErrRateLimited) and errors.Is(err,
+// ErrTransient) true.
+func (e *RateLimitError) Is(target error) bool { return target == ErrRateLimited || target == ErrTransient }
 
 // ResolveGroups returns u with Groups set to those of candidates that
 // have u as a member, asking s for each group's members. Use it with the
