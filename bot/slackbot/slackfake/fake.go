@@ -28,6 +28,9 @@ type Call struct {
 	Status int
 	// Error is the "error" of an ok:false answer, "" when ok.
 	Error string
+	// Warnings are the response_metadata.warnings Slack would add, e.g.
+	// "missing_charset" for a JSON body without charset=utf-8.
+	Warnings []string
 }
 
 // User is a workspace member the fake knows.
@@ -37,6 +40,10 @@ type User struct {
 	Email   string // empty: a user without email (bot, guest)
 	Deleted bool
 	IsBot   bool
+	// DisplayName is the profile's display name (default Name, which is
+	// the real name); FirstName and LastName are the profile's name
+	// fields, empty when the person never filled them in.
+	DisplayName, FirstName, LastName string
 }
 
 // Message is a posted message in its latest version.
@@ -49,6 +56,8 @@ type Message struct {
 	Blocks string
 	// Edits counts chat.update calls on it.
 	Edits int
+	// Identical counts chat.update calls that changed nothing.
+	Identical int
 }
 
 // Ephemeral is a chat.postEphemeral message.
@@ -244,8 +253,13 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "read", http.StatusBadRequest)
 		return
 	}
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	ct, ctParams, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct == "application/json" {
+		// Slack: JSON bodies must say charset=utf-8, else the answer
+		// carries the warning missing_charset (api.slack.com/web, "JSON-encoded bodies").
+		if ctParams["charset"] == "" {
+			call.Warnings = []string{"missing_charset"}
+		}
 		if err := json.Unmarshal(body, &call.JSON); err != nil {
 			f.finish(w, call, http.StatusOK, reply{"ok": false, "error": "invalid_json"}, 0)
 			return
@@ -280,7 +294,12 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 		f.finish(w, call, http.StatusTooManyRequests, reply{"ok": false, "error": "ratelimited"}, wait)
 		return
 	}
-	f.finish(w, call, http.StatusOK, f.handle(method, call), 0)
+	rep := f.handle(method, call)
+	if len(call.Warnings) > 0 {
+		rep["warning"] = strings.Join(call.Warnings, ",")
+		rep["response_metadata"] = map[string]any{"warnings": call.Warnings}
+	}
+	f.finish(w, call, http.StatusOK, rep, 0)
 }
 
 func (f *Fake) finish(w http.ResponseWriter, call Call, status int, rep reply, retryAfter int) {

@@ -69,9 +69,14 @@ func (f *Fake) handle(method string, c Call) reply {
 }
 
 func userJSON(u User) map[string]any {
+	display := u.DisplayName
+	if display == "" {
+		display = u.Name
+	}
 	return map[string]any{
 		"id": u.ID, "name": u.Name, "real_name": u.Name, "deleted": u.Deleted, "is_bot": u.IsBot,
-		"profile": map[string]any{"email": u.Email, "real_name": u.Name, "display_name": u.Name},
+		"profile": map[string]any{"email": u.Email, "real_name": u.Name, "display_name": display,
+			"first_name": u.FirstName, "last_name": u.LastName},
 	}
 }
 
@@ -140,6 +145,9 @@ func (f *Fake) update(c Call) reply {
 	if bad != nil {
 		return bad
 	}
+	if m.Text == text && m.Blocks == blocks {
+		m.Identical++
+	}
 	m.Text, m.Blocks = text, blocks
 	m.Edits++
 	return reply{"ok": true, "channel": ch, "ts": ts, "text": text}
@@ -167,8 +175,11 @@ func (f *Fake) openConversation(c Call) reply {
 		return fail("invalid_arguments")
 	}
 	u, ok := f.users[users[0]]
-	if !ok || u.Deleted {
+	if !ok {
 		return fail("user_not_found")
+	}
+	if u.Deleted {
+		return fail("user_disabled") // a deactivated member
 	}
 	return reply{"ok": true, "channel": map[string]any{"id": "D" + u.ID}}
 }
