@@ -112,8 +112,11 @@ func TestBatcherWholeCallFailureReachesItsCallers(t *testing.T) {
 
 func TestBatcherSameUserNeverSharesACall(t *testing.T) {
 	e := newEnv(t, noLimits(), nil)
-	b := startBatcher(t, e.client, BatcherConfig{Window: 50 * time.Millisecond})
+	b := startBatcher(t, e.client, BatcherConfig{Window: 300 * time.Millisecond})
 	ctx := context.Background()
+	queued := func(n int) func() bool {
+		return func() bool { b.mu.Lock(); defer b.mu.Unlock(); return len(b.queue) == n }
+	}
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() {
@@ -122,19 +125,34 @@ func TestBatcherSameUserNeverSharesACall(t *testing.T) {
 			t.Error(err)
 		}
 	}()
-	time.Sleep(5 * time.Millisecond)
+	waitUntil(t, "the add is queued", queued(1))
 	go func() {
 		defer wg.Done()
 		if _, err := b.RemoveMember(ctx, "ana.admin@example.com", []string{"Live Agent"}, "remove", false); err != nil {
 			t.Error(err)
 		}
 	}()
+	// Both wait together, so one call could carry both; it must not.
+	waitUntil(t, "the add and the remove are queued together", queued(2))
 	wg.Wait()
 	if got := e.fake.Calls(adobefake.KindAction); got != 2 {
 		t.Errorf("action calls = %d, want 2", got)
 	}
 	if ok, _ := e.client.IsMember(ctx, "ana.admin@example.com", "Live Agent"); ok {
 		t.Error("the remove ran before the add")
+	}
+}
+
+// waitUntil polls cond until it holds, failing the test after five
+// seconds.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting until %s", what)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
 
