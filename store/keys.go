@@ -109,3 +109,21 @@ func (k keys) lock(name string) string { return k.p + "lock:" + name }
 
 // claim marks a one-time slot (e.g. a cron run) as taken.
 func (k keys) claim(name string) string { return k.p + "claim:" + name }
+
+// Dead letters: outbox events a consumer group stopped retrying.
+//
+//	deadletters              hash "<group>/<entry id>" → dead letter JSON
+//	idx:deadletters          sorted set of dead letter ids by time (ms)
+//	deadletters:alerts       sorted set of dead letter ids whose admin alert is due, by due time (ms)
+//	events:errors:<group>    hash outbox entry id → the group's last error handling it
+func (k keys) deadLetters() string             { return k.p + "deadletters" }
+func (k keys) deadLettersByTime() string       { return k.p + "idx:deadletters" }
+func (k keys) deadLetterAlerts() string        { return k.p + "deadletters:alerts" }
+func (k keys) eventErrors(group string) string { return k.p + "events:errors:" + group }
+
+// Rendered content: what a chat message or App Home shows now.
+//
+//	rendered:<key>           hash of the content the message or Home last showed
+//	rendered:<key>:lease     token of the one update of it in flight
+func (k keys) rendered(key string) string      { return k.p + "rendered:" + key }
+func (k keys) renderedLease(key string) string { return k.p + "rendered:" + key + ":lease" }

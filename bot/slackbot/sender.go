@@ -2,6 +2,9 @@ package slackbot
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -40,8 +43,26 @@ type SenderConfig struct {
 	// and usergroups.users.list (default 1 min) answers.
 	UserCacheTTL  time.Duration
 	GroupCacheTTL time.Duration
-	Metrics       *Metrics
-	Logger        zerolog.Logger
+	// Rendered, when set, remembers what each message and App Home
+	// shows, so an update that would change nothing is not sent and
+	// updates of one message run one at a time across replicas.
+	// *store.Store satisfies it.
+	Rendered RenderMemory
+	Metrics  *Metrics
+	Logger   zerolog.Logger
+}
+
+// RenderMemory remembers the hash of what each message and App Home
+// shows (see store.ClaimRender).
+type RenderMemory interface {
+	// ClaimRender returns what key showed last and, when the caller
+	// should send, a lease token; token "" with prev == hash means the
+	// update changes nothing, token "" otherwise that another update of
+	// key is in flight.
+	ClaimRender(ctx context.Context, key, hash string, lease time.Duration) (prev, token string, err error)
+	// FinishRender releases the lease and records what key shows now
+	// ("" when unknown).
+	FinishRender(ctx context.Context, key, token, shows string) error
 }
 
 // Sender implements bot.Sender on the Slack Web API.
@@ -51,6 +72,7 @@ type Sender struct {
 	maxWait    time.Duration
 	maxRetries int
 	pacer      Pacer
+	rendered   RenderMemory
 	metrics    *Metrics
 	log        zerolog.Logger
 
@@ -80,6 +102,7 @@ func NewSender(cfg SenderConfig) *Sender {
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics(nil)
 	}
+	hc = withCharset(hc)
 	opts := []slack.Option{slack.OptionHTTPClient(hc)}
 	if cfg.APIURL != "" {
 		u := cfg.APIURL
@@ -93,7 +116,7 @@ func NewSender(cfg SenderConfig) *Sender {
 	}
 	return &Sender{
 		api: slack.New(cfg.BotToken, opts...), httpClient: hc,
-		maxWait: cfg.MaxRetryWait, maxRetries: cfg.MaxRetries, pacer: cfg.Pacer,
+		maxWait: cfg.MaxRetryWait, maxRetries: cfg.MaxRetries, pacer: cfg.Pacer, rendered: cfg.Rendered,
 		metrics: cfg.Metrics, log: logging.WithComponent(cfg.Logger, "slackbot"),
 		users:  newTTLCache[bot.User](orDefault(cfg.UserCacheTTL, 5*time.Minute)),
 		groups: newTTLCache[[]string](orDefault(cfg.GroupCacheTTL, time.Minute)),
@@ -156,10 +179,16 @@ func (s *Sender) Update(ctx context.Context, ref bot.MessageRef, m bot.Message) 
 	if err != nil {
 		return fmt.Errorf("slack update %s/%s: %w", ref.Channel, ref.ID, err)
 	}
-	err = s.call(ctx, "chat.update", func() error {
-		_, _, _, err := s.api.UpdateMessageContext(ctx, ref.Channel, ref.ID,
-			slack.MsgOptionText(r.Text, false), slack.MsgOptionBlocks(r.Blocks...))
-		return err
+	blocks, err := json.Marshal(r.Blocks)
+	if err != nil {
+		return fmt.Errorf("slack update %s/%s: %w", ref.Channel, ref.ID, err)
+	}
+	err = s.unlessUnchanged(ctx, "chat.update", "msg|slack|"+ref.Channel+"|"+ref.ID, contentHash(r.Text, string(blocks)), func() error {
+		return s.call(ctx, "chat.update", func() error {
+			_, _, _, err := s.api.UpdateMessageContext(ctx, ref.Channel, ref.ID,
+				slack.MsgOptionText(r.Text, false), slack.MsgOptionBlocks(r.Blocks...))
+			return err
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("slack update %s/%s: %w", ref.Channel, ref.ID, err)
@@ -269,9 +298,15 @@ func (s *Sender) PublishHome(ctx context.Context, userID string, h bot.Home) err
 	if err != nil {
 		return fmt.Errorf("slack publish home for %s: %w", userID, err)
 	}
-	err = s.call(ctx, "views.publish", func() error {
-		_, err := s.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: v})
-		return err
+	view, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("slack publish home for %s: %w", userID, err)
+	}
+	err = s.unlessUnchanged(ctx, "views.publish", "home|slack|"+userID, contentHash(string(view)), func() error {
+		return s.call(ctx, "views.publish", func() error {
+			_, err := s.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: v})
+			return err
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("slack publish home for %s: %w", userID, err)
@@ -348,8 +383,27 @@ func userOf(su *slack.User, userID string) (bot.User, error) {
 	if name == "" {
 		name = su.Name
 	}
+	first, last := profileNames(su)
 	return bot.User{Platform: "slack", ID: su.ID, TeamID: su.TeamID, Email: email, Name: name,
-		FirstName: su.Profile.FirstName, LastName: su.Profile.LastName}, nil
+		FirstName: first, LastName: last}, nil
+}
+
+// profileNames are the person's first and last name (Adobe needs both
+// to create a user): the profile's first_name and last_name when set,
+// else the profile's real name split at its first space ("Rita
+// Requester" → Rita, Requester). The display name is never split: it is
+// often a nickname or lower-case handle ("rita").
+func profileNames(su *slack.User) (first, last string) {
+	first, last = strings.TrimSpace(su.Profile.FirstName), strings.TrimSpace(su.Profile.LastName)
+	if first != "" || last != "" {
+		return first, last
+	}
+	full := strings.TrimSpace(su.Profile.RealName)
+	if full == "" {
+		full = strings.TrimSpace(su.RealName)
+	}
+	first, last, _ = strings.Cut(full, " ")
+	return first, strings.TrimSpace(last)
 }
 
 // GroupMembers implements bot.Sender (usergroups.users.list, scope
@@ -440,9 +494,96 @@ func outcome(err error) string {
 	if _, ok := retryAfter(err); ok {
 		return "ratelimited"
 	}
-	var se slack.SlackErrorResponse
-	if errors.As(err, &se) {
-		return "error"
+	return classOf(classify("", err)).String()
+}
+
+// renderLease bounds how long one update of a message holds its turn;
+// renderWaits and renderPause bound how long another update waits for
+// it (about a second) before sending anyway.
+const (
+	renderLease = 10 * time.Second
+	renderWaits = 20
+	renderPause = 50 * time.Millisecond
+)
+
+// unlessUnchanged sends an update of key (a message or an App Home)
+// unless it already shows content with this hash, one update of key at
+// a time. Without a RenderMemory, or when it fails, it just sends.
+func (s *Sender) unlessUnchanged(ctx context.Context, method, key, hash string, send func() error) error {
+	if s.rendered == nil {
+		return send()
 	}
-	return "transport"
+	var prev, token string
+	var err error
+	for wait := 0; ; wait++ {
+		prev, token, err = s.rendered.ClaimRender(ctx, key, hash, renderLease)
+		if err != nil {
+			s.log.Debug().Err(err).Str("method", method).Msg("render memory unavailable; sending the update")
+			return send()
+		}
+		if token != "" {
+			break
+		}
+		if prev == hash {
+			s.metrics.apiCall(method, "unchanged")
+			return nil
+		}
+		if wait == renderWaits {
+			return send() // the other update is slow; ours is the newer content
+		}
+		if err := sleep(ctx, renderPause); err != nil {
+			return fmt.Errorf("%s: waiting for another update of the same message: %w", method, err)
+		}
+	}
+	err = send()
+	shows := hash
+	switch {
+	case err == nil:
+	case classOf(err) == ClassPermanent || errors.Is(err, bot.ErrRateLimited):
+		shows = prev // refused: the message still shows what it showed
+	default:
+		shows = "" // a transport error: it may or may not have changed
+	}
+	// The lease must be released even when ctx just ended.
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+	defer cancel()
+	if ferr := s.rendered.FinishRender(fctx, key, token, shows); ferr != nil {
+		s.log.Debug().Err(ferr).Str("method", method).Msg("could not record what the message shows")
+	}
+	return err
+}
+
+// contentHash is a short digest of rendered content.
+func contentHash(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// withCharset returns a copy of hc whose requests that carry a JSON body
+// say charset=utf-8, as Slack asks (api.slack.com/web, "JSON-encoded
+// bodies"; without it Slack answers with the warning missing_charset).
+// slack-go sends views.* as bare application/json.
+func withCharset(hc *http.Client) *http.Client {
+	c := *hc
+	base := c.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	c.Transport = charsetTransport{base: base}
+	return &c
+}
+
+type charsetTransport struct{ base http.RoundTripper }
+
+// RoundTrip adds charset=utf-8 to a bare application/json body.
+func (t charsetTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Header.Get("Content-Type") == "application/json" {
+		req = req.Clone(req.Context())
+		req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	}
+	return t.base.RoundTrip(req)
 }
