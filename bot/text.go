@@ -8,10 +8,12 @@ import (
 // SpanKind says how a Span is formatted.
 type SpanKind uint8
 
-// Span kinds. Renderers escape the Text of every kind; only the
-// formatting around it (bold markers, mention and link syntax) is theirs.
+// Span kinds. The Text of every kind is inert: renderers show it
+// literally (no markup, links, mentions, invisible or direction-changing
+// characters, and no line breaks of its own); only the formatting around
+// it (bold markers, mention and link syntax, SpanBreak) is theirs.
 const (
-	// SpanPlain is text shown as typed.
+	// SpanPlain is text shown as typed, on one line.
 	SpanPlain SpanKind = iota
 	// SpanBold is bold text.
 	SpanBold
@@ -27,6 +29,11 @@ const (
 	SpanGroupMention
 	// SpanLink links Target (an http, https or mailto URL) with Text as label.
 	SpanLink
+	// SpanBreak is a line break the program put there (Lines, or a "\n"
+	// in a Textf format). It is the only way text starts a new line:
+	// line breaks inside any span's Text are shown collapsed, so user
+	// input cannot draw a layout of its own.
+	SpanBreak
 )
 
 // Span is one run of text with one format.
@@ -43,14 +50,19 @@ type Span struct {
 }
 
 // Text is formatted text: a sequence of spans. The zero value is empty.
-// Build it with Plain, Bold, Mention, Link, Textf and Join; user input
-// goes in through Plain or a Textf argument, so renderers always escape it.
+// Build it with Plain, Bold, Mention, Link, Textf, Lines and Join; user
+// input goes in through Plain or a Textf argument, so renderers always
+// show it inert (see SpanKind).
 type Text struct {
 	spans []Span
 }
 
-// Plain is text shown exactly as given. Use it for anything a user typed.
+// Plain is text shown as given, inert and on one line. Use it for
+// anything a user typed or a platform profile supplied.
 func Plain(s string) Text { return span(SpanPlain, s, "") }
+
+// Break is a line break.
+func Break() Text { return Text{spans: []Span{{Kind: SpanBreak}}} }
 
 // Bold is bold text; s is escaped like Plain.
 func Bold(s string) Text { return span(SpanBold, s, "") }
@@ -109,7 +121,7 @@ func Lines(lines ...Text) Text {
 	parts := make([]Text, 0, 2*len(lines))
 	for i, l := range lines {
 		if i > 0 {
-			parts = append(parts, Plain("\n"))
+			parts = append(parts, Break())
 		}
 		parts = append(parts, l)
 	}
@@ -122,8 +134,9 @@ func (t Text) Append(parts ...Text) Text {
 }
 
 // Textf formats like fmt.Sprintf, but the result keeps formatting: the
-// literal parts of format are plain text, a Text argument keeps its
-// spans, and any other argument becomes Plain(fmt.Sprintf(verb, arg)).
+// literal parts of format are plain text (a "\n" in format is a Break),
+// a Text argument keeps its spans, and any other argument becomes
+// Plain(fmt.Sprintf(verb, arg)), so a line break inside it is collapsed.
 // Example: Textf("%s asks for %s", Mention(id), Bold(pkg)).
 func Textf(format string, args ...any) Text {
 	var out []Text
@@ -137,6 +150,11 @@ func Textf(format string, args ...any) Text {
 	argi := 0
 	for i := 0; i < len(format); i++ {
 		c := format[i]
+		if c == '\n' {
+			flush()
+			out = append(out, Break())
+			continue
+		}
 		if c != '%' {
 			lit.WriteByte(c)
 			continue
@@ -173,12 +191,19 @@ func Textf(format string, args ...any) Text {
 	return Join(out...)
 }
 
+// FromSpans is the text made of spans (a copy), for renderers that
+// split a text; renderers check every span's target again.
+func FromSpans(spans []Span) Text {
+	return Text{spans: append([]Span(nil), spans...)}
+}
+
 // Spans returns a copy of the spans, for renderers.
 func (t Text) Spans() []Span {
 	return append([]Span(nil), t.spans...)
 }
 
-// IsZero reports whether the text is empty.
+// IsZero reports whether the text shows nothing (line breaks alone
+// count as nothing).
 func (t Text) IsZero() bool {
 	for _, s := range t.spans {
 		if s.Text != "" || s.Target != "" {
@@ -194,6 +219,8 @@ func (t Text) String() string {
 	var b strings.Builder
 	for _, s := range t.spans {
 		switch s.Kind {
+		case SpanBreak:
+			b.WriteByte('\n')
 		case SpanMention, SpanGroupMention:
 			b.WriteString("@" + s.Target)
 		case SpanLink:

@@ -272,7 +272,7 @@ func (d *Dispatcher) submission(ctx context.Context, ic *interaction) ack {
 	case len(rep.Errors) > 0:
 		errs := make(map[string]string, len(rep.Errors))
 		for k, v := range rep.Errors {
-			errs[k] = cut(v, maxLabel)
+			errs[k] = cut(oneLine(v), maxLabel)
 		}
 		va = &viewAck{ResponseAction: "errors", Errors: errs}
 	case rep.Update != nil || rep.Push != nil:

@@ -43,12 +43,49 @@ type RenderedMessage struct {
 // RenderMessage turns a neutral message into Block Kit within Slack's
 // message limits: long text is cut with an ellipsis, counts are capped,
 // and when blocks must go the actions stay and a "…N more" line says so.
+// A message of text alone is drawn as section blocks too: Slack reads a
+// message's top-level text with its own link and mention parsing, so
+// that text is only the notification fallback.
 func RenderMessage(m bot.Message) (RenderedMessage, error) {
-	blocks, err := renderBlocks(m.Blocks, maxMessageBlocks, false)
+	in := m.Blocks
+	if len(in) == 0 && !m.Text.IsZero() {
+		in = textSections(m.Text)
+	}
+	blocks, err := renderBlocks(in, maxMessageBlocks, false)
 	if err != nil {
 		return RenderedMessage{}, err
 	}
 	return RenderedMessage{Text: fallback(m), Blocks: blocks}, nil
+}
+
+// textSections splits a text into sections that each fit Slack's
+// section limit, at line breaks where it can (a longer line is cut).
+func textSections(t bot.Text) []bot.Block {
+	var lines [][]bot.Span
+	line := []bot.Span{}
+	for _, s := range t.Spans() {
+		if s.Kind == bot.SpanBreak {
+			lines = append(lines, line)
+			line = []bot.Span{}
+			continue
+		}
+		line = append(line, s)
+	}
+	lines = append(lines, line)
+	var out []bot.Block
+	var cur []bot.Span
+	for i, l := range lines {
+		next := l
+		if i > 0 {
+			next = append(append(append([]bot.Span(nil), cur...), bot.Span{Kind: bot.SpanBreak}), l...)
+		}
+		if i > 0 && runes(mrkdwn(bot.FromSpans(next))) > maxSectionText {
+			out = append(out, &bot.Section{Text: bot.FromSpans(cur)})
+			next = l
+		}
+		cur = next
+	}
+	return append(out, &bot.Section{Text: bot.FromSpans(cur)})
 }
 
 // fallback is the message's notification text: its Text, or else the
@@ -216,7 +253,7 @@ func capBlocks(in []rendered, limit int) []slack.Block {
 		}
 		out = append(out, r.block)
 	}
-	note := slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, "…"+strconv.Itoa(dropped)+" more not shown", false, false))
+	note := slack.NewContextBlock("", md(bot.Plain("…"+strconv.Itoa(dropped)+" more not shown"), maxContextText))
 	for i, b := range out {
 		if b == nil {
 			out[i] = note
@@ -244,12 +281,17 @@ func blockID(b bot.Block) string {
 	return ""
 }
 
+// plain is a plain_text object: Slack shows no markup in it; invisible
+// characters and line breaks are taken out here.
 func plain(s string, limit int) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.PlainTextType, cut(s, limit), true, false)
+	return slack.NewTextBlockObject(slack.PlainTextType, cut(oneLine(s), limit), true, false)
 }
 
+// md is a mrkdwn object with verbatim: true, so Slack does not turn
+// URLs, channel names or @words into links and mentions; the only
+// markup is what mrkdwn generated.
 func md(t bot.Text, limit int) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.MarkdownType, cutMarkup(mrkdwn(t), limit), false, false)
+	return slack.NewTextBlockObject(slack.MarkdownType, cutMarkup(mrkdwn(t), limit), false, true)
 }
 
 func renderBlock(b bot.Block, inputs bool) (rendered, error) {

@@ -159,14 +159,18 @@ func renderInput(in *bot.Input) (rendered, error) {
 		if t.MaxLength > 0 {
 			limit = t.MaxLength
 		}
-		t.InitialValue = cut(e.Initial, limit)
+		initial := oneLine(e.Initial)
+		if e.Multiline {
+			initial = multiLine(e.Initial)
+		}
+		t.InitialValue = cut(initial, limit)
 		el = t
 	case *bot.EmailInput:
 		if err := checkLen("input action_id", e.ActionID, maxIDLen); err != nil {
 			return rendered{}, err
 		}
 		t := slack.NewEmailTextInputBlockElement(placeholder(e.Placeholder), e.ActionID)
-		t.InitialValue = cut(e.Initial, maxInputLength)
+		t.InitialValue = cut(oneLine(e.Initial), maxInputLength)
 		el = t
 	case *bot.UserSelect:
 		if err := checkLen("input action_id", e.ActionID, maxIDLen); err != nil {

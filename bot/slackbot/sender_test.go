@@ -32,7 +32,7 @@ func TestSenderMessages(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ := f.Message("C1", ref.ID)
-	if got.Text != "Approved by <@U2>" || got.Edits != 1 || got.Blocks != "" {
+	if got.Text != "Approved by <@U2>" || got.Edits != 1 || !strings.Contains(got.Blocks, `"text":"Approved by \u003c@U2\u003e","verbatim":true`) {
 		t.Errorf("after update: %+v", got)
 	}
 	r1, err := s.Reply(ctx, ref, bot.Message{Text: bot.Plain("first")})

@@ -40,6 +40,10 @@ type User struct {
 	Email   string // empty: a user without email (bot, guest)
 	Deleted bool
 	IsBot   bool
+	// Restricted is a multi-channel guest, UltraRestricted a
+	// single-channel guest (users.info is_restricted,
+	// is_ultra_restricted).
+	Restricted, UltraRestricted bool
 	// DisplayName is the profile's display name (default Name, which is
 	// the real name); FirstName and LastName are the profile's name
 	// fields, empty when the person never filled them in.
@@ -102,6 +106,7 @@ type Fake struct {
 	expired    map[string]bool
 	failures   map[string][]failure
 	rates      map[string]*rate
+	responses  []Response
 	seq        int
 }
 
@@ -246,6 +251,10 @@ func (f *Fake) Home(user string) map[string]any {
 type reply map[string]any
 
 func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/"+HookPath) {
+		f.hook(w, r)
+		return
+	}
 	method := strings.TrimPrefix(r.URL.Path, "/")
 	call := Call{Method: method}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 8<<20))

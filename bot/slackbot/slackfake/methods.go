@@ -75,6 +75,7 @@ func userJSON(u User) map[string]any {
 	}
 	return map[string]any{
 		"id": u.ID, "name": u.Name, "real_name": u.Name, "deleted": u.Deleted, "is_bot": u.IsBot,
+		"is_restricted": u.Restricted, "is_ultra_restricted": u.UltraRestricted,
 		"profile": map[string]any{"email": u.Email, "real_name": u.Name, "display_name": display,
 			"first_name": u.FirstName, "last_name": u.LastName},
 	}
