@@ -61,6 +61,10 @@ func (k keys) audit() string { return k.p + "audit" }
 // auditHead holds the hash of the newest audit entry.
 func (k keys) auditHead() string { return k.p + "audit:head" }
 
+// auditCheckpoint holds the newest audit checkpoint's text, so replicas
+// skip a checkpoint when the chain has not moved (it proves nothing).
+func (k keys) auditCheckpoint() string { return k.p + "audit:checkpoint" }
+
 // actorKey names an actor in index keys: the email when known, else
 // platform/id.
 func actorKey(a approvals.Actor) string {

@@ -21,14 +21,20 @@ type Store struct {
 
 	mu   sync.Mutex
 	head string // last audit head this process saw; a hint, Lua checks it
+
+	audit AuditKey // keys new audit entries; zero: unkeyed (SHA-256)
 }
 
 var _ approvals.Store = (*Store)(nil)
 
 // New returns a store whose keys start with prefix (DefaultPrefix when
 // empty).
-func New(rdb redis.UniversalClient, prefix string) *Store {
-	return &Store{rdb: rdb, k: newKeys(prefix)}
+func New(rdb redis.UniversalClient, prefix string, opts ...Option) *Store {
+	s := &Store{rdb: rdb, k: newKeys(prefix)}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // idBase makes the first request id DC-1001 rather than DC-1.
@@ -95,7 +101,7 @@ func (s *Store) Commit(ctx context.Context, c approvals.Change) error {
 	head := s.head
 	s.mu.Unlock()
 	for range maxHeadRetries {
-		entries, newHead := chain(head, c.Records)
+		entries, newHead := s.audit.chain(head, c.Records)
 		args, err := plan.args(head, newHead, entries)
 		if err != nil {
 			return err
