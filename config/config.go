@@ -35,6 +35,7 @@ type Config struct {
 	Adobe   AdobeConfig   `yaml:"adobe"`
 	Marketo MarketoConfig `yaml:"marketo"`
 	Workers WorkersConfig `yaml:"workers"`
+	Audit   AuditConfig   `yaml:"audit"`
 
 	// Env holds secrets and outside URLs read from the environment by
 	// Load and Parse. It is never read from the YAML file.
@@ -166,6 +167,9 @@ type SlackConfig struct {
 type ServerConfig struct {
 	// Listen is host:port. Default ":8080".
 	Listen string `yaml:"listen"`
+	// OpsListen, when set, is a second listener (host:port) for
+	// /metrics, /healthz and /readyz, apart from the Slack-facing one.
+	OpsListen string `yaml:"ops_listen"`
 }
 
 // RedisConfig holds Redis settings other than the URL.

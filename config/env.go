@@ -22,6 +22,7 @@ const (
 	EnvMarketoClientID     = "MARKETO_CLIENT_ID"
 	EnvMarketoClientSecret = "MARKETO_CLIENT_SECRET"
 	EnvRedisURL            = "REDIS_URL"
+	EnvAuditKey            = "AUDIT_KEY"
 
 	EnvSlackAPIURL    = "SLACK_API_URL"
 	EnvAdobeIMSURL    = "ADOBE_IMS_URL"
@@ -52,6 +53,8 @@ type Env struct {
 	MarketoClientID     string
 	MarketoClientSecret Secret
 	RedisURL            Secret
+	// AuditKey keys the audit chain (HMAC-SHA256); see config/ops.go.
+	AuditKey Secret
 
 	// SlackAPIURL ends in "/" (slack-go's convention); the other URLs
 	// have no trailing slash.
@@ -96,7 +99,9 @@ func LoadEnv(getenv func(string) string) (Env, error) {
 		MarketoClientID:     read(EnvMarketoClientID),
 		MarketoClientSecret: NewSecret(read(EnvMarketoClientSecret)),
 		RedisURL:            NewSecret(read(EnvRedisURL)),
+		AuditKey:            NewSecret(read(EnvAuditKey)),
 	}
+	checkAuditKey(&ps, e.AuditKey)
 	if t := e.SlackBotToken.Reveal(); t != "" && !strings.HasPrefix(t, "xoxb-") {
 		ps.add(EnvSlackBotToken, "is not a bot token (they start with xoxb-)")
 	}

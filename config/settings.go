@@ -108,6 +108,10 @@ type Settings struct {
 	Adobe   AdobeSettings
 	Marketo MarketoSettings
 	Workers WorkerSettings
+
+	// OpsListen is the operations listener; empty: the main one.
+	OpsListen string
+	Audit     AuditSettings
 }
 
 // SlackSettings are the Slack knobs.

@@ -75,6 +75,7 @@ func (r *problems) settings(c *Config) Settings {
 		MaxTotalTime:  r.durationIn("workers.max_total_time", c.Workers.MaxTotalTime, DefaultWorkerMaxTotal, time.Minute, 30*24*time.Hour),
 		ExpiryWarning: r.durationIn("workers.expiry_warning", c.Workers.ExpiryWarning, DefaultExpiryWarning, time.Hour, 30*24*time.Hour),
 	}
+	r.ops(c, &s)
 	return s
 }
 
