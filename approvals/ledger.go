@@ -1,5 +1,7 @@
 package approvals
 
+import "time"
+
 // Index names one list of requests the ledger keeps. Build it with the
 // functions below; the store maps each to its own key.
 type Index struct {
@@ -50,6 +52,23 @@ type OutboxRecord struct {
 	// Deliveries counts how often the entry was handed out, this time
 	// included (1 on first delivery).
 	Deliveries int64
+}
+
+// DeadLetter is an outbox event that one consumer group stopped handing
+// out after too many deliveries. It was acknowledged, so it no longer
+// blocks anything; it waits for a person (`chataccess admin
+// dead-letters`, `chataccess admin replay <id>`).
+type DeadLetter struct {
+	// ID names it for replay: "<group>/<outbox entry id>".
+	ID    string
+	Group string
+	// Event is the event as it was last delivered.
+	Event OutboxRecord
+	// LastError is the group's last error handling it, when it said.
+	LastError string
+	At        time.Time
+	// AlertTries counts the admin alerts attempted for it.
+	AlertTries int
 }
 
 // MessageRef records one chat message about a request or review (the
