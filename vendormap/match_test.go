@@ -120,6 +120,22 @@ func TestMatchWorkspace(t *testing.T) {
 	}
 }
 
+// TestTypoHintIsShort: a miss names at most eight known names.
+func TestTypoHintIsShort(t *testing.T) {
+	_, err := vendormap.MatchRole(nil, approvals.MarketoRef{Name: "x"})
+	if !strings.Contains(err.Error(), "(known: none)") {
+		t.Errorf("no roles: %v", err)
+	}
+	var many []marketo.Role
+	for i := range 10 {
+		many = append(many, marketo.Role{ID: i + 1, Name: "r" + string(rune('0'+i))})
+	}
+	_, err = vendormap.MatchRole(many, approvals.MarketoRef{Name: "x"})
+	if !strings.Contains(err.Error(), `(known: "r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", and 2 more)`) {
+		t.Errorf("ten roles: %v", err)
+	}
+}
+
 func TestCheckAssignment(t *testing.T) {
 	allZones, _ := vendormap.MatchWorkspace(workspaces, approvals.MarketoRef{Name: "AllZones"})
 	def, _ := vendormap.MatchWorkspace(workspaces, approvals.MarketoRef{})

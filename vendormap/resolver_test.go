@@ -11,6 +11,7 @@ import (
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/integrations/adobe"
+	"github.com/chataccess/chataccess/integrations/failure"
 	"github.com/chataccess/chataccess/integrations/marketo"
 	"github.com/chataccess/chataccess/vendormap"
 )
@@ -165,7 +166,7 @@ func TestContradictionDropsTheListing(t *testing.T) {
 	err := r.WithMarketo(ctx, "", agent, def, func(a vendormap.Assignment) error {
 		used = append(used, a.Role.ID)
 		if a.Role.ID != 301 {
-			return &marketo.Error{Reason: marketo.ReasonInvalid, Op: "add role", Status: 400, Code: "1003", Message: "Invalid data: role 101"}
+			return &failure.Error{Vendor: "Marketo", Reason: failure.ReasonInvalid, Op: "add role", Status: 400, Code: "1003", Message: "Invalid data: role 101"}
 		}
 		return nil
 	})
@@ -175,7 +176,7 @@ func TestContradictionDropsTheListing(t *testing.T) {
 	// Deleted for good: the clear sentence, not Marketo's refusal.
 	m.setRoles()
 	err = r.WithMarketo(ctx, "", agent, def, func(vendormap.Assignment) error {
-		return &marketo.Error{Reason: marketo.ReasonInvalid, Op: "add role", Status: 400}
+		return &failure.Error{Vendor: "Marketo", Reason: failure.ReasonInvalid, Op: "add role", Status: 400}
 	})
 	var me *vendormap.MatchError
 	if !errors.As(err, &me) || me.Problem != vendormap.ProblemNotFound {
@@ -183,7 +184,7 @@ func TestContradictionDropsTheListing(t *testing.T) {
 	}
 	// Another refusal (the user's, say) with the same ids is returned as is.
 	m.setRoles(marketo.Role{ID: 301, Name: "DC Agent"})
-	refusal := &marketo.Error{Reason: marketo.ReasonInvalid, Op: "add role", Status: 400, Message: "business rule"}
+	refusal := &failure.Error{Vendor: "Marketo", Reason: failure.ReasonInvalid, Op: "add role", Status: 400, Message: "business rule"}
 	calls := 0
 	err = r.WithMarketo(ctx, "", agent, def, func(vendormap.Assignment) error { calls++; return refusal })
 	if !errors.Is(err, refusal) || calls != 1 {
@@ -332,7 +333,7 @@ func TestProfiles(t *testing.T) {
 		t.Fatalf("unaffected profile: %v %v", sent, err)
 	}
 	err = r.WithProfiles(ctx, []string{"Live Agent"}, func([]string) error {
-		return &adobe.Error{Reason: adobe.ReasonNotFound, Code: "error.group.not_found"}
+		return &failure.Error{Vendor: "Adobe", Reason: failure.ReasonNotFound, Code: "error.group.not_found"}
 	})
 	if !errors.Is(err, vendormap.ErrNotFound) {
 		t.Fatalf("renamed profile: %v", err)

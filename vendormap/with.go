@@ -2,13 +2,10 @@ package vendormap
 
 import (
 	"context"
-	"errors"
 	"slices"
 
 	"github.com/chataccess/chataccess/approvals"
-	"github.com/chataccess/chataccess/integrations/adobe"
 	"github.com/chataccess/chataccess/integrations/failure"
-	"github.com/chataccess/chataccess/integrations/marketo"
 )
 
 // WithMarketo resolves role and workspace on an instance and calls fn
@@ -64,8 +61,7 @@ func (r *Resolver) WithProfiles(ctx context.Context, names []string, fn func([]s
 }
 
 // contradicts says whether a vendor error may mean the ids or names the
-// call used no longer exist: not found, or invalid. The clients are
-// moving to failure.Error; both forms are read until they have.
+// call used no longer exist: not found, or invalid.
 func contradicts(err error) bool {
 	if err == nil {
 		return false
@@ -74,10 +70,5 @@ func contradicts(err error) bool {
 	case failure.ReasonNotFound, failure.ReasonInvalid:
 		return true
 	}
-	switch marketo.ReasonOf(err) {
-	case marketo.ReasonNotFound, marketo.ReasonInvalid:
-		return true
-	}
-	var ae *adobe.Error
-	return errors.As(err, &ae) && ae.Reason == adobe.ReasonNotFound
+	return false
 }
