@@ -88,7 +88,40 @@ type snapshot struct {
 // snapshot reads each distinct Admin Console profile once, Marketo once
 // and the ledger once per package, and joins them into items.
 func (r *Reviews) snapshot(ctx context.Context, packages []*approvals.Package) (*snapshot, error) {
-	members := map[string][]Member{} // by lower-case profile name
+	members, err := r.profileMembers(ctx, packages)
+	if err != nil {
+		return nil, err
+	}
+	snap := &snapshot{}
+	mk, err := r.marketoView(ctx, packages, snap)
+	if err != nil {
+		return nil, err
+	}
+	holders := Set{}
+	for _, p := range packages {
+		items, err := r.packageItems(ctx, p, members, mk, len(snap.items))
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			holders[it.Email] = true
+		}
+		snap.items = append(snap.items, items...)
+	}
+	for e := range mk.admins {
+		if !holders[e] {
+			snap.adminsOnly = append(snap.adminsOnly, e)
+		}
+	}
+	slices.Sort(snap.adminsOnly)
+	return snap, nil
+}
+
+// profileMembers reads every distinct profile of the packages once; the
+// Adobe port resolves each configured name to the profile Adobe lists.
+// The map is keyed by the configured name, lower-cased.
+func (r *Reviews) profileMembers(ctx context.Context, packages []*approvals.Package) (map[string][]Member, error) {
+	members := map[string][]Member{}
 	for _, p := range packages {
 		for _, prof := range p.Profiles {
 			key := strings.ToLower(prof.Name)
@@ -109,129 +142,149 @@ func (r *Reviews) snapshot(ctx context.Context, packages []*approvals.Package) (
 			members[key] = ms
 		}
 	}
-	snap := &snapshot{}
-	var mUsers []MarketoUser
-	marketoOK := false
-	if r.marketo != nil && needsMarketo(packages) {
-		us, err := r.marketo.Users(ctx)
-		if err != nil {
-			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-				return nil, err
-			}
-			snap.notes = append(snap.notes, "Marketo could not be read, so roles were not compared: "+truncate(err.Error(), 200))
-		} else {
-			mUsers, marketoOK = us, true
-		}
+	return members, nil
+}
+
+// marketoSide is what Marketo says, read once for a campaign.
+type marketoSide struct {
+	users     []MarketoUser
+	admins    Set
+	lastLogin map[string]time.Time
+	// roles are the packages' resolved role and workspace ids, by package
+	// name; a package absent here is not compared with Marketo.
+	roles map[string]RoleAssignment
+}
+
+// marketoView reads the Marketo users and resolves each package's role
+// through the Marketo port (the one matching rule, ids compared
+// exactly). What cannot be read or resolved becomes a note, and that
+// side is not compared; only a cancelled context is an error.
+func (r *Reviews) marketoView(ctx context.Context, packages []*approvals.Package, snap *snapshot) (*marketoSide, error) {
+	mk := &marketoSide{admins: Set{}, lastLogin: map[string]time.Time{}, roles: map[string]RoleAssignment{}}
+	if r.marketo == nil || !slices.ContainsFunc(packages, hasRole) {
+		return mk, nil
 	}
-	admins := Set{}
-	lastLogin := map[string]time.Time{}
-	for _, u := range mUsers {
+	us, err := r.marketo.Users(ctx)
+	if err != nil {
+		if ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return nil, err
+		}
+		snap.notes = append(snap.notes, "Marketo could not be read, so roles were not compared: "+truncate(err.Error(), 200))
+		return mk, nil
+	}
+	mk.users = us
+	for _, u := range us {
 		e := strings.ToLower(strings.TrimSpace(u.Email))
 		if u.Admin {
-			admins[e] = true
+			mk.admins[e] = true
 		}
-		if !u.LastLogin.IsZero() && u.LastLogin.After(lastLogin[e]) {
-			lastLogin[e] = u.LastLogin
+		if !u.LastLogin.IsZero() && u.LastLogin.After(mk.lastLogin[e]) {
+			mk.lastLogin[e] = u.LastLogin
 		}
 	}
-	holders := Set{}
-	index := 0
 	for _, p := range packages {
-		adobeSet, names, profilesOf := Set{}, map[string]string{}, map[string][]string{}
-		for _, prof := range p.Profiles {
-			for _, m := range members[strings.ToLower(prof.Name)] {
-				adobeSet[m.Email] = true
-				profilesOf[m.Email] = append(profilesOf[m.Email], prof.Name)
-				if n := strings.TrimSpace(m.FirstName + " " + m.LastName); n != "" {
-					names[m.Email] = n
-				}
-			}
+		if !hasRole(p) {
+			continue
 		}
-		var mktoSet Set
-		if marketoOK && hasRole(p) {
-			mktoSet = Set{}
-			for _, u := range mUsers {
-				for _, ra := range u.Roles {
-					if roleMatches(p, ra) {
-						mktoSet.Add(u.Email)
-					}
-				}
-			}
-		}
-		grants, err := r.store.Grants(ctx, p.Name)
+		ra, err := r.marketo.PackageRole(ctx, p)
 		if err != nil {
-			return nil, fmt.Errorf("review snapshot: grants of %s: %w", p.Name, err)
-		}
-		ledger, grantOf := Set{}, map[string]*approvals.Grant{}
-		for i := range grants {
-			e := strings.ToLower(grants[i].Email)
-			ledger[e] = true
-			grantOf[e] = &grants[i]
-		}
-		pkgAdmins := Set{}
-		for e := range admins {
-			if adobeSet[e] || mktoSet[e] || ledger[e] {
-				pkgAdmins[e] = true
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
 			}
+			snap.notes = append(snap.notes, fmt.Sprintf("The Marketo role of %s could not be resolved, so its role holders were not compared: %s",
+				p.Name, truncate(humanText(err), 200)))
+			continue
 		}
-		findings := map[string][]FindingKind{}
-		for _, f := range Drift(adobeSet, mktoSet, ledger, pkgAdmins) {
-			findings[f.Email] = f.Kinds
-		}
-		all := Set{}
-		for _, s := range []Set{adobeSet, mktoSet, ledger} {
-			for e := range s {
-				all[e] = true
-			}
-		}
-		emails := make([]string, 0, len(all))
-		for e := range all {
-			emails = append(emails, e)
-		}
-		slices.Sort(emails)
-		for _, e := range emails {
-			index++
-			holders[e] = true
-			snap.items = append(snap.items, Item{
-				Index: index, Package: p.Name, Email: e, Name: names[e], Profiles: profilesOf[e],
-				InMarketo: mktoSet[e], MarketoAdmin: admins[e], LastLogin: lastLogin[e],
-				Grant: grantOf[e], Findings: findings[e],
-			})
-		}
+		mk.roles[p.Name] = ra
 	}
-	for e := range admins {
-		if !holders[e] {
-			snap.adminsOnly = append(snap.adminsOnly, e)
-		}
-	}
-	slices.Sort(snap.adminsOnly)
-	return snap, nil
+	return mk, nil
 }
 
-func needsMarketo(pkgs []*approvals.Package) bool {
-	return slices.ContainsFunc(pkgs, hasRole)
+// roleHolders are the users holding the package's resolved role in its
+// workspace; nil when the package is not compared with Marketo.
+func (mk *marketoSide) roleHolders(p *approvals.Package) Set {
+	want, ok := mk.roles[p.Name]
+	if !ok {
+		return nil
+	}
+	set := Set{}
+	for _, u := range mk.users {
+		for _, ra := range u.Roles {
+			if ra.RoleID == want.RoleID && ra.WorkspaceID == want.WorkspaceID {
+				set.Add(u.Email)
+			}
+		}
+	}
+	return set
 }
 
-func hasRole(p *approvals.Package) bool { return p.MarketoRole.ID != 0 || p.MarketoRole.Name != "" }
+// packageItems joins the three ledgers of one package into items,
+// numbered after the first `before` items of the campaign.
+func (r *Reviews) packageItems(ctx context.Context, p *approvals.Package, members map[string][]Member, mk *marketoSide, before int) ([]Item, error) {
+	adobeSet, names, profilesOf := Set{}, map[string]string{}, map[string][]string{}
+	for _, prof := range p.Profiles {
+		for _, m := range members[strings.ToLower(prof.Name)] {
+			adobeSet[m.Email] = true
+			profilesOf[m.Email] = append(profilesOf[m.Email], prof.Name)
+			if n := strings.TrimSpace(m.FirstName + " " + m.LastName); n != "" {
+				names[m.Email] = n
+			}
+		}
+	}
+	mktoSet := mk.roleHolders(p)
+	grants, err := r.store.Grants(ctx, p.Name)
+	if err != nil {
+		return nil, fmt.Errorf("review snapshot: grants of %s: %w", p.Name, err)
+	}
+	ledger, grantOf := Set{}, map[string]*approvals.Grant{}
+	for i := range grants {
+		e := strings.ToLower(grants[i].Email)
+		ledger[e] = true
+		grantOf[e] = &grants[i]
+	}
+	pkgAdmins, all := Set{}, Set{}
+	for e := range mk.admins {
+		if adobeSet[e] || mktoSet[e] || ledger[e] {
+			pkgAdmins[e] = true
+		}
+	}
+	findings := map[string][]FindingKind{}
+	for _, f := range Drift(adobeSet, mktoSet, ledger, pkgAdmins) {
+		findings[f.Email] = f.Kinds
+	}
+	for _, s := range []Set{adobeSet, mktoSet, ledger} {
+		for e := range s {
+			all[e] = true
+		}
+	}
+	emails := make([]string, 0, len(all))
+	for e := range all {
+		emails = append(emails, e)
+	}
+	slices.Sort(emails)
+	items := make([]Item, 0, len(emails))
+	for i, e := range emails {
+		items = append(items, Item{
+			Index: before + i + 1, Package: p.Name, Email: e, Name: names[e], Profiles: profilesOf[e],
+			InMarketo: mktoSet[e], MarketoAdmin: mk.admins[e], LastLogin: mk.lastLogin[e],
+			Grant: grantOf[e], Findings: findings[e],
+		})
+	}
+	return items, nil
+}
 
-// roleMatches says whether an assignment is the package's role in the
-// package's workspace (by id when configured, else by name; an unnamed
-// workspace matches any).
-func roleMatches(p *approvals.Package, ra RoleAssignment) bool {
-	role, ws := p.MarketoRole, p.MarketoWorkspace
-	switch {
-	case role.ID != 0 && ra.RoleID != role.ID:
-		return false
-	case role.ID == 0 && !strings.EqualFold(strings.TrimSpace(ra.RoleName), strings.TrimSpace(role.Name)):
-		return false
+// hasRole says whether a package names a Marketo role at all.
+func hasRole(p *approvals.Package) bool {
+	return p.MarketoRole.ID != 0 || strings.TrimSpace(p.MarketoRole.Name) != ""
+}
+
+// humanText is the sentence for people of err when it has one.
+func humanText(err error) string {
+	var h interface{ Human() string }
+	if errors.As(err, &h) {
+		return h.Human()
 	}
-	switch {
-	case ws.ID != 0:
-		return ra.WorkspaceID == ws.ID
-	case ws.Name != "":
-		return strings.EqualFold(strings.TrimSpace(ra.WorkspaceName), strings.TrimSpace(ws.Name))
-	}
-	return true
+	return err.Error()
 }
 
 func stripGroups(a approvals.Actor) approvals.Actor {

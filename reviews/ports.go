@@ -48,6 +48,11 @@ type RoleAssignment struct {
 // time: mkto-dev:help/rest-api/user-management.md).
 type Marketo interface {
 	Users(ctx context.Context) ([]MarketoUser, error)
+	// PackageRole resolves the package's Marketo role and workspace to
+	// ids with the matching rule check and the workers use (vendormap);
+	// holders are then compared by id. An error (no such role, an id and
+	// a name that disagree) leaves the package out of the comparison.
+	PackageRole(ctx context.Context, pkg *approvals.Package) (RoleAssignment, error)
 }
 
 // Access is the part of the approvals Service reviews use.

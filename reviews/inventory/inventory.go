@@ -5,11 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/integrations/adobe"
+	"github.com/chataccess/chataccess/integrations/failure"
 	"github.com/chataccess/chataccess/integrations/marketo"
 	"github.com/chataccess/chataccess/reviews"
+	"github.com/chataccess/chataccess/vendormap"
 )
 
 // AdobeUsers is the part of *adobe.Client the adapter reads.
@@ -32,6 +36,10 @@ const maxPages = 10000
 // up to MaxWait in all; earlier pages are never re-read.
 type Adobe struct {
 	Client AdobeUsers
+	// Resolver maps a configured profile name to the group Adobe lists,
+	// with the matching rule check and the workers use; share the
+	// process's one. Nil reads the name as configured.
+	Resolver *vendormap.Resolver
 	// MaxWait bounds the total Retry-After waiting of one profile walk
 	// (default 1 h: Adobe's Retry-After runs to tens of minutes,
 	// user-sync.py#867).
@@ -47,6 +55,13 @@ func (a *Adobe) ProfileMembers(ctx context.Context, profile string, fn func(revi
 	if strings.TrimSpace(profile) == "" {
 		return fmt.Errorf("inventory: empty profile name")
 	}
+	if a.Resolver != nil {
+		names, err := a.Resolver.ProfileNames(ctx, []string{profile})
+		if err != nil {
+			return fmt.Errorf("inventory: profile %q: %w", profile, err)
+		}
+		profile = names[0]
+	}
 	maxWait := a.MaxWait
 	if maxWait <= 0 {
 		maxWait = time.Hour
@@ -58,10 +73,10 @@ func (a *Adobe) ProfileMembers(ctx context.Context, profile string, fn func(revi
 	var waited time.Duration
 	for page := 0; page < maxPages; page++ {
 		p, err := a.Client.UsersPage(ctx, profile, page)
-		var ae *adobe.Error
-		if errors.As(err, &ae) && ae.Reason == adobe.ReasonRateLimited && ae.RetryAfter > 0 && waited+ae.RetryAfter <= maxWait {
-			waited += ae.RetryAfter
-			if err := sleep(ctx, ae.RetryAfter); err != nil {
+		var fe *failure.Error
+		if errors.As(err, &fe) && fe.Reason == failure.ReasonRateLimited && fe.RetryAfter > 0 && waited+fe.RetryAfter <= maxWait {
+			waited += fe.RetryAfter
+			if err := sleep(ctx, fe.RetryAfter); err != nil {
 				return err
 			}
 			page-- // read the same page again
@@ -119,9 +134,15 @@ var DefaultAdminRoles = []string{"Admin"}
 // advises: mkto-dev:help/rest-api/marketo-integration-best-practices.md).
 type Marketo struct {
 	Client MarketoDirectory
-	// AdminRoles are role names (case-insensitive) that mark Marketo
-	// admins; nil means DefaultAdminRoles.
+	// AdminRoles are role names (the vendormap rule: case and spacing
+	// aside) that mark Marketo admins; nil means DefaultAdminRoles.
 	AdminRoles []string
+	// Resolver resolves packages' roles and workspaces; share the
+	// process's one. Nil makes one over Client on first use when Client
+	// also lists roles and workspaces (*marketo.Client does).
+	Resolver *vendormap.Resolver
+
+	once sync.Mutex // guards the lazy Resolver
 }
 
 var _ reviews.Marketo = (*Marketo)(nil)
@@ -139,7 +160,7 @@ func (m *Marketo) Users(ctx context.Context) ([]reviews.MarketoUser, error) {
 	out := make([]reviews.MarketoUser, 0, len(list))
 	for _, u := range list {
 		full, err := m.Client.GetUser(ctx, u.UserID)
-		if errors.Is(err, marketo.ErrNotFound) {
+		if failure.ReasonOf(err) == failure.ReasonNotFound {
 			continue // invited, not accepted yet
 		}
 		if err != nil {
@@ -152,7 +173,7 @@ func (m *Marketo) Users(ctx context.Context) ([]reviews.MarketoUser, error) {
 		for _, r := range full.Roles {
 			mu.Roles = append(mu.Roles, reviews.RoleAssignment{RoleID: r.RoleID, RoleName: r.RoleName, WorkspaceID: r.WorkspaceID, WorkspaceName: r.WorkspaceName})
 			for _, a := range admin {
-				if strings.EqualFold(strings.TrimSpace(r.RoleName), a) {
+				if vendormap.SameName(r.RoleName, a) {
 					mu.Admin = true
 				}
 			}
@@ -160,4 +181,33 @@ func (m *Marketo) Users(ctx context.Context) ([]reviews.MarketoUser, error) {
 		out = append(out, mu)
 	}
 	return out, nil
+}
+
+// PackageRole implements reviews.Marketo: the package's role and
+// workspace on its instance, resolved with the vendormap rule (a role
+// created since the last listing is found; one that does not exist is
+// a *vendormap.MatchError).
+func (m *Marketo) PackageRole(ctx context.Context, pkg *approvals.Package) (reviews.RoleAssignment, error) {
+	res, err := m.resolver()
+	if err != nil {
+		return reviews.RoleAssignment{}, err
+	}
+	a, err := res.Marketo(ctx, vendormap.InstanceOf(pkg), pkg.MarketoRole, pkg.MarketoWorkspace)
+	if err != nil {
+		return reviews.RoleAssignment{}, err
+	}
+	return reviews.RoleAssignment{RoleID: a.Role.ID, RoleName: a.Role.Name, WorkspaceID: a.Workspace.ID, WorkspaceName: a.Workspace.Name}, nil
+}
+
+func (m *Marketo) resolver() (*vendormap.Resolver, error) {
+	m.once.Lock()
+	defer m.once.Unlock()
+	if m.Resolver == nil {
+		lists, ok := m.Client.(vendormap.Lists)
+		if !ok {
+			return nil, fmt.Errorf("inventory: no resolver for Marketo roles and workspaces")
+		}
+		m.Resolver = vendormap.New(vendormap.Config{Marketo: map[string]vendormap.Lists{vendormap.DefaultInstance: lists}})
+	}
+	return m.Resolver, nil
 }
