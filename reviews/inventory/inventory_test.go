@@ -2,11 +2,13 @@ package inventory_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/integrations/adobe"
 	"github.com/chataccess/chataccess/integrations/adobe/adobefake"
 	"github.com/chataccess/chataccess/integrations/marketo"
@@ -14,6 +16,7 @@ import (
 	"github.com/chataccess/chataccess/internal/sandbox"
 	"github.com/chataccess/chataccess/reviews"
 	"github.com/chataccess/chataccess/reviews/inventory"
+	"github.com/chataccess/chataccess/vendormap"
 )
 
 func TestAdobeRereadsOnlyTheThrottledPage(t *testing.T) {
@@ -121,5 +124,61 @@ func TestSecretsStayOut(t *testing.T) {
 	_, err = (&inventory.Marketo{Client: mcl}).Users(context.Background())
 	if err == nil || strings.Contains(err.Error(), secret) || strings.Contains(fmt.Sprintf("%+v", err), secret) {
 		t.Fatalf("marketo error %v", err)
+	}
+}
+
+// TestPackageRoleFollowsTheRule: the reviews resolve a package's role
+// like the workers do (spacing and case aside, unset workspace is
+// Default), a missing role is an error, and one created afterwards is
+// found by the next campaign without a restart.
+func TestPackageRoleFollowsTheRule(t *testing.T) {
+	sb := sandbox.Start(sandbox.Options{MarketoTimeScale: 0.01})
+	t.Cleanup(sb.Close)
+	cl, err := marketo.New(sb.MarketoConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &inventory.Marketo{Client: cl}
+	ctx := context.Background()
+	ra, err := m.PackageRole(ctx, &approvals.Package{Name: "agent", MarketoRole: approvals.MarketoRef{Name: " dc  AGENT"}})
+	if err != nil || ra.RoleID != sb.RoleID("DC Agent") || ra.WorkspaceID != sb.WorkspaceID() {
+		t.Fatalf("DC Agent: %+v, %v", ra, err)
+	}
+	night := &approvals.Package{Name: "night", MarketoRole: approvals.MarketoRef{Name: "DC Night Shift"}}
+	if _, err := m.PackageRole(ctx, night); !errors.Is(err, vendormap.ErrNotFound) {
+		t.Fatalf("missing role: %v", err)
+	}
+	role, err := sb.Marketo.CreateRole("DC Night Shift")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ra, err := m.PackageRole(ctx, night); err != nil || ra.RoleID != role.ID {
+		t.Fatalf("created role: %+v, %v", ra, err)
+	}
+}
+
+// TestProfileNameResolved: a configured name is read under the name
+// Adobe gives the profile.
+func TestProfileNameResolved(t *testing.T) {
+	sb := sandbox.Start(sandbox.Options{})
+	t.Cleanup(sb.Close)
+	if err := sb.Adobe.AddUser(adobefake.UserSeed{Email: "amy@example.com", Groups: []string{"Live Agent"}}); err != nil {
+		t.Fatal(err)
+	}
+	cl, err := adobe.New(sb.AdobeConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &inventory.Adobe{Client: cl, Resolver: vendormap.New(vendormap.Config{Adobe: cl})}
+	var got []string
+	err = a.ProfileMembers(context.Background(), "live  agent", func(m reviews.Member) error {
+		got = append(got, m.Email)
+		return nil
+	})
+	if err != nil || len(got) != 1 || got[0] != "amy@example.com" {
+		t.Fatalf("members %v, %v", got, err)
+	}
+	if err := a.ProfileMembers(context.Background(), "Night Agent", func(reviews.Member) error { return nil }); !errors.Is(err, vendormap.ErrNotFound) {
+		t.Fatalf("unknown profile: %v", err)
 	}
 }
