@@ -1,6 +1,7 @@
 package workers_test
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -92,7 +93,9 @@ func TestUserWhoAlreadyHoldsTheProfile(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.sb.Marketo.SyncFromAdobe("held@example.com", "Held", "User")
-	time.Sleep(10 * time.Millisecond)
+	if _, ok := r.sb.Marketo.User("held@example.com"); !ok {
+		t.Fatal("the synced user is not in Marketo (the sandbox has no user lag)")
+	}
 	r.start(2)
 	id := r.approved(approvals.KindAdd, "held@example.com", "agent", 0)
 	if req := r.waitState(id, 20*time.Second, approvals.StateCompleted, approvals.StateFailed); req.State != approvals.StateCompleted {
@@ -217,17 +220,55 @@ func TestSameTaskEnqueuedTwiceExecutesOnce(t *testing.T) {
 	}
 	r.start(4)
 	r.waitState(id, 20*time.Second, approvals.StateCompleted)
+	task := workers.ExecTaskID(req)
+	r.waitTaskSucceeded(task, 20*time.Second) // the first run has left the queue
+	ran := r.processedTotal()
 	// Enqueued again after it finished: the task runs and changes nothing.
 	if err := r.queue.EnqueueExecute(r.ctx, req); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(500 * time.Millisecond)
+	r.waitTaskSucceeded(task, 20*time.Second)
+	if r.processedTotal() <= ran {
+		t.Fatal("the task enqueued again never ran")
+	}
 	if n := r.adobeChanges()["add frank@example.com Live Agent"]; n != 1 {
 		t.Fatalf("applied %d times", n)
 	}
 	if got, _ := r.st.Get(r.ctx, id); got.Executions != 1 || got.State != approvals.StateCompleted {
 		t.Fatalf("executions %d state %s", got.Executions, got.State)
 	}
+}
+
+// waitTaskSucceeded waits until the queue has run task id and dropped
+// it. Execute tasks are not retained, so a task that is gone ran to
+// success; one that failed stays in retry or archived.
+func (r *rig) waitTaskSucceeded(id string, timeout time.Duration) {
+	r.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		info, err := r.queue.Inspector().GetTaskInfo(r.queue.Name(), id)
+		switch {
+		case errors.Is(err, asynq.ErrTaskNotFound):
+			return
+		case err != nil:
+			r.t.Fatalf("task %s: %v", id, err)
+		case info.State == asynq.TaskStateRetry || info.State == asynq.TaskStateArchived:
+			r.t.Fatalf("task %s is %s: %s", id, info.State, info.LastErr)
+		case time.Now().After(deadline):
+			r.t.Fatalf("task %s is still %s after %s", id, info.State, timeout)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// processedTotal counts the tasks the queue has run, failed ones included.
+func (r *rig) processedTotal() int {
+	r.t.Helper()
+	q, err := r.queue.Inspector().GetQueueInfo(r.queue.Name())
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return q.ProcessedTotal
 }
 
 func TestExpiryRemovesAccessAndWarnsFirst(t *testing.T) {
