@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/chataccess/chataccess/approvals"
+	"github.com/chataccess/chataccess/integrations/marketo"
 	"github.com/chataccess/chataccess/reviews"
-	"github.com/chataccess/chataccess/store"
 )
 
 // seed builds the three ledgers:
@@ -376,5 +376,43 @@ func TestDriftFixes(t *testing.T) {
 	r, err := f.st.Get(f.ctx, it.Fix.RequestID)
 	if err != nil || r.Kind != approvals.KindRemove || r.State != approvals.StatePending || r.Requester.ID != "UROOT" {
 		t.Fatalf("remove request %+v %v", r, err)
+	}
+}
+
+// TestUnresolvedRoleIsANoteNotDrift: when a package's Marketo role does
+// not exist (yet), its holders are not compared with Marketo and the
+// campaign says why, instead of reporting every holder as drift; the
+// other packages are compared as usual.
+func TestUnresolvedRoleIsANoteNotDrift(t *testing.T) {
+	f := newFixture(t)
+	seed(f)
+	f.mkto.roles = []marketo.Role{{ID: 1, Name: "Admin"}, {ID: 102, Name: "DC Admin"}}
+	c, err := f.rv.Start(f.ctx, reviews.Schedule{Name: "q"}, approvals.System, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Notes) != 1 || !strings.Contains(c.Notes[0], "The Marketo role of agent could not be resolved") ||
+		!strings.Contains(c.Notes[0], `Marketo has no role named "DC Agent"`) {
+		t.Fatalf("notes %q", c.Notes)
+	}
+	items := f.items(c.ID)
+	want := map[string][]reviews.FindingKind{
+		"alice@example.com/agent": nil,
+		"ben@example.com/agent":   nil,
+		"carl@example.com/agent":  {reviews.OutsideBot},
+		"dora@example.com/agent":  {reviews.MissingInAdobe},
+		"ann@example.com/admin":   nil,
+	}
+	if len(items) != len(want) {
+		t.Fatalf("%d items, want %d (erin holds only the unresolved role)", len(items), len(want))
+	}
+	for _, it := range items {
+		k := it.Email + "/" + it.Package
+		if w, ok := want[k]; !ok || !slices.Equal(it.Findings, w) || (it.Package == "agent" && it.InMarketo) {
+			t.Errorf("%s: findings %v in Marketo %v, want %v (known %v)", k, it.Findings, it.InMarketo, w, ok)
+		}
+	}
+	if ann := itemOf(items, "ann@example.com", "admin"); !ann.InMarketo {
+		t.Error("the admin package was not compared with Marketo")
 	}
 }

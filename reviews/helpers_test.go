@@ -104,7 +104,10 @@ func (f *fakeAdobe) add(profile string, emails ...string) {
 	}
 }
 
-type fakeMarketo struct{ users []reviews.MarketoUser }
+type fakeMarketo struct {
+	users []reviews.MarketoUser
+	roles []marketo.Role // nil: fakeRoles
+}
 
 func (f *fakeMarketo) Users(context.Context) ([]reviews.MarketoUser, error) { return f.users, nil }
 
@@ -116,7 +119,11 @@ var (
 
 // PackageRole resolves with the real rule over the fake listings.
 func (f *fakeMarketo) PackageRole(_ context.Context, p *approvals.Package) (reviews.RoleAssignment, error) {
-	r, err := vendormap.MatchRole(fakeRoles, p.MarketoRole)
+	roles := f.roles
+	if roles == nil {
+		roles = fakeRoles
+	}
+	r, err := vendormap.MatchRole(roles, p.MarketoRole)
 	if err != nil {
 		return reviews.RoleAssignment{}, err
 	}
