@@ -15,6 +15,7 @@ import (
 	"github.com/chataccess/chataccess/config"
 	"github.com/chataccess/chataccess/integrations/adobe"
 	"github.com/chataccess/chataccess/integrations/marketo"
+	"github.com/chataccess/chataccess/vendormap"
 )
 
 // Values of the table's columns. Only statusFail counts as a problem;
@@ -325,34 +326,29 @@ func withTech(human string, status int, code, reason string) string {
 	return human + " (" + tech + ")"
 }
 
-// resolveProfile finds a configured product profile in the listing and
-// reports its seats: memberCount of licenseQuota. A full profile is a
-// warning, since whether Adobe refuses adds past the quota is
-// UNCONFIRMED.
+// resolveProfile finds a configured product profile in the listing with
+// the one matching rule (vendormap.MatchProfile; an unset product is
+// Dynamic Chat, as in the policy file) and reports its seats:
+// memberCount of licenseQuota. A full profile is a warning, since
+// whether Adobe refuses adds past the quota is UNCONFIRMED.
 func resolveProfile(groups []adobe.Group, pr approvals.ProductProfile) (status, detail string) {
-	product := pr.Product
-	if product == "" {
-		product = adobe.DefaultProductName
+	if pr.Product == "" {
+		pr.Product = adobe.DefaultProductName
 	}
-	var other []string
-	for _, g := range groups {
-		if !strings.EqualFold(strings.TrimSpace(g.GroupName), strings.TrimSpace(pr.Name)) {
-			continue
-		}
-		if g.Type != adobe.GroupTypeProductProfile {
-			other = append(other, fmt.Sprintf("a %s, not a product profile", g.Type))
-			continue
-		}
-		if !strings.Contains(strings.ToLower(g.ProductName), strings.ToLower(product)) {
-			other = append(other, fmt.Sprintf("a profile of %q, not of %q", g.ProductName, product))
-			continue
-		}
-		return seats(g)
+	g, err := vendormap.MatchProfile(groups, pr)
+	if err != nil {
+		return statusFail, matchDetail(err)
 	}
-	if len(other) > 0 {
-		return statusFail, "the group of this name is " + strings.Join(other, "; ")
+	return seats(g)
+}
+
+// matchDetail is the sentence of a vendormap.MatchError.
+func matchDetail(err error) string {
+	var me *vendormap.MatchError
+	if errors.As(err, &me) {
+		return me.Detail
 	}
-	return statusFail, fmt.Sprintf("no %s product profile of this name in the Admin Console", product)
+	return err.Error()
 }
 
 func seats(g adobe.Group) (status, detail string) {
@@ -407,47 +403,51 @@ func (c *checker) checkMarketo(ctx context.Context, pol *approvals.Policy) {
 	if werr != nil {
 		c.add(allPackages, systemMarketo, "workspace listing", statusFail, marketoDetail(werr))
 	}
-	roleItems := make([]namedID, len(roles))
-	for i, r := range roles {
-		roleItems[i] = namedID{id: r.ID, name: r.Name, typ: r.Type, onlyAllZones: r.OnlyAllZones}
-	}
-	// AllZones (id 0) always exists and is not listed.
-	wsItems := []namedID{{id: 0, name: marketo.AllZonesName}}
-	for _, w := range wss {
-		wsItems = append(wsItems, namedID{id: w.ID, name: w.Name})
-	}
 	for _, name := range pol.PackageNames() {
 		p := pol.Packages[name]
 		roleItem, wsItem := "role "+p.MarketoRole.String(), "workspace "+p.MarketoWorkspace.String()
-		var ws *namedID
+		var ws *marketo.Workspace
 		wsStatus, wsDetail := statusSkip, "workspaces could not be listed"
 		if werr == nil {
-			ws, wsStatus, wsDetail = resolveRef(wsItems, p.MarketoWorkspace, "workspace")
+			ws, wsStatus, wsDetail = workspaceStatus(wss, p.MarketoWorkspace)
 		}
 		if rerr != nil {
 			c.add(name, systemMarketo, roleItem, statusSkip, "roles could not be listed")
 		} else {
-			status, detail := roleStatus(roleItems, p.MarketoRole, ws)
+			status, detail := roleStatus(roles, p.MarketoRole, ws)
 			c.add(name, systemMarketo, roleItem, status, detail)
 		}
 		c.add(name, systemMarketo, wsItem, wsStatus, wsDetail)
 	}
 }
 
-// roleStatus resolves a package's role. A role Marketo only assigns in
-// AllZones fails when the package's workspace is another one.
-func roleStatus(items []namedID, ref approvals.MarketoRef, ws *namedID) (status, detail string) {
-	r, status, detail := resolveRef(items, ref, "role")
-	if r == nil {
-		return status, detail
+// workspaceStatus resolves a package's workspace with the one matching
+// rule (vendormap.MatchWorkspace: AllZones is id 0, unset is Default).
+func workspaceStatus(list []marketo.Workspace, ref approvals.MarketoRef) (*marketo.Workspace, string, string) {
+	w, err := vendormap.MatchWorkspace(list, ref)
+	if err != nil {
+		return nil, statusFail, matchDetail(err)
 	}
-	if status == statusOK {
-		detail = fmt.Sprintf("id %d, %s", r.id, cmp.Or(r.typ, "-"))
+	if ref.ID != 0 {
+		return &w, statusOK, fmt.Sprintf("id %d, %q", w.ID, w.Name)
 	}
-	if r.onlyAllZones && ws != nil && ws.id != 0 {
-		return statusFail, fmt.Sprintf("id %d can only be assigned in %s, but the package's workspace is %s", r.id, marketo.AllZonesName, ws.name)
+	return &w, statusOK, fmt.Sprintf("id %d", w.ID)
+}
+
+// roleStatus resolves a package's role with the one matching rule
+// (vendormap.MatchRole). A role Marketo only assigns in AllZones fails
+// when the package's workspace is another one.
+func roleStatus(roles []marketo.Role, ref approvals.MarketoRef, ws *marketo.Workspace) (status, detail string) {
+	r, err := vendormap.MatchRole(roles, ref)
+	if err != nil {
+		return statusFail, matchDetail(err)
 	}
-	return status, detail
+	if ws != nil {
+		if err := vendormap.CheckAssignment(r, *ws); err != nil {
+			return statusFail, matchDetail(err)
+		}
+	}
+	return statusOK, fmt.Sprintf("id %d, %s", r.ID, cmp.Or(r.Type, "-"))
 }
 
 // marketoDetail is the person-readable sentence plus the status and code.
@@ -460,60 +460,4 @@ func marketoDetail(err error) string {
 		return err.Error()
 	}
 	return withTech(me.Human(), me.Status, me.Code, string(me.Reason))
-}
-
-// namedID is a Marketo role or workspace as the check sees it; typ and
-// onlyAllZones are for roles.
-type namedID struct {
-	id           int
-	name, typ    string
-	onlyAllZones bool
-}
-
-// nameKey compares names ignoring case and repeated spaces, as the
-// Marketo client does.
-func nameKey(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
-
-// resolveRef finds ref among items: by id when it has one (and then the
-// name must match too), else by name.
-func resolveRef(items []namedID, ref approvals.MarketoRef, kind string) (*namedID, string, string) {
-	if ref.ID != 0 {
-		for i := range items {
-			it := &items[i]
-			if it.id != ref.ID {
-				continue
-			}
-			if ref.Name != "" && nameKey(it.name) != nameKey(ref.Name) {
-				return nil, statusFail, fmt.Sprintf("%s id %d is named %q, not %q", kind, it.id, it.name, ref.Name)
-			}
-			return it, statusOK, fmt.Sprintf("id %d, %q", it.id, it.name)
-		}
-		return nil, statusFail, fmt.Sprintf("no Marketo %s has id %d", kind, ref.ID)
-	}
-	var found []*namedID
-	for i := range items {
-		if nameKey(items[i].name) == nameKey(ref.Name) {
-			found = append(found, &items[i])
-		}
-	}
-	switch len(found) {
-	case 0:
-		return nil, statusFail, fmt.Sprintf("no Marketo %s is named %q (known: %s)", kind, ref.Name, knownNames(items))
-	case 1:
-		return found[0], statusOK, fmt.Sprintf("id %d", found[0].id)
-	}
-	return found[0], statusWarn, fmt.Sprintf("%d %ss are named %q; set its id in the policy (using id %d)", len(found), kind, ref.Name, found[0].id)
-}
-
-// knownNames lists up to eight names, to help spot a typo.
-func knownNames(items []namedID) string {
-	const most = 8
-	var names []string
-	for _, it := range items[:min(len(items), most)] {
-		names = append(names, strconv.Quote(it.name))
-	}
-	if len(items) > most {
-		names = append(names, fmt.Sprintf("and %d more", len(items)-most))
-	}
-	return cmp.Or(strings.Join(names, ", "), "none")
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/integrations/adobe"
 	"github.com/chataccess/chataccess/integrations/adobe/adobefake"
+	"github.com/chataccess/chataccess/integrations/marketo"
 	"github.com/chataccess/chataccess/integrations/marketo/marketofake"
 )
 
@@ -394,8 +395,11 @@ func TestCheckRedactsSecretsInVendorText(t *testing.T) {
 	}
 }
 
-func TestResolveRef(t *testing.T) {
-	items := []namedID{{id: 0, name: "AllZones"}, {id: 1, name: "Default"}, {id: 7, name: "EMEA"}, {id: 8, name: "emea "}}
+// TestWorkspaceAndRoleStatus: the rows of check follow the one matching
+// rule of vendormap. A name two workspaces share fails (it used to warn
+// and take the first, while the workers took the last).
+func TestWorkspaceAndRoleStatus(t *testing.T) {
+	wss := []marketo.Workspace{{ID: 1, Name: "Default"}, {ID: 7, Name: "EMEA"}, {ID: 8, Name: "emea "}}
 	tests := []struct {
 		ref        approvals.MarketoRef
 		wantStatus string
@@ -409,30 +413,36 @@ func TestResolveRef(t *testing.T) {
 		{approvals.MarketoRef{ID: 1, Name: "EMEA"}, statusFail, -1, `workspace id 1 is named "Default", not "EMEA"`},
 		{approvals.MarketoRef{ID: 9}, statusFail, -1, "no Marketo workspace has id 9"},
 		{approvals.MarketoRef{Name: "APAC"}, statusFail, -1, `no Marketo workspace is named "APAC"`},
-		{approvals.MarketoRef{Name: "EMEA"}, statusWarn, 7, "2 workspaces are named"},
+		{approvals.MarketoRef{Name: "EMEA"}, statusFail, -1, `2 workspaces are named "EMEA" (ids 7, 8); set its id in the policy`},
 	}
 	for _, tc := range tests {
-		got, status, detail := resolveRef(items, tc.ref, "workspace")
+		got, status, detail := workspaceStatus(wss, tc.ref)
 		id := -1
 		if got != nil {
-			id = got.id
+			id = got.ID
 		}
 		if status != tc.wantStatus || id != tc.wantID || !strings.Contains(detail, tc.wantDetail) {
-			t.Errorf("resolveRef(%+v) = %d, %s, %q; want %d, %s, %q", tc.ref, id, status, detail, tc.wantID, tc.wantStatus, tc.wantDetail)
+			t.Errorf("workspaceStatus(%+v) = %d, %s, %q; want %d, %s, %q", tc.ref, id, status, detail, tc.wantID, tc.wantStatus, tc.wantDetail)
 		}
 	}
-}
-
-func TestKnownNames(t *testing.T) {
-	var items []namedID
-	if got := knownNames(items); got != "none" {
-		t.Errorf("no names: %q", got)
-	}
-	for i := range 10 {
-		items = append(items, namedID{id: i, name: fmt.Sprintf("r%d", i)})
-	}
-	if got := knownNames(items); !strings.HasPrefix(got, `"r0", "r1"`) || !strings.HasSuffix(got, `"r7", and 2 more`) {
-		t.Errorf("ten names: %q", got)
+	roles := []marketo.Role{{ID: 1, Name: "Admin", Type: "system", OnlyAllZones: true}, {ID: 101, Name: "DC Agent", Type: "custom"}}
+	def, allZones := &wss[0], &marketo.Workspace{ID: 0, Name: "AllZones"}
+	for _, tc := range []struct {
+		ref        approvals.MarketoRef
+		ws         *marketo.Workspace
+		wantStatus string
+		wantDetail string
+	}{
+		{approvals.MarketoRef{Name: " dc  agent"}, def, statusOK, "id 101, custom"},
+		{approvals.MarketoRef{Name: "Admin"}, allZones, statusOK, "id 1, system"},
+		{approvals.MarketoRef{Name: "Admin"}, def, statusFail, "can only be assigned in AllZones"},
+		{approvals.MarketoRef{ID: 101, Name: "Admin"}, def, statusFail, `role id 101 is named "DC Agent", not "Admin"`},
+		{approvals.MarketoRef{Name: "DC Agnet"}, nil, statusFail, `no Marketo role is named "DC Agnet" (known: "Admin", "DC Agent")`},
+	} {
+		status, detail := roleStatus(roles, tc.ref, tc.ws)
+		if status != tc.wantStatus || !strings.Contains(detail, tc.wantDetail) {
+			t.Errorf("roleStatus(%+v) = %s, %q; want %s, %q", tc.ref, status, detail, tc.wantStatus, tc.wantDetail)
+		}
 	}
 }
 
