@@ -2,6 +2,7 @@ package reviews_test
 
 import (
 	"context"
+	"maps"
 	"strings"
 	"sync"
 	"testing"
@@ -68,16 +69,22 @@ func TestThreeSchedulersOneCampaignPerSlot(t *testing.T) {
 }
 
 // TestSchedulersRunWithCron runs three replicas' robfig/cron loops on a
-// one-second schedule: every slot that fires starts one campaign.
+// one-second schedule until two slots have been tried by all three and
+// started: each such slot started exactly one campaign, and no slot
+// started two.
 func TestSchedulersRunWithCron(t *testing.T) {
 	f := newFixture(t)
 	f.clock = nil
 	seed(f)
 	sched := reviews.Schedule{Name: "fast", Spec: "@every 1s", Packages: []string{"agent"}}
+	claims := &claimCounter{Store: f.st, calls: map[string]int{}}
 	ctx, cancel := context.WithCancel(f.ctx)
 	var wg sync.WaitGroup
-	for _, h := range []string{"a", "b", "c"} {
-		rv := reviews.New(reviews.Deps{Access: f.svc, Store: f.st, Adobe: f.adobe, Marketo: f.mkto, Notifier: f.notes,
+	stop := func() { cancel(); wg.Wait() }
+	defer stop()
+	replicas := []string{"a", "b", "c"}
+	for _, h := range replicas {
+		rv := reviews.New(reviews.Deps{Access: f.svc, Store: claims, Adobe: f.adobe, Marketo: f.mkto, Notifier: f.notes,
 			Schedules: []reviews.Schedule{sched}, Clock: approvals.ClockFunc(time.Now), Holder: h})
 		s, err := reviews.NewScheduler(rv)
 		if err != nil {
@@ -85,29 +92,91 @@ func TestSchedulersRunWithCron(t *testing.T) {
 		}
 		wg.Go(func() { _ = s.Run(ctx) })
 	}
-	time.Sleep(2500 * time.Millisecond)
-	cancel()
-	wg.Wait()
-	ids, err := f.st.ListReviews(f.ctx, 100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	slots := map[time.Time]int{}
-	for _, id := range ids {
-		c, err := f.st.Review(f.ctx, id)
+	// campaigns counts campaigns per slot ("fast@<RFC 3339>", the claim's
+	// name).
+	campaigns := func() map[string]int {
+		t.Helper()
+		ids, err := f.st.ListReviews(f.ctx, 100)
 		if err != nil {
 			t.Fatal(err)
 		}
-		slots[c.Slot]++
+		out := map[string]int{}
+		for _, id := range ids {
+			c, err := f.st.Review(f.ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[sched.Name+"@"+c.Slot.UTC().Format(time.RFC3339)]++
+		}
+		return out
 	}
-	if len(ids) < 1 || len(ids) > 3 {
-		t.Fatalf("%d campaigns in 2.5 s of a 1 s schedule", len(ids))
+	// contested lists the slots every replica tried that have started.
+	contested := func() []string {
+		t.Helper()
+		var out []string
+		started := campaigns()
+		for _, slot := range claims.triedBy(len(replicas)) {
+			if started[slot] > 0 {
+				out = append(out, slot)
+			}
+		}
+		return out
 	}
-	for s, n := range slots {
-		if n != 1 {
-			t.Fatalf("slot %s started %d campaigns", s, n)
+	deadline := time.Now().Add(30 * time.Second)
+	for len(contested()) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("after 30 s of a 1 s schedule: claims %v, campaigns %v", claims.snapshot(), campaigns())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	done := contested()
+	stop()
+	got := campaigns()
+	for _, slot := range done {
+		if got[slot] != 1 {
+			t.Fatalf("slot %s, tried by %d replicas, started %d campaigns", slot, len(replicas), got[slot])
 		}
 	}
+	for slot, n := range got {
+		if n != 1 {
+			t.Fatalf("slot %s started %d campaigns", slot, n)
+		}
+	}
+}
+
+// claimCounter counts Claim calls per name, so a test knows when every
+// replica has tried a slot.
+type claimCounter struct {
+	reviews.Store
+	mu    sync.Mutex
+	calls map[string]int
+}
+
+func (c *claimCounter) Claim(ctx context.Context, name, holder string, ttl time.Duration) (bool, error) {
+	ok, err := c.Store.Claim(ctx, name, holder, ttl)
+	c.mu.Lock()
+	c.calls[name]++
+	c.mu.Unlock()
+	return ok, err
+}
+
+// triedBy lists the names claimed at least n times.
+func (c *claimCounter) triedBy(n int) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []string
+	for name, k := range c.calls {
+		if k >= n {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+func (c *claimCounter) snapshot() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return maps.Clone(c.calls)
 }
 
 func mustLoad(t *testing.T, name string) *time.Location {
