@@ -332,6 +332,11 @@ func TestProfiles(t *testing.T) {
 	if err != nil || len(sent) != 1 {
 		t.Fatalf("unaffected profile: %v %v", sent, err)
 	}
+	reads := g.reads.Load()
+	refused := &failure.Error{Vendor: "Adobe", Reason: failure.ReasonInvalid, Code: "error.domain.trust.nonexistent"}
+	if err := r.WithProfiles(ctx, []string{"Sales Admin"}, func([]string) error { return refused }); !errors.Is(err, refused) || g.reads.Load() != reads {
+		t.Fatalf("a refusal that is not about the group: %v, %d reads", err, g.reads.Load()-reads)
+	}
 	err = r.WithProfiles(ctx, []string{"Live Agent"}, func([]string) error {
 		return &failure.Error{Vendor: "Adobe", Reason: failure.ReasonNotFound, Code: "error.group.not_found"}
 	})

@@ -37,16 +37,19 @@ func (r *Resolver) WithMarketo(ctx context.Context, instanceName string, role, w
 }
 
 // WithProfiles resolves profile names (any product) to Adobe's names and
-// calls fn with them. When fn's error says Adobe does not know a group,
+// calls fn with them. When fn's error says Adobe does not know a group
+// (not found: error.group.not_found, umapi-doc:docs/en/api/ErrorRef.md),
 // the kept listing is dropped and the names resolved again from a new
-// read; fn runs once more when they changed.
+// read; fn runs once more when they changed. Other refusals (a domain
+// not claimed, say) leave the listing alone: groups are the scarcest
+// read (5 a minute per client).
 func (r *Resolver) WithProfiles(ctx context.Context, names []string, fn func([]string) error) error {
 	got, err := r.ProfileNames(ctx, names)
 	if err != nil {
 		return err
 	}
 	err = fn(got)
-	if !contradicts(err) {
+	if failure.ReasonOf(err) != failure.ReasonNotFound {
 		return err
 	}
 	r.ForgetProfiles()
@@ -60,8 +63,8 @@ func (r *Resolver) WithProfiles(ctx context.Context, names []string, fn func([]s
 	return fn(again)
 }
 
-// contradicts says whether a vendor error may mean the ids or names the
-// call used no longer exist: not found, or invalid.
+// contradicts says whether a Marketo error may mean the ids the call
+// used no longer exist: not found, or invalid.
 func contradicts(err error) bool {
 	if err == nil {
 		return false
