@@ -114,6 +114,10 @@ func (k keys) lock(name string) string { return k.p + "lock:" + name }
 // claim marks a one-time slot (e.g. a cron run) as taken.
 func (k keys) claim(name string) string { return k.p + "claim:" + name }
 
+// teamsDoc is one document of the Teams adapter's memory: kind is
+// conv, user, email, dlg, card or home (bot/teamsbot memory.go).
+func (k keys) teamsDoc(kind, key string) string { return k.p + "teams:" + kind + ":" + key }
+
 // Dead letters: outbox events a consumer group stopped retrying.
 //
 //	deadletters              hash "<group>/<entry id>" → dead letter JSON

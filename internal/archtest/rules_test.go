@@ -81,6 +81,8 @@ var importRules = map[string][]string{
 	"github.com/go-redis/redis_rate/v10": {"integrations/ratelimit"},
 	"github.com/hibiken/asynq":           {"workers"},
 	"github.com/slack-go/slack":          {"bot/slackbot"},
+	"github.com/golang-jwt/jwt":          {"bot/teamsbot", "bot/teamsbot/teamsfake"},
+	"golang.org/x/oauth2":                {"bot/teamsbot"},
 	"github.com/alicebob/miniredis/v2":   {"internal/cli"},
 }
 

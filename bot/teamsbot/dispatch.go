@@ -1,0 +1,284 @@
+package teamsbot
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/internal/logging"
+)
+
+// Teams timing rules. Source: the project's Teams reference §0 and §3.2
+// (answer within 15 s; invoke answers are the HTTP body, keep them
+// under about 5 s) and learn.microsoft.com custom-engine-agent-asynchronous-flow.
+const (
+	defaultInvokeBudget = 4 * time.Second
+	activityDedupeTTL   = time.Hour
+)
+
+// Viewers, when the composition root provides it, says who may use a
+// button, so a refreshed card shows each viewer only the buttons they
+// may press (Universal Actions user-specific views). Without it every
+// viewer sees every button and the handler refuses outsiders' clicks.
+type Viewers interface {
+	MayAct(ctx context.Context, u bot.User, actionID, value string) bool
+}
+
+// DispatcherConfig wires a Dispatcher.
+type DispatcherConfig struct {
+	Handler bot.Handler
+	Sender  *Sender
+	Runner  *Runner
+	// Claims de-duplicates redelivered activities across replicas; nil
+	// disables de-duplication.
+	Claims Claimer
+	// Memory keeps conversation references, people, dialogs and cards.
+	Memory Memory
+	// Command is the slash command of the grammar ("/dynchat"); a Teams
+	// message may start with it or not.
+	Command string
+	// InvokeBudget bounds the handler call of an invoke (default 4 s).
+	InvokeBudget time.Duration
+	Viewers      Viewers
+	Metrics      *Metrics
+	Logger       zerolog.Logger
+}
+
+// Dispatcher turns verified activities into bot.Handler calls and the
+// replies into invoke answers and post-ack work.
+type Dispatcher struct {
+	cfg    DispatcherConfig
+	mem    memo
+	log    zerolog.Logger
+	budget time.Duration
+}
+
+// NewDispatcher returns a dispatcher.
+func NewDispatcher(cfg DispatcherConfig) *Dispatcher {
+	b := cfg.InvokeBudget
+	if b <= 0 || b > 10*time.Second {
+		b = defaultInvokeBudget
+	}
+	log := logging.WithComponent(cfg.Logger, "teamsbot").With().Str(logging.Platform, string(bot.Teams)).Logger()
+	return &Dispatcher{cfg: cfg, mem: memo{cfg.Memory}, log: log, budget: b}
+}
+
+// answer is what an activity is answered with: a status, an optional
+// JSON body, and work to run after the answer went out.
+type answer struct {
+	status  int
+	body    any
+	later   bot.Later
+	outcome string
+}
+
+func ok(body any) answer { return answer{status: http.StatusOK, body: body, outcome: "ok"} }
+
+// handle runs one classified activity.
+func (d *Dispatcher) handle(ctx context.Context, in *inbound) answer {
+	a := in.act
+	if in.kind == kindOther || (a.Recipient != nil && a.From.ID == a.Recipient.ID) {
+		return answer{status: http.StatusOK, outcome: "ignored"}
+	}
+	d.remember(ctx, a)
+	if d.cfg.Claims != nil && in.kind != kindRefresh && in.kind != kindTaskFetch {
+		first, err := d.cfg.Claims.Claim(ctx, "teams:activity:"+a.ID, "teamsbot", activityDedupeTTL)
+		switch {
+		case err != nil:
+			// Fail open: handling an activity twice is better than
+			// losing it; decisions are idempotent in the service.
+			d.log.Error().Err(err).Msg("activity dedupe")
+		case !first:
+			return answer{status: http.StatusOK, outcome: "duplicate", body: duplicateBody(in)}
+		}
+	}
+	switch in.kind {
+	case kindMessage:
+		return answer{status: http.StatusOK, outcome: "ok", later: d.message(a)}
+	case kindUpdate:
+		return answer{status: http.StatusOK, outcome: "ok", later: d.update(a)}
+	case kindRefresh:
+		return d.refresh(ctx, in)
+	case kindAction:
+		return d.execute(ctx, in)
+	case kindTaskFetch:
+		return d.taskFetch(ctx, in)
+	default:
+		return d.taskSubmit(ctx, in)
+	}
+}
+
+// duplicateBody answers a redelivered invoke without acting again.
+func duplicateBody(in *inbound) any {
+	switch in.kind {
+	case kindAction:
+		return invokeMessage("Already done.")
+	case kindTaskSubmit:
+		return taskMessage("Already done.")
+	}
+	return nil
+}
+
+// userOf is the person who sent an activity. Their id is the Entra
+// object id when Teams gives it (policies name people by it), else the
+// Teams user id.
+func userOf(a *Activity) bot.User {
+	id := strings.ToLower(a.From.AADObjectID)
+	if id == "" {
+		id = a.From.ID
+	}
+	return bot.User{Platform: bot.Teams, ID: id, TeamID: a.tenant(), Name: inert(a.From.Name)}
+}
+
+// channelOf is the conversation id without a thread suffix.
+func channelOf(a *Activity) string {
+	id, _, _ := strings.Cut(a.Conversation.ID, ";messageid=")
+	return id
+}
+
+// remember refreshes the conversation reference and the sender's
+// record. Failures are logged: the activity is still handled.
+func (d *Dispatcher) remember(ctx context.Context, a *Activity) {
+	su, _ := serviceURL(a.ServiceURL)
+	conv := ConversationRef{ServiceURL: su, ID: channelOf(a), TenantID: a.tenant(), Type: a.Conversation.ConversationType, At: time.Now().Unix()}
+	if a.ChannelData != nil && a.ChannelData.Team != nil {
+		conv.TeamID = a.ChannelData.Team.ID
+	}
+	if err := d.mem.put(ctx, kindConversation, conv.ID, conv, conversationTTL); err != nil {
+		d.log.Warn().Err(err).Msg("remember conversation")
+	}
+	u := userOf(a)
+	p, _, err := d.mem.person(ctx, u.ID)
+	if err != nil {
+		d.log.Warn().Err(err).Msg("read person")
+	}
+	next := p
+	next.ObjectID, next.MRI, next.TenantID = strings.ToLower(a.From.AADObjectID), a.From.ID, conv.TenantID
+	next.Name = orStr(inert(a.From.Name), p.Name)
+	next.ServiceURL, next.Conversation = su, conv.ID
+	if a.personal() {
+		next.Personal = conv.ID
+	}
+	if next != p {
+		if err := d.mem.savePerson(ctx, next); err != nil {
+			d.log.Warn().Err(err).Msg("remember person")
+		}
+	}
+}
+
+// call runs a handler call, turning a panic into an error.
+func (d *Dispatcher) call(log zerolog.Logger, what string, fn func()) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			log.Error().Interface(logging.Panic, p).Str("call", what).Msg("handler panicked")
+			err = fmt.Errorf("%s: handler panicked", what)
+		}
+	}()
+	fn()
+	return nil
+}
+
+// message handles a typed command after the acknowledgement: Teams
+// messages are answered with new messages, never in the HTTP body.
+func (d *Dispatcher) message(a *Activity) bot.Later {
+	u := userOf(a)
+	return func(ctx context.Context) {
+		log := d.log.With().Str(logging.User, u.ID).Logger()
+		text := commandText(a, d.cfg.Command, func(id string) string {
+			p, err := d.cfg.Sender.LookupUser(ctx, id)
+			if err != nil {
+				return ""
+			}
+			return p.Email
+		})
+		if strings.EqualFold(text, "home") || strings.EqualFold(text, "menu") {
+			_ = d.call(log, "HandleHomeOpened", func() { d.cfg.Handler.HandleHomeOpened(ctx, u) })
+			return
+		}
+		cmd := bot.Command{User: u, Channel: channelOf(a), Name: orStr(d.cfg.Command, "/dynchat"), Text: text, TriggerID: a.ID}
+		var rep bot.Reply
+		if err := d.call(log, "HandleCommand", func() { rep = d.cfg.Handler.HandleCommand(ctx, cmd) }); err != nil {
+			rep = bot.Reply{Message: &bot.Message{Text: bot.Plain("Something went wrong; please try again.")}}
+		}
+		if rep.Modal != nil {
+			if err := d.offerDialog(ctx, a, *rep.Modal); err != nil {
+				log.Error().Err(err).Msg("offer dialog for command")
+				rep.Message, rep.InChannel = &bot.Message{Text: bot.Plain("Sorry, I could not prepare the form. Please try again.")}, false
+			}
+		}
+		if rep.Message != nil {
+			if err := d.reply(ctx, a, *rep.Message, rep.InChannel); err != nil {
+				log.Error().Err(err).Msg("reply to command")
+			}
+		}
+		if rep.After != nil {
+			rep.After(ctx)
+		}
+	}
+}
+
+// reply answers a message: in its thread when inChannel, else privately
+// (in the personal chat, or a personal message when it came from a
+// channel, since Teams has no ephemeral messages).
+func (d *Dispatcher) reply(ctx context.Context, a *Activity, m bot.Message, inChannel bool) error {
+	r, err := d.cfg.Sender.render(m)
+	if err != nil {
+		return err
+	}
+	return d.replyRendered(ctx, a, r, inChannel)
+}
+
+func (d *Dispatcher) replyRendered(ctx context.Context, a *Activity, r Rendered, inChannel bool) error {
+	s := d.cfg.Sender
+	conv := channelOf(a)
+	switch {
+	case inChannel && !a.personal():
+		_, err := s.send(ctx, conv, a.ID, r)
+		return err
+	case a.personal():
+		_, err := s.send(ctx, conv, "", r)
+		return err
+	}
+	conv, err := s.personalChat(ctx, userOf(a).ID)
+	if err != nil {
+		return err
+	}
+	_, err = s.send(ctx, conv, "", r)
+	return err
+}
+
+// offerDialog stores a modal as a dialog and sends the person a card
+// with a button that opens it: Teams opens dialogs only from a button.
+func (d *Dispatcher) offerDialog(ctx context.Context, a *Activity, m bot.Modal) error {
+	st, err := d.mem.saveDialog(ctx, userOf(a).ID, m, nil, channelOf(a))
+	if err != nil {
+		return err
+	}
+	return d.replyRendered(ctx, a, dialogOffer(st), false)
+}
+
+// update handles conversationUpdate and installationUpdate: when the
+// bot is added to a personal chat, the person gets the Home message.
+func (d *Dispatcher) update(a *Activity) bot.Later {
+	if !a.personal() {
+		return nil
+	}
+	added := a.Type == typeInstallationUpdate && (a.Action == "add" || a.Action == "add-upgrade")
+	for _, m := range a.MembersAdded {
+		if a.Recipient != nil && m.ID == a.Recipient.ID {
+			added = true
+		}
+	}
+	if !added {
+		return nil
+	}
+	u := userOf(a)
+	return func(ctx context.Context) {
+		_ = d.call(d.log, "HandleHomeOpened", func() { d.cfg.Handler.HandleHomeOpened(ctx, u) })
+	}
+}

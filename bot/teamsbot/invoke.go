@@ -1,0 +1,209 @@
+package teamsbot
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+
+	"github.com/rs/zerolog"
+
+	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/internal/logging"
+)
+
+// Universal Actions answers (learn.microsoft.com microsoftteams/platform
+// task-modules-and-cards/cards/universal-actions-for-adaptive-cards):
+// the HTTP body of an adaptiveCard/action invoke is one of these.
+type invokeResponse struct {
+	StatusCode int    `json:"statusCode"`
+	Type       string `json:"type"`
+	Value      any    `json:"value"`
+}
+
+func invokeCard(c *card) invokeResponse {
+	return invokeResponse{StatusCode: http.StatusOK, Type: contentTypeCard, Value: c}
+}
+
+func invokeMessage(text string) invokeResponse {
+	return invokeResponse{StatusCode: http.StatusOK, Type: "application/vnd.microsoft.activity.message", Value: clip(orStr(text, "Done."), 500)}
+}
+
+// stale is the answer to a click that does not match the card it came
+// from: an old card, or data that names something the card does not.
+const stale = "This card has changed since it was shown; nothing was done. Look at the current card and try again."
+
+// messageRef is the card an invoke came from.
+func messageRef(a *Activity) *bot.MessageRef {
+	if a.ReplyToID == "" {
+		return nil
+	}
+	return &bot.MessageRef{Platform: bot.Teams, Channel: channelOf(a), ID: a.ReplyToID}
+}
+
+// storedCard is the current card of a posted message.
+func (d *Dispatcher) storedCard(ctx context.Context, ref *bot.MessageRef) *card {
+	if ref == nil {
+		return nil
+	}
+	var c card
+	found, err := d.mem.get(ctx, kindCard, cardKey(ref.Channel, ref.ID), &c)
+	if err != nil {
+		d.log.Warn().Err(err).Msg("read card")
+	}
+	if !found {
+		return nil
+	}
+	return &c
+}
+
+// refresh answers a refresh with the current card, each button shown
+// only to people who may press it when Viewers is set.
+func (d *Dispatcher) refresh(ctx context.Context, in *inbound) answer {
+	c := d.storedCard(ctx, messageRef(in.act))
+	if c == nil {
+		return ok(invokeMessage("This card is no longer kept up to date."))
+	}
+	if d.cfg.Viewers != nil {
+		c = viewFor(ctx, c, d.cfg.Viewers, userOf(in.act))
+	}
+	return ok(invokeCard(c))
+}
+
+// viewFor removes the Action.Execute and confirmation buttons u may not
+// press.
+func viewFor(ctx context.Context, c *card, v Viewers, u bot.User) *card {
+	out := cloneCard(c)
+	keep := func(acts []*action) []*action {
+		var kept []*action
+		for _, a := range acts {
+			id, bd := actionOf(a)
+			if id == "" || v.MayAct(ctx, u, id, bd.Value) {
+				kept = append(kept, a)
+			}
+		}
+		return kept
+	}
+	out.Actions = keep(out.Actions)
+	var body []*element
+	for _, e := range out.Body {
+		if e.Type == "ActionSet" {
+			if e.Actions = keep(e.Actions); len(e.Actions) == 0 {
+				continue
+			}
+		}
+		body = append(body, e)
+	}
+	out.Body = body
+	return out
+}
+
+// actionOf is the action id and data of a chataccess button.
+func actionOf(a *action) (string, buttonData) {
+	var bd buttonData
+	data, _ := json.Marshal(a.Data)
+	_ = json.Unmarshal(data, &bd)
+	switch a.Type {
+	case "Action.Execute":
+		return a.Verb, bd
+	case "Action.Submit":
+		return bd.Action, bd
+	}
+	return "", bd
+}
+
+// onCard reports whether the card holds a button with this action id
+// and data: a click must match the card it came from.
+func onCard(c *card, actionID string, got buttonData) bool {
+	if c == nil || actionID == "" {
+		return false
+	}
+	found := false
+	check := func(acts []*action) {
+		for _, a := range acts {
+			id, bd := actionOf(a)
+			if id == actionID && bd.Value == got.Value && bd.Block == got.Block && bd.Select == got.Select {
+				found = true
+			}
+		}
+	}
+	check(c.Actions)
+	walk(c.Body, func(e *element) { check(e.Actions) })
+	return found
+}
+
+// execute handles an Action.Execute click.
+func (d *Dispatcher) execute(ctx context.Context, in *inbound) answer {
+	a := in.act
+	ref := messageRef(a)
+	c := d.storedCard(ctx, ref)
+	if !onCard(c, in.verb, in.button) {
+		return answer{status: http.StatusOK, body: invokeMessage(stale), outcome: "stale"}
+	}
+	act := bot.Action{User: userOf(a), ActionID: in.verb, BlockID: in.button.Block, Value: in.button.Value,
+		Channel: ref.Channel, Message: ref}
+	if in.button.Select != "" {
+		act.Value, _ = in.data[in.button.Select].(string)
+	}
+	rep, err := d.action(ctx, act)
+	if err != nil {
+		return answer{status: http.StatusOK, body: invokeMessage("Something went wrong; please try again."), outcome: "handler_panic"}
+	}
+	switch {
+	case rep.Modal != nil || rep.PushModal != nil || rep.UpdateView != nil:
+		m := firstModal(rep)
+		st, err := d.mem.saveDialog(ctx, act.User.ID, *m, ref, ref.Channel)
+		if err != nil {
+			d.log.Error().Err(err).Msg("save dialog")
+			return answer{status: http.StatusOK, body: invokeMessage("Sorry, I could not prepare the form."), outcome: "error", later: rep.After}
+		}
+		return answer{status: http.StatusOK, body: invokeCard(dialogOffer(st).Card), outcome: "ok", later: rep.After}
+	case rep.Update != nil:
+		r, err := d.cfg.Sender.render(*rep.Update)
+		if err != nil {
+			d.log.Error().Err(err).Msg("render update")
+			break
+		}
+		upd := *rep.Update
+		later := func(ctx context.Context) {
+			if err := d.cfg.Sender.Update(ctx, *ref, upd); err != nil {
+				zerolog.Ctx(ctx).Error().Err(err).Msg("update card after action")
+			}
+			if rep.After != nil {
+				rep.After(ctx)
+			}
+		}
+		return answer{status: http.StatusOK, body: invokeCard(r.Card), outcome: "ok", later: later}
+	case rep.Ephemeral != nil:
+		return answer{status: http.StatusOK, body: invokeMessage(plainString(rep.Ephemeral.Text)), outcome: "ok", later: rep.After}
+	}
+	return answer{status: http.StatusOK, body: invokeCard(c), outcome: "ok", later: rep.After}
+}
+
+func firstModal(rep bot.ActionReply) *bot.Modal {
+	switch {
+	case rep.Modal != nil:
+		return rep.Modal
+	case rep.PushModal != nil:
+		return rep.PushModal
+	}
+	return rep.UpdateView
+}
+
+// action calls HandleAction within the invoke budget.
+func (d *Dispatcher) action(ctx context.Context, act bot.Action) (bot.ActionReply, error) {
+	log := d.log.With().Str(logging.User, act.User.ID).Str("action_id", clip(act.ActionID, 64)).Logger()
+	rctx, cancel := context.WithTimeout(log.WithContext(ctx), d.budget)
+	defer cancel()
+	var rep bot.ActionReply
+	err := d.call(log, "HandleAction", func() { rep = d.cfg.Handler.HandleAction(rctx, act) })
+	return rep, err
+}
+
+// dialogOffer is a card with a button that opens a stored dialog.
+func dialogOffer(st dialogState) Rendered {
+	c := newCard()
+	c.Body = append(c.Body, &element{Type: "TextBlock", Text: escape(st.Title, true), Weight: "Bolder", Size: "Medium", Wrap: true},
+		textBlock("Open the form to continue."))
+	c.Actions = []*action{{Type: "Action.Submit", Title: "Open the form", Style: "positive", Data: buttonData{Dialog: st.ID, MSTeams: taskFetch()}}}
+	return Rendered{Text: st.Title, Card: c}
+}

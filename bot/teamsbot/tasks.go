@@ -1,0 +1,151 @@
+package teamsbot
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/rs/zerolog"
+
+	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/internal/logging"
+)
+
+// taskFetch opens a dialog: a stored one (by id, only for the person it
+// was made for) or the confirmation of a button that asks first.
+func (d *Dispatcher) taskFetch(ctx context.Context, in *inbound) answer {
+	b := in.button
+	u := userOf(in.act)
+	if b.Dialog != "" {
+		st, found, err := d.mem.dialog(ctx, b.Dialog)
+		if err != nil {
+			d.log.Error().Err(err).Msg("read dialog")
+			return ok(taskMessage("Sorry, the form could not be opened. Please try again."))
+		}
+		if !found || st.User != u.ID {
+			return answer{status: http.StatusOK, body: taskMessage("This form has expired or belongs to someone else."), outcome: "stale"}
+		}
+		return ok(continueWith(st.Title, st.Card))
+	}
+	if b.Confirm == nil || !onCard(d.storedCard(ctx, messageRef(in.act)), b.Action, b) {
+		return answer{status: http.StatusOK, body: taskMessage(stale), outcome: "stale"}
+	}
+	return ok(continueWith(orStr(b.Confirm.Title, "Are you sure?"), confirmCard(b)))
+}
+
+// confirmCard asks "are you sure?" before a button's action is sent.
+func confirmCard(b buttonData) *card {
+	c := newCard()
+	cf := b.Confirm
+	c.Body = append(c.Body, textBlock(escape(orStr(cf.Text, "Are you sure?"), true)))
+	style := "positive"
+	if cf.Danger {
+		style = "destructive"
+	}
+	c.Actions = []*action{
+		{Type: "Action.Submit", Title: clip(orStr(cf.Confirm, "Yes"), maxTitle), Style: style,
+			Data: buttonData{Action: b.Action, Value: b.Value, Block: b.Block, Confirmed: true}},
+		{Type: "Action.Submit", Title: clip(orStr(cf.Deny, "Back"), maxTitle), Data: buttonData{Cancel: true}, AssociatedInputs: "none"},
+	}
+	return c
+}
+
+// taskSubmit handles a dialog's submit: a confirmed button, or a stored
+// dialog's inputs.
+func (d *Dispatcher) taskSubmit(ctx context.Context, in *inbound) answer {
+	b := in.button
+	switch {
+	case b.Cancel:
+		return answer{status: http.StatusOK, outcome: "ok"}
+	case b.Confirmed:
+		return d.confirmed(ctx, in)
+	case b.Dialog != "":
+		return d.submitDialog(ctx, in)
+	}
+	return answer{status: http.StatusOK, body: taskMessage(stale), outcome: "stale"}
+}
+
+// confirmed runs a button after its confirmation dialog.
+func (d *Dispatcher) confirmed(ctx context.Context, in *inbound) answer {
+	b := in.button
+	ref := messageRef(in.act)
+	if !onCard(d.storedCard(ctx, ref), b.Action, buttonData{Value: b.Value, Block: b.Block}) {
+		return answer{status: http.StatusOK, body: taskMessage(stale), outcome: "stale"}
+	}
+	act := bot.Action{User: userOf(in.act), ActionID: b.Action, BlockID: b.Block, Value: b.Value, Channel: ref.Channel, Message: ref}
+	rep, err := d.action(ctx, act)
+	if err != nil {
+		return answer{status: http.StatusOK, body: taskMessage("Something went wrong; please try again."), outcome: "handler_panic"}
+	}
+	if m := firstModal(rep); m != nil {
+		st, err := d.mem.saveDialog(ctx, act.User.ID, *m, ref, ref.Channel)
+		if err != nil {
+			d.log.Error().Err(err).Msg("save dialog")
+			return answer{status: http.StatusOK, body: taskMessage("Sorry, I could not prepare the form."), outcome: "error", later: rep.After}
+		}
+		return answer{status: http.StatusOK, body: continueWith(st.Title, st.Card), outcome: "ok", later: rep.After}
+	}
+	later := d.afterAction(act, rep)
+	if rep.Ephemeral != nil {
+		return answer{status: http.StatusOK, body: taskMessage(plainString(rep.Ephemeral.Text)), outcome: "ok", later: later}
+	}
+	return answer{status: http.StatusOK, outcome: "ok", later: later}
+}
+
+// afterAction updates the card a dialog's button came from, then runs
+// the reply's After.
+func (d *Dispatcher) afterAction(act bot.Action, rep bot.ActionReply) bot.Later {
+	if rep.Update == nil {
+		return rep.After
+	}
+	upd := *rep.Update
+	return func(ctx context.Context) {
+		if act.Message != nil {
+			if err := d.cfg.Sender.Update(ctx, *act.Message, upd); err != nil {
+				zerolog.Ctx(ctx).Error().Err(err).Msg("update card after dialog")
+			}
+		}
+		if rep.After != nil {
+			rep.After(ctx)
+		}
+	}
+}
+
+// submitDialog hands a stored dialog's inputs to HandleSubmission and
+// answers with the dialog redrawn with errors, the next dialog, or an
+// empty body that closes it.
+func (d *Dispatcher) submitDialog(ctx context.Context, in *inbound) answer {
+	u := userOf(in.act)
+	st, found, err := d.mem.dialog(ctx, in.button.Dialog)
+	if err != nil {
+		d.log.Error().Err(err).Msg("read dialog")
+		return ok(taskMessage("Sorry, the form could not be read. Please try again."))
+	}
+	if !found || st.User != u.ID {
+		return answer{status: http.StatusOK, body: taskMessage("This form has expired or belongs to someone else."), outcome: "stale"}
+	}
+	vals, raw := dialogValues(st.Card, in.data)
+	sub := bot.Submission{User: u, CallbackID: st.CallbackID, PrivateMetadata: st.PrivateMetadata, ViewID: st.ID, Values: vals}
+	log := d.log.With().Str(logging.User, u.ID).Str("callback_id", clip(st.CallbackID, 64)).Logger()
+	rctx, cancel := context.WithTimeout(log.WithContext(ctx), d.budget)
+	defer cancel()
+	var rep bot.SubmissionReply
+	if err := d.call(log, "HandleSubmission", func() { rep = d.cfg.Handler.HandleSubmission(rctx, sub) }); err != nil {
+		return answer{status: http.StatusOK, body: taskMessage("Something went wrong; please try again."), outcome: "handler_panic"}
+	}
+	switch {
+	case len(rep.Errors) > 0:
+		return answer{status: http.StatusOK, body: continueWith(st.Title, withErrors(st.Card, raw, rep.Errors)), outcome: "ok", later: rep.After}
+	case rep.Update != nil || rep.Push != nil:
+		m := rep.Update
+		if m == nil {
+			m = rep.Push
+		}
+		next, err := d.mem.saveDialog(ctx, u.ID, *m, st.Message, st.Channel)
+		if err != nil {
+			log.Error().Err(err).Msg("save next dialog")
+			return answer{status: http.StatusOK, body: taskMessage("Done, but the next form could not be shown."), outcome: "error", later: rep.After}
+		}
+		return answer{status: http.StatusOK, body: continueWith(next.Title, next.Card), outcome: "ok", later: rep.After}
+	}
+	return answer{status: http.StatusOK, outcome: "ok", later: rep.After}
+}
