@@ -142,3 +142,45 @@ func TestUserMissIsReadAgain(t *testing.T) {
 		t.Fatalf("a miss within DirectoryTTL of a scan waits for the next one: %v", err)
 	}
 }
+
+// TestDirectoryBounds: a found id is used for DirectoryMaxAge only, and
+// a directory longer than MaxDirectory answers its lookup and is not
+// kept.
+func TestDirectoryBounds(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	for _, e := range []string{"mia@example.com", "ned@example.com"} {
+		if err := r.sb.Marketo.AddUser(marketofake.User{EmailAddress: e}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mcl, err := marketo.New(r.sb.MarketoConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	scans := func() int { return r.sb.Marketo.Stats().Calls }
+	find := func(m *workers.MarketoUsers) {
+		t.Helper()
+		if id, err := m.FindUser(r.ctx, "mia@example.com"); err != nil || id != "mia@example.com" {
+			t.Fatalf("find: %q, %v", id, err)
+		}
+	}
+	aged := &workers.MarketoUsers{Client: mcl, DirectoryTTL: time.Millisecond, DirectoryMaxAge: 20 * time.Millisecond}
+	find(aged)
+	before := scans()
+	find(aged)
+	if scans() != before {
+		t.Fatal("a fresh hit scanned")
+	}
+	time.Sleep(30 * time.Millisecond)
+	find(aged)
+	if scans() == before {
+		t.Fatal("a hit older than DirectoryMaxAge did not scan")
+	}
+	small := &workers.MarketoUsers{Client: mcl, DirectoryTTL: time.Millisecond, MaxDirectory: 1}
+	find(small)
+	before = scans()
+	find(small)
+	if scans() == before {
+		t.Fatal("a directory over MaxDirectory was kept")
+	}
+}
