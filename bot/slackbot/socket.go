@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack/socketmode"
@@ -21,7 +22,14 @@ type Socket struct {
 	client *socketmode.Client
 	d      *Dispatcher
 	sem    chan struct{}
+	// inflight tracks envelope goroutines, so Run returns only after
+	// each one acknowledged (or gave up).
+	inflight sync.WaitGroup
 }
+
+// envelopeTimeout bounds one envelope's handling and acknowledgement
+// (Slack waits 3 s for the ack).
+const envelopeTimeout = 10 * time.Second
 
 // NewSocket returns a Socket Mode receiver. sender must have been
 // created with an AppToken.
@@ -30,19 +38,38 @@ func NewSocket(sender *Sender, d *Dispatcher) *Socket {
 }
 
 // Run connects and serves until ctx ends. slack-go reconnects on its
-// own (backoff capped at 5 minutes).
+// own (backoff capped at 5 minutes). It returns after the connection
+// goroutine ended and every envelope being handled was acknowledged.
 func (s *Socket) Run(ctx context.Context) error {
+	conn, hangUp := context.WithCancel(ctx)
 	errc := make(chan error, 1)
-	go func() { errc <- s.client.RunContext(ctx) }()
+	go func() { errc <- s.client.RunContext(conn) }()
+	stop := func(err error) error {
+		hangUp()
+		for err == nil {
+			select {
+			case err = <-errc: // the connection goroutine has ended
+				if err == nil {
+					err = context.Canceled
+				}
+			case <-s.client.Events: // dropped: the connection is closing
+			}
+		}
+		s.inflight.Wait()
+		if ctx.Err() != nil {
+			return nil
+		}
+		return fmt.Errorf("slack socket mode: %w", err)
+	}
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
+			return stop(nil)
 		case err := <-errc:
-			if ctx.Err() != nil {
-				return nil
+			if err == nil {
+				err = errors.New("connection closed")
 			}
-			return fmt.Errorf("slack socket mode: %w", err)
+			return stop(err)
 		case evt := <-s.client.Events:
 			s.event(ctx, evt)
 		}
@@ -79,8 +106,14 @@ func (s *Socket) event(ctx context.Context, evt socketmode.Event) {
 	case <-ctx.Done():
 		return
 	}
+	s.inflight.Add(1)
 	go func() {
+		defer s.inflight.Done()
 		defer func() { <-s.sem }()
+		// The envelope is answered even while Run is stopping: its
+		// context does not end with Run's, only after envelopeTimeout.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), envelopeTimeout)
+		defer cancel()
 		start := time.Now()
 		a, endpoint := s.handle(ctx, *req)
 		var payload any

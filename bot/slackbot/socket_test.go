@@ -3,6 +3,7 @@ package slackbot
 import (
 	"context"
 	"encoding/json"
+	"go.uber.org/goleak"
 	"strings"
 	"testing"
 	"time"
@@ -45,4 +46,35 @@ func TestSocketModeEnvelopes(t *testing.T) {
 	if a.outcome != "bad_request" || a.body != nil {
 		t.Errorf("malformed: %+v", a)
 	}
+}
+
+// TestSocketRunStopsAndLeavesNothing: cancelling Run's context ends the
+// connection goroutine and returns promptly, with no goroutine left.
+func TestSocketRunStopsAndLeavesNothing(t *testing.T) {
+	st := newStack(t, time.Now())
+	d := NewDispatcher(DispatcherConfig{Handler: st.h, Sender: newTestSender(t, st.fake), Runner: st.runner})
+	before := goleak.IgnoreCurrent()
+	s := NewSocket(NewSender(SenderConfig{BotToken: "xoxb-x", AppToken: "xapp-x", APIURL: st.fake.URL()}), d)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	time.Sleep(200 * time.Millisecond) // let it try to connect (the fake has no WebSocket)
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run after cancel: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return within 5 s of cancel")
+	}
+	var err error
+	for range 40 { // idle HTTP connections close on their own schedule
+		if err = goleak.Find(before, goleak.IgnoreTopFunction("net/http.(*persistConn).readLoop"),
+			goleak.IgnoreTopFunction("net/http.(*persistConn).writeLoop"), goleak.IgnoreTopFunction("internal/poll.runtime_pollWait")); err == nil {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal(err)
 }
