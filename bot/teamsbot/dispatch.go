@@ -85,6 +85,9 @@ func (d *Dispatcher) handle(ctx context.Context, in *inbound) answer {
 	if in.kind == kindOther || (a.Recipient != nil && a.From.ID == a.Recipient.ID) {
 		return answer{status: http.StatusOK, outcome: "ignored"}
 	}
+	if ans, ok := d.admit(ctx, in); !ok {
+		return ans
+	}
 	d.remember(ctx, a)
 	if d.cfg.Claims != nil && in.kind != kindRefresh && in.kind != kindTaskFetch {
 		first, err := d.cfg.Claims.Claim(ctx, "teams:activity:"+a.ID, "teamsbot", activityDedupeTTL)
@@ -111,6 +114,51 @@ func (d *Dispatcher) handle(ctx context.Context, in *inbound) answer {
 	default:
 		return d.taskSubmit(ctx, in)
 	}
+}
+
+// expired is the answer to a dialog that is gone or someone else's.
+const expired = "This form has expired or belongs to someone else."
+
+// admit checks, before anything is stored or called, that a click or a
+// dialog invoke matches what chataccess showed: the button is on the
+// current card of the message it came from (so its verb and data cannot
+// name another request), and a dialog belongs to the person using it.
+func (d *Dispatcher) admit(ctx context.Context, in *inbound) (answer, bool) {
+	b := in.button
+	refuse := func(body any) (answer, bool) { return answer{status: http.StatusOK, body: body, outcome: "stale"}, false }
+	switch in.kind {
+	case kindAction:
+		in.card = d.storedCard(ctx, messageRef(in.act))
+		if _, found := onCard(in.card, "Action.Execute", in.verb, b); !found {
+			return refuse(invokeMessage(stale))
+		}
+	case kindTaskFetch, kindTaskSubmit:
+		switch {
+		case in.kind == kindTaskSubmit && b.Cancel:
+		case b.Dialog != "":
+			st, found, err := d.mem.dialog(ctx, b.Dialog)
+			if err != nil {
+				d.log.Error().Err(err).Msg("read dialog")
+				return answer{status: http.StatusOK, body: taskMessage("Sorry, the form could not be read. Please try again."), outcome: "error"}, false
+			}
+			if !found || st.User != userOf(in.act).ID {
+				return refuse(taskMessage(expired))
+			}
+			in.dialog = &st
+		case (in.kind == kindTaskFetch && b.Confirm != nil) || (in.kind == kindTaskSubmit && b.Confirmed):
+			in.card = d.storedCard(ctx, messageRef(in.act))
+			shown, found := onCard(in.card, "Action.Submit", b.Action, buttonData{Value: b.Value, Block: b.Block})
+			if !found || shown.Confirm == nil {
+				return refuse(taskMessage(stale))
+			}
+			// The confirmation says what the card said, not what the
+			// client sent.
+			in.button.Confirm = shown.Confirm
+		default:
+			return refuse(taskMessage(stale))
+		}
+	}
+	return answer{}, true
 }
 
 // duplicateBody answers a redelivered invoke without acting again.

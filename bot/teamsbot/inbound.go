@@ -21,6 +21,10 @@ type inbound struct {
 	verb   string
 	button buttonData
 	data   map[string]any
+	// card is the current card of the message a click came from, and
+	// dialog the stored dialog a dialog invoke names, once admitted.
+	card   *card
+	dialog *dialogState
 }
 
 // Inbound kinds.

@@ -111,34 +111,35 @@ func actionOf(a *action) (string, buttonData) {
 	return "", bd
 }
 
-// onCard reports whether the card holds a button with this action id
-// and data: a click must match the card it came from.
-func onCard(c *card, actionID string, got buttonData) bool {
+// onCard finds the button of type typ with this action id and data on
+// the card (a click must match the card it came from) and returns the
+// card's own data for it.
+func onCard(c *card, typ, actionID string, got buttonData) (buttonData, bool) {
 	if c == nil || actionID == "" {
-		return false
+		return buttonData{}, false
 	}
-	found := false
+	var found *buttonData
 	check := func(acts []*action) {
 		for _, a := range acts {
 			id, bd := actionOf(a)
-			if id == actionID && bd.Value == got.Value && bd.Block == got.Block && bd.Select == got.Select {
-				found = true
+			if a.Type == typ && id == actionID && bd.Value == got.Value && bd.Block == got.Block && bd.Select == got.Select && found == nil {
+				found = &bd
 			}
 		}
 	}
 	check(c.Actions)
 	walk(c.Body, func(e *element) { check(e.Actions) })
-	return found
+	if found == nil {
+		return buttonData{}, false
+	}
+	return *found, true
 }
 
-// execute handles an Action.Execute click.
+// execute handles an Action.Execute click admitted by admit.
 func (d *Dispatcher) execute(ctx context.Context, in *inbound) answer {
 	a := in.act
 	ref := messageRef(a)
-	c := d.storedCard(ctx, ref)
-	if !onCard(c, in.verb, in.button) {
-		return answer{status: http.StatusOK, body: invokeMessage(stale), outcome: "stale"}
-	}
+	c := in.card
 	act := bot.Action{User: userOf(a), ActionID: in.verb, BlockID: in.button.Block, Value: in.button.Value,
 		Channel: ref.Channel, Message: ref}
 	if in.button.Select != "" {

@@ -10,26 +10,13 @@ import (
 	"github.com/chataccess/chataccess/internal/logging"
 )
 
-// taskFetch opens a dialog: a stored one (by id, only for the person it
-// was made for) or the confirmation of a button that asks first.
-func (d *Dispatcher) taskFetch(ctx context.Context, in *inbound) answer {
-	b := in.button
-	u := userOf(in.act)
-	if b.Dialog != "" {
-		st, found, err := d.mem.dialog(ctx, b.Dialog)
-		if err != nil {
-			d.log.Error().Err(err).Msg("read dialog")
-			return ok(taskMessage("Sorry, the form could not be opened. Please try again."))
-		}
-		if !found || st.User != u.ID {
-			return answer{status: http.StatusOK, body: taskMessage("This form has expired or belongs to someone else."), outcome: "stale"}
-		}
+// taskFetch opens a dialog admitted by admit: a stored one, or the
+// confirmation of a button that asks first.
+func (d *Dispatcher) taskFetch(_ context.Context, in *inbound) answer {
+	if st := in.dialog; st != nil {
 		return ok(continueWith(st.Title, st.Card))
 	}
-	if b.Confirm == nil || !onCard(d.storedCard(ctx, messageRef(in.act)), b.Action, b) {
-		return answer{status: http.StatusOK, body: taskMessage(stale), outcome: "stale"}
-	}
-	return ok(continueWith(orStr(b.Confirm.Title, "Are you sure?"), confirmCard(b)))
+	return ok(continueWith(orStr(in.button.Confirm.Title, "Are you sure?"), confirmCard(in.button)))
 }
 
 // confirmCard asks "are you sure?" before a button's action is sent.
@@ -58,19 +45,14 @@ func (d *Dispatcher) taskSubmit(ctx context.Context, in *inbound) answer {
 		return answer{status: http.StatusOK, outcome: "ok"}
 	case b.Confirmed:
 		return d.confirmed(ctx, in)
-	case b.Dialog != "":
-		return d.submitDialog(ctx, in)
 	}
-	return answer{status: http.StatusOK, body: taskMessage(stale), outcome: "stale"}
+	return d.submitDialog(ctx, in)
 }
 
 // confirmed runs a button after its confirmation dialog.
 func (d *Dispatcher) confirmed(ctx context.Context, in *inbound) answer {
 	b := in.button
 	ref := messageRef(in.act)
-	if !onCard(d.storedCard(ctx, ref), b.Action, buttonData{Value: b.Value, Block: b.Block}) {
-		return answer{status: http.StatusOK, body: taskMessage(stale), outcome: "stale"}
-	}
 	act := bot.Action{User: userOf(in.act), ActionID: b.Action, BlockID: b.Block, Value: b.Value, Channel: ref.Channel, Message: ref}
 	rep, err := d.action(ctx, act)
 	if err != nil {
@@ -115,14 +97,7 @@ func (d *Dispatcher) afterAction(act bot.Action, rep bot.ActionReply) bot.Later 
 // empty body that closes it.
 func (d *Dispatcher) submitDialog(ctx context.Context, in *inbound) answer {
 	u := userOf(in.act)
-	st, found, err := d.mem.dialog(ctx, in.button.Dialog)
-	if err != nil {
-		d.log.Error().Err(err).Msg("read dialog")
-		return ok(taskMessage("Sorry, the form could not be read. Please try again."))
-	}
-	if !found || st.User != u.ID {
-		return answer{status: http.StatusOK, body: taskMessage("This form has expired or belongs to someone else."), outcome: "stale"}
-	}
+	st := in.dialog
 	vals, raw := dialogValues(st.Card, in.data)
 	sub := bot.Submission{User: u, CallbackID: st.CallbackID, PrivateMetadata: st.PrivateMetadata, ViewID: st.ID, Values: vals}
 	log := d.log.With().Str(logging.User, u.ID).Str("callback_id", clip(st.CallbackID, 64)).Logger()
