@@ -125,7 +125,9 @@ const expired = "This form has expired or belongs to someone else."
 // name another request), and a dialog belongs to the person using it.
 func (d *Dispatcher) admit(ctx context.Context, in *inbound) (answer, bool) {
 	b := in.button
-	refuse := func(body any) (answer, bool) { return answer{status: http.StatusOK, body: body, outcome: "stale"}, false }
+	refuse := func(body any) (answer, bool) {
+		return answer{status: http.StatusOK, body: body, outcome: "stale"}, false
+	}
 	switch in.kind {
 	case kindAction:
 		in.card = d.storedCard(ctx, messageRef(in.act))
