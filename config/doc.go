@@ -18,7 +18,7 @@
 //
 // Secrets never come from the file. LoadEnv reads them from NAME or
 // NAME_FILE into Secret values, which print as "<secret>" through fmt,
-// JSON, text, YAML and slog; Reveal is the only way to the value. Which
+// JSON, text, YAML and zerolog; Reveal is the only way to the value. Which
 // secrets are required depends on the Slack mode, so that check,
 // Env.CheckFor, is separate: `chataccess config check` validates a file
 // on a machine that holds no secrets.
