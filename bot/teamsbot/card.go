@@ -81,7 +81,6 @@ type element struct {
 	MaxLength     int       `json:"maxLength,omitempty"`
 	Regex         string    `json:"regex,omitempty"`
 	Choices       []*choice `json:"choices,omitempty"`
-	ChoicesData   *query    `json:"choices.data,omitempty"`
 	IsMultiSelect bool      `json:"isMultiSelect,omitempty"`
 }
 
@@ -95,12 +94,6 @@ type fact struct {
 type choice struct {
 	Title string `json:"title"`
 	Value string `json:"value"`
-}
-
-// query is a Data.Query: Teams' people picker over the tenant's users.
-type query struct {
-	Type    string `json:"type"`
-	Dataset string `json:"dataset"`
 }
 
 // action is a card action: Action.Execute (Universal Actions),

@@ -22,7 +22,10 @@ import (
 
 // dialogState is a stored dialog.
 type dialogState struct {
-	ID              string          `json:"id"`
+	ID string `json:"id"`
+	// Users are the inputs that stand for a person: typed as an email,
+	// handed to the handler as the person's id.
+	Users           map[string]bool `json:"users,omitempty"`
 	User            string          `json:"user"`
 	CallbackID      string          `json:"callback_id"`
 	PrivateMetadata string          `json:"private_metadata,omitempty"`
@@ -43,7 +46,7 @@ func newDialogID() string {
 // id. Submit appears when the modal has a Submit label or inputs; the
 // Close label closes without submitting.
 func RenderDialog(m bot.Modal, id string) (*card, error) {
-	r := renderer{m: newMentions(nil)}
+	r := renderer{m: newMentions(nil), hasEmail: hasEmailInput(m)}
 	c := newCard()
 	inputs := false
 	sep := false
@@ -141,7 +144,8 @@ func inputKinds(c *card) map[string]*element {
 
 // dialogValues reads the submitted inputs of a stored dialog: only the
 // card's own inputs, each as the kind of value its element gives.
-func dialogValues(c *card, data map[string]any) (bot.Values, map[string]string) {
+// users are the ids of inputs that stand for a person (typed as an email).
+func dialogValues(c *card, users map[string]bool, data map[string]any) (bot.Values, map[string]string) {
 	vals := bot.Values{}
 	raw := map[string]string{}
 	for id, el := range inputKinds(c) {
@@ -156,9 +160,9 @@ func dialogValues(c *card, data map[string]any) (bot.Values, map[string]string) 
 		}
 		var v bot.Value
 		switch {
-		case el.ChoicesData != nil:
-			if s != "" {
-				v.Users = []string{strings.ToLower(s)}
+		case users[id]:
+			if s = strings.TrimSpace(s); s != "" {
+				v.Users = []string{s}
 			}
 		case el.Type == "Input.ChoiceSet":
 			for _, p := range strings.Split(s, ",") {
@@ -184,7 +188,7 @@ func (m memo) saveDialog(ctx context.Context, user string, mod bot.Modal, msg *b
 	if err != nil {
 		return dialogState{}, fmt.Errorf("teams dialog %q: %w", mod.CallbackID, err)
 	}
-	st := dialogState{ID: id, User: user, CallbackID: mod.CallbackID, PrivateMetadata: mod.PrivateMetadata,
+	st := dialogState{ID: id, User: user, Users: userInputs(mod), CallbackID: mod.CallbackID, PrivateMetadata: mod.PrivateMetadata,
 		Title: clip(orStr(inert(mod.Title), "chataccess"), maxDialogTitle), Card: c, Message: msg, Channel: channel}
 	return st, m.put(ctx, kindDialog, id, st, dialogTTL)
 }
@@ -222,4 +226,63 @@ func continueWith(title string, c *card) taskResponse {
 
 func taskMessage(text string) taskResponse {
 	return taskResponse{Task: &taskBody{Type: "message", Value: clip(orStr(text, "Done."), 500)}}
+}
+
+// hasEmailInput reports whether a modal has an email input.
+func hasEmailInput(m bot.Modal) bool {
+	for _, b := range m.Blocks {
+		if in, ok := b.(*bot.Input); ok {
+			if _, ok := in.Element.(*bot.EmailInput); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// userInputs lists the input ids of a modal's person pickers.
+func userInputs(m bot.Modal) map[string]bool {
+	out := map[string]bool{}
+	for _, b := range m.Blocks {
+		if in, ok := b.(*bot.Input); ok {
+			if el, ok := in.Element.(*bot.UserSelect); ok {
+				out[inputID(in.BlockID, el.ActionID)] = true
+			}
+		}
+	}
+	return out
+}
+
+// prefill puts the email of a preselected person into the modal's email
+// input, since Teams dialogs show no person picker next to it.
+func prefill(ctx context.Context, m bot.Modal, lookup func(context.Context, string) (bot.User, error)) bot.Modal {
+	var picked string
+	for _, b := range m.Blocks {
+		if in, ok := b.(*bot.Input); ok {
+			if el, ok := in.Element.(*bot.UserSelect); ok && el.Initial != "" {
+				picked = el.Initial
+			}
+		}
+	}
+	if picked == "" || !hasEmailInput(m) {
+		return m
+	}
+	u, err := lookup(ctx, picked)
+	if err != nil || u.Email == "" {
+		return m
+	}
+	out := m
+	out.Blocks = make([]bot.Block, len(m.Blocks))
+	for i, b := range m.Blocks {
+		out.Blocks[i] = b
+		if in, ok := b.(*bot.Input); ok {
+			if el, ok := in.Element.(*bot.EmailInput); ok && el.Initial == "" {
+				cp, el2 := *in, *el
+				el2.Initial = u.Email
+				cp.Element = &el2
+				out.Blocks[i] = &cp
+			}
+		}
+	}
+	return out
 }

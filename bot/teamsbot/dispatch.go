@@ -305,7 +305,7 @@ func (d *Dispatcher) replyRendered(ctx context.Context, a *Activity, r Rendered,
 // offerDialog stores a modal as a dialog and sends the person a card
 // with a button that opens it: Teams opens dialogs only from a button.
 func (d *Dispatcher) offerDialog(ctx context.Context, a *Activity, m bot.Modal) error {
-	st, err := d.mem.saveDialog(ctx, userOf(a).ID, m, nil, channelOf(a))
+	st, err := d.newDialog(ctx, userOf(a).ID, m, nil, channelOf(a))
 	if err != nil {
 		return err
 	}

@@ -152,7 +152,7 @@ func (d *Dispatcher) execute(ctx context.Context, in *inbound) answer {
 	switch {
 	case rep.Modal != nil || rep.PushModal != nil || rep.UpdateView != nil:
 		m := firstModal(rep)
-		st, err := d.mem.saveDialog(ctx, act.User.ID, *m, ref, ref.Channel)
+		st, err := d.newDialog(ctx, act.User.ID, *m, ref, ref.Channel)
 		if err != nil {
 			d.log.Error().Err(err).Msg("save dialog")
 			return answer{status: http.StatusOK, body: invokeMessage("Sorry, I could not prepare the form."), outcome: "error", later: rep.After}

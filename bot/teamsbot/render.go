@@ -32,6 +32,8 @@ var ErrTooLarge = fmt.Errorf("adaptive card too large: %w", bot.ErrInvalidConten
 // renderer turns the bot model into Adaptive Cards.
 type renderer struct {
 	m *mentions
+	// hasEmail says the dialog being drawn has an email input.
+	hasEmail bool
 }
 
 // Rendered is a message ready for the Bot Connector: the fallback text

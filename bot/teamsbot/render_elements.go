@@ -144,13 +144,15 @@ func (r renderer) input(in *bot.Input) []*element {
 	case *bot.EmailInput:
 		f = &element{Type: "Input.Text", ID: inputID(in.BlockID, el.ActionID), Style: "email", Placeholder: clip(inert(el.Placeholder), maxTitle), Value: el.Initial}
 	case *bot.UserSelect:
-		// Teams' people picker over the tenant's users; the value is the
-		// person's Entra object id.
-		f = &element{Type: "Input.ChoiceSet", ID: inputID(in.BlockID, el.ActionID), Placeholder: clip(inert(el.Placeholder), maxTitle),
-			Choices: []*choice{}, ChoicesData: &query{Type: "Data.Query", Dataset: "graph.microsoft.com/users"}}
-		if isObjectID(el.Initial) {
-			f.Value = el.Initial
+		// Adaptive Cards 1.5 has no people picker Microsoft's own parser
+		// accepts (Data.Query is 1.6), so a person is typed as an email;
+		// submitDialog resolves it to their id. Next to an email input
+		// (the "pick someone or type an email" form) it is left out.
+		if r.hasEmail {
+			return nil
 		}
+		f = &element{Type: "Input.Text", ID: inputID(in.BlockID, el.ActionID), Style: "email",
+			Placeholder: clip(orStr(inert(el.Placeholder), "name@example.com"), maxTitle)}
 	case *bot.Select:
 		f = &element{Type: "Input.ChoiceSet", ID: inputID(in.BlockID, el.ActionID), Style: "compact", Placeholder: clip(inert(el.Placeholder), maxTitle),
 			Choices: choices(el.Options), Value: el.Initial}

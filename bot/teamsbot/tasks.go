@@ -3,6 +3,7 @@ package teamsbot
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/rs/zerolog"
 
@@ -59,7 +60,7 @@ func (d *Dispatcher) confirmed(ctx context.Context, in *inbound) answer {
 		return answer{status: http.StatusOK, body: taskMessage("Something went wrong; please try again."), outcome: "handler_panic"}
 	}
 	if m := firstModal(rep); m != nil {
-		st, err := d.mem.saveDialog(ctx, act.User.ID, *m, ref, ref.Channel)
+		st, err := d.newDialog(ctx, act.User.ID, *m, ref, ref.Channel)
 		if err != nil {
 			d.log.Error().Err(err).Msg("save dialog")
 			return answer{status: http.StatusOK, body: taskMessage("Sorry, I could not prepare the form."), outcome: "error", later: rep.After}
@@ -98,7 +99,8 @@ func (d *Dispatcher) afterAction(act bot.Action, rep bot.ActionReply) bot.Later 
 func (d *Dispatcher) submitDialog(ctx context.Context, in *inbound) answer {
 	u := userOf(in.act)
 	st := in.dialog
-	vals, raw := dialogValues(st.Card, in.data)
+	vals, raw := dialogValues(st.Card, st.Users, in.data)
+	d.resolveTyped(ctx, vals, st.Users)
 	sub := bot.Submission{User: u, CallbackID: st.CallbackID, PrivateMetadata: st.PrivateMetadata, ViewID: st.ID, Values: vals}
 	log := d.log.With().Str(logging.User, u.ID).Str("callback_id", clip(st.CallbackID, 64)).Logger()
 	rctx, cancel := context.WithTimeout(log.WithContext(ctx), d.budget)
@@ -115,7 +117,7 @@ func (d *Dispatcher) submitDialog(ctx context.Context, in *inbound) answer {
 		if m == nil {
 			m = rep.Push
 		}
-		next, err := d.mem.saveDialog(ctx, u.ID, *m, st.Message, st.Channel)
+		next, err := d.newDialog(ctx, u.ID, *m, st.Message, st.Channel)
 		if err != nil {
 			log.Error().Err(err).Msg("save next dialog")
 			return answer{status: http.StatusOK, body: taskMessage("Done, but the next form could not be shown."), outcome: "error", later: rep.After}
@@ -123,4 +125,27 @@ func (d *Dispatcher) submitDialog(ctx context.Context, in *inbound) answer {
 		return answer{status: http.StatusOK, body: continueWith(next.Title, next.Card), outcome: "ok", later: rep.After}
 	}
 	return answer{status: http.StatusOK, outcome: "ok", later: rep.After}
+}
+
+// newDialog stores a modal as a dialog for user, with a preselected
+// person's email filled in.
+func (d *Dispatcher) newDialog(ctx context.Context, user string, m bot.Modal, msg *bot.MessageRef, channel string) (dialogState, error) {
+	return d.mem.saveDialog(ctx, user, prefill(ctx, m, d.cfg.Sender.LookupUser), msg, channel)
+}
+
+// resolveTyped turns the emails typed for people into their Teams ids,
+// so the handler gets what a person picker would give; an email that
+// names nobody in Teams is passed on as typed and refused there.
+func (d *Dispatcher) resolveTyped(ctx context.Context, vals bot.Values, users map[string]bool) {
+	for id := range users {
+		blk, act, _ := parseInputID(id)
+		v := vals[blk][act]
+		if len(v.Users) != 1 || !strings.Contains(v.Users[0], "@") {
+			continue
+		}
+		if u, err := d.cfg.Sender.LookupUserByEmail(ctx, v.Users[0]); err == nil {
+			v.Users = []string{u.ID}
+			vals[blk][act] = v
+		}
+	}
 }

@@ -70,13 +70,13 @@ func (m *mentions) mention(id, name string) (string, bool) {
 	return text, true
 }
 
-// mentionName keeps letters, digits, spaces and . - ' of a display
-// name, so the mention text needs no escaping.
+// mentionName keeps letters, digits, spaces and . - ' @ of a display
+// name (or email), so the mention text needs no escaping.
 func mentionName(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		switch {
-		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '-' || r == '\'':
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '-' || r == '\'' || r == '@':
 			b.WriteRune(r)
 		case r == ' ' || unicode.IsSpace(r):
 			b.WriteRune(' ')
@@ -100,10 +100,10 @@ func inert(s string) string {
 }
 
 // mdSpecial are the characters escaped anywhere in user text.
-const mdSpecial = "\\*_[]<>`~#|"
+const mdSpecial = "\\*_[]<>`~"
 
 // escape makes s inert Markdown. lineStart says s begins a line, where
-// list markers ("- ", "+ ", "1. ") must be escaped as well.
+// list and heading markers ("- ", "+ ", "1. ", "#") are escaped as well.
 func escape(s string, lineStart bool) string {
 	s = inert(s)
 	var b strings.Builder
@@ -112,7 +112,7 @@ func escape(s string, lineStart bool) string {
 		trimmed := strings.TrimLeft(s, " ")
 		b.WriteString(s[:len(s)-len(trimmed)])
 		s = trimmed
-		if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
+		if len(s) > 0 && (s[0] == '-' || s[0] == '+' || s[0] == '#') {
 			b.WriteByte('\\')
 		} else if i := strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }); i > 0 && (s[i] == '.' || s[i] == ')') {
 			b.WriteString(s[:i])
