@@ -30,6 +30,7 @@ type Config struct {
 	Reviews []ReviewConfig `yaml:"reviews"`
 
 	Slack   SlackConfig   `yaml:"slack"`
+	Teams   TeamsConfig   `yaml:"teams"`
 	Server  ServerConfig  `yaml:"server"`
 	Redis   RedisConfig   `yaml:"redis"`
 	Adobe   AdobeConfig   `yaml:"adobe"`

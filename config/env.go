@@ -62,6 +62,14 @@ type Env struct {
 	AdobeIMSURL    string
 	AdobeUMAPIURL  string
 	MarketoBaseURL string
+
+	// Microsoft Teams: the app id and tenant id are not secret, the
+	// password is; the URLs have no trailing slash.
+	TeamsAppID       string
+	TeamsAppPassword Secret
+	TeamsTenantID    string
+	TeamsLoginURL    string
+	TeamsOpenIDURL   string
 }
 
 // LoadEnv reads Env through getenv (nil means an empty environment).
@@ -121,6 +129,7 @@ func LoadEnv(getenv func(string) string) (Env, error) {
 	e.AdobeIMSURL = httpURL(&ps, EnvAdobeIMSURL, getenv(EnvAdobeIMSURL))
 	e.AdobeUMAPIURL = httpURL(&ps, EnvAdobeUMAPIURL, getenv(EnvAdobeUMAPIURL))
 	e.MarketoBaseURL = httpURL(&ps, EnvMarketoBaseURL, getenv(EnvMarketoBaseURL))
+	loadTeamsEnv(&e, &ps, read, getenv)
 	if err := newValidationError("", ps.list); err != nil {
 		return Env{}, err
 	}

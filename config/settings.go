@@ -103,6 +103,7 @@ type ReviewSchedule struct {
 type Settings struct {
 	DryRun  bool
 	Slack   SlackSettings
+	Teams   TeamsSettings
 	Listen  string
 	Redis   RedisSettings
 	Adobe   AdobeSettings

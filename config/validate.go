@@ -30,6 +30,7 @@ func (c *Config) resolve() resolved {
 	defaultIdentity, hasDefault := r.defaultIdentity(c.Adobe.Identity)
 	r.packages(c, pol, defaultIdentity, hasDefault)
 	settings := r.settings(c)
+	settings.Teams = r.teams(c, pol, settings.Listen)
 	reviews := r.reviews(c.Reviews, pol)
 	return resolved{policy: pol, reviews: reviews, settings: settings, problems: r.list}
 }
@@ -66,11 +67,11 @@ func (r *problems) packages(c *Config, pol *approvals.Policy, defID approvals.Id
 		if !packageNameRE.MatchString(name) {
 			r.add(path, "package name %s must be 1-32 letters, digits, - or _, starting with a letter or digit", quote(truncate(key, 40)))
 		}
-		pol.Packages[name] = r.pkg(path, name, c.Packages[key], c.DryRun, defID, hasDefID)
+		pol.Packages[name] = r.pkg(path, name, c.Packages[key], c.DryRun, defID, hasDefID, c.Teams.channel(key))
 	}
 }
 
-func (r *problems) pkg(path, name string, pc PackageConfig, globalDryRun bool, defID approvals.Identity, hasDefID bool) *approvals.Package {
+func (r *problems) pkg(path, name string, pc PackageConfig, globalDryRun bool, defID approvals.Identity, hasDefID bool, teamsChannel string) *approvals.Package {
 	at := func(keys string) string { return sub(path, keys) }
 	p := &approvals.Package{
 		Name:                  name,
@@ -126,7 +127,7 @@ func (r *problems) pkg(path, name string, pc PackageConfig, globalDryRun bool, d
 	if ch := strings.TrimSpace(pc.ApprovalChannel); ch != "" {
 		r.channel(at("approval_channel"), ch)
 		p.ApprovalChannels = append(p.ApprovalChannels, approvals.PlatformID{Platform: approvals.PlatformSlack, ID: ch})
-	} else if !pc.DMApprovers {
+	} else if !pc.DMApprovers && teamsChannel == "" {
 		r.add(path, "has no approval destination: set approval_channel, dm_approvers: true, or both")
 	}
 	p.OnPartialFailure = approvals.Compensation(r.oneOf(at("on_partial_failure"), pc.OnPartialFailure,
