@@ -60,8 +60,15 @@ type ack struct {
 	outcome string
 }
 
+// respondFunc is the handler's way to answer through the payload's
+// response_url, or nil when there is none or it does not point at
+// Slack's hooks host (it is never called then).
 func (d *Dispatcher) respondFunc(url string) bot.ResponseFunc {
 	if url == "" || d.sender == nil {
+		return nil
+	}
+	if err := checkResponseURL(url, d.sender.apiURL); err != nil {
+		d.log.Warn().Err(err).Msg("response_url refused")
 		return nil
 	}
 	return func(ctx context.Context, r bot.Response) error { return d.sender.Respond(ctx, url, r) }
@@ -194,7 +201,10 @@ func (d *Dispatcher) blockActions(ctx context.Context, ic *interaction) ack {
 	rctx, cancel := context.WithTimeout(log.WithContext(ctx), d.budget)
 	defer cancel()
 	var rep bot.ActionReply
-	if err := safely(log, "HandleAction", func() { rep = d.h.HandleAction(rctx, a) }); err != nil {
+	if err := crossCheck(ic); err != nil {
+		log.Warn().Err(err).Str("block_id", truncateForLog(act.BlockID)).Msg("click refused")
+		rep = bot.ActionReply{Ephemeral: &bot.Message{Text: bot.Plain("That button does not match the message it is in, so nothing was changed.")}}
+	} else if err := safely(log, "HandleAction", func() { rep = d.h.HandleAction(rctx, a) }); err != nil {
 		return ack{outcome: "handler_panic"}
 	}
 	switch {
@@ -245,6 +255,53 @@ func (d *Dispatcher) blockActions(ctx context.Context, ic *interaction) ack {
 		}
 	}
 	return ack{later: later, outcome: "ok"}
+}
+
+// errMismatch says a click names an element its source message or view
+// does not hold.
+var errMismatch = errors.New("clicked element not in its message")
+
+// crossCheck compares the click with the message or view it came from,
+// as Slack sends it in the payload: the block, the element and its
+// value (or the chosen option) must be there, and the message and view
+// must be the ones the container names. A message click without its
+// message is refused; Slack leaves the message out only for ephemeral
+// messages, whose buttons the handler checks against their block id.
+func crossCheck(ic *interaction) error {
+	act := ic.Actions[0]
+	var blocks json.RawMessage
+	switch {
+	case ic.Container.Type == "message" && !ic.Container.IsEphemeral:
+		if ic.Message == nil {
+			return fmt.Errorf("%w: payload without its message", errMismatch)
+		}
+		if ic.Message.TS != ic.Container.MessageTS {
+			return fmt.Errorf("%w: message %q is not the container's %q", errMismatch, truncateForLog(ic.Message.TS), truncateForLog(ic.Container.MessageTS))
+		}
+		blocks = ic.Message.Blocks
+	case ic.Container.Type == "view" || ic.View != nil:
+		if ic.View == nil || ic.View.ID == "" || (ic.Container.ViewID != "" && ic.Container.ViewID != ic.View.ID) {
+			return fmt.Errorf("%w: view does not match its container", errMismatch)
+		}
+		blocks = ic.View.Blocks
+	default:
+		return nil
+	}
+	el, ok := findSource(blocks, act.BlockID, act.ActionID)
+	if !ok {
+		return fmt.Errorf("%w: no element %q in block %q", errMismatch, truncateForLog(act.ActionID), truncateForLog(act.BlockID))
+	}
+	switch {
+	case act.SelectedOption != nil:
+		if !el.offers(act.SelectedOption.Value) {
+			return fmt.Errorf("%w: option not offered", errMismatch)
+		}
+	case el.Type == "button" || act.Type == "button":
+		if el.Value != act.Value {
+			return fmt.Errorf("%w: button value differs from the message", errMismatch)
+		}
+	}
+	return nil
 }
 
 type viewAck struct {

@@ -38,26 +38,52 @@ func (h *HTTP) Register(mux *http.ServeMux) {
 	mux.Handle("POST /slack/events", h.Events())
 }
 
-// Commands handles slash commands.
+// Commands handles slash commands. A command is handled once: the same
+// signed bytes again (a replay inside the signature window) are
+// acknowledged and ignored.
 func (h *HTTP) Commands() http.Handler {
 	return h.endpoint("commands", func(ctx context.Context, body []byte) (ack, error) {
 		c, err := parseCommandForm(body)
 		if err != nil {
 			return ack{}, err
 		}
+		if a, seen, err := h.replayed(ctx, c.TriggerID, body); seen || err != nil {
+			return a, err
+		}
 		return h.d.command(ctx, c), nil
 	})
 }
 
-// Interactions handles interactivity payloads.
+// Interactions handles interactivity payloads, each once, like Commands.
 func (h *HTTP) Interactions() http.Handler {
 	return h.endpoint("interactions", func(ctx context.Context, body []byte) (ack, error) {
 		ic, err := parseInteractionForm(body)
 		if err != nil {
 			return ack{}, err
 		}
+		if a, seen, err := h.replayed(ctx, ic.TriggerID, body); seen || err != nil {
+			return a, err
+		}
 		return h.d.interaction(ctx, ic), nil
 	})
+}
+
+// replayed claims a verified request; seen means it was handled before
+// and is answered with an empty 200 and nothing else. Without a claim
+// store (tests that pass no Dedupe) nothing is claimed.
+func (h *HTTP) replayed(ctx context.Context, triggerID string, body []byte) (ack, bool, error) {
+	if h.d.dedupe == nil {
+		return ack{}, false, nil
+	}
+	first, err := h.d.dedupe.FirstRequest(ctx, triggerID, body)
+	if err != nil {
+		return ack{}, false, err
+	}
+	if !first {
+		h.d.log.Warn().Str("trigger_id", truncateForLog(triggerID)).Msg("slack request replayed; ignored")
+		return ack{outcome: "replay"}, true, nil
+	}
+	return ack{}, false, nil
 }
 
 // Events handles the Events API, including url_verification.
@@ -100,6 +126,14 @@ func (h *HTTP) endpoint(name string, handle func(context.Context, []byte) (ack, 
 			return
 		}
 		a, err := handle(r.Context(), body)
+		if errors.Is(err, ErrClaim) {
+			// Fail closed: a request that cannot be checked against
+			// earlier deliveries could be a replay. Slack shows an error;
+			// nothing changed.
+			h.d.log.Error().Err(err).Str(logging.Endpoint, name).Msg("slack request refused")
+			reject(http.StatusServiceUnavailable, "claim_error")
+			return
+		}
 		if err != nil {
 			h.d.log.Warn().Err(err).Str(logging.Endpoint, name).Msg("malformed slack request")
 			reject(http.StatusBadRequest, "bad_request")

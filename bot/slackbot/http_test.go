@@ -17,9 +17,9 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/chataccess/chataccess/bot"
-	"github.com/chataccess/chataccess/store"
 	"github.com/chataccess/chataccess/bot/slackbot/slackfake"
 	"github.com/chataccess/chataccess/internal/redistest"
+	"github.com/chataccess/chataccess/store"
 )
 
 // Slack's documented signing example (docs.slack.dev/authentication/verifying-requests-from-slack).
@@ -265,7 +265,11 @@ func TestCommandOpensModalAndReplies(t *testing.T) {
 	st := newStack(t, time.Now())
 	modal := requestModal()
 	st.h.reply = bot.Reply{Modal: &modal}
-	body := "command=%2Fdynchat&text=add&user_id=U1&user_name=alice&channel_id=C1&team_id=T1&trigger_id=trig-1&response_url=" + url.QueryEscape(st.fake.URL()+"hook")
+	cmd := func(trigger string) string {
+		return "command=%2Fdynchat&text=add&user_id=U1&user_name=alice&channel_id=C1&team_id=T1&trigger_id=" + trigger +
+			"&response_url=" + url.QueryEscape(st.fake.URL()+slackfake.HookPath+"commands/T1/1/x")
+	}
+	body := cmd("trig-1")
 	if w := st.signed("/slack/commands", body); w.Code != 200 || w.Body.Len() != 0 {
 		t.Fatalf("%d %q", w.Code, w.Body)
 	}
@@ -276,14 +280,15 @@ func TestCommandOpensModalAndReplies(t *testing.T) {
 	if c.Text != "add" || c.TriggerID != "trig-1" || c.Respond == nil || c.User.TeamID != "T1" {
 		t.Errorf("command = %+v", c)
 	}
-	// The same trigger again: the modal cannot open and the user is told.
-	w := st.signed("/slack/commands", body)
+	// An expired trigger: the modal cannot open and the user is told.
+	st.fake.ExpireTrigger("trig-2")
+	w := st.signed("/slack/commands", cmd("trig-2"))
 	if !strings.Contains(w.Body.String(), `"response_type":"ephemeral"`) || !strings.Contains(w.Body.String(), "could not open the form") {
 		t.Errorf("reply = %s", w.Body)
 	}
 	// A message reply with user text is escaped.
 	st.h.reply = bot.Reply{Message: &bot.Message{Text: bot.Textf("Unknown command %q", "<!channel>")}}
-	w = st.signed("/slack/commands", body)
+	w = st.signed("/slack/commands", cmd("trig-3"))
 	var got commandAck
 	if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil || got.Text != `Unknown command "&lt;!channel&gt;"` {
 		t.Errorf("reply = %s (%v)", w.Body, err)
@@ -307,8 +312,11 @@ func TestActionUpdatesMessageAfterAck(t *testing.T) {
 		"channel":   map[string]any{"id": "C1"},
 		"container": map[string]any{"type": "message", "message_ts": ref.ID, "channel_id": "C1"},
 		"actions":   []any{map[string]any{"action_id": "approve", "block_id": "decide:DC-1042", "value": "DC-1042", "type": "button"}},
-		"message":   map[string]any{"ts": ref.ID, "blocks": []any{map[string]any{"type": "weird_future_block"}}},
+		"message":   st.fake.MessagePayload("C1", ref.ID),
 	}
+	// A block of a kind nobody knows yet does not spoil the click.
+	msg := payload["message"].(map[string]any)
+	msg["blocks"] = append(msg["blocks"].([]any), map[string]any{"type": "weird_future_block", "elements": "?"})
 	if w := st.signed("/slack/interactions", form(payload)); w.Code != 200 || w.Body.Len() != 0 {
 		t.Fatalf("%d %q", w.Code, w.Body)
 	}
@@ -335,7 +343,9 @@ func TestSubmissionReplies(t *testing.T) {
 			"regions": map[string]any{"regions": map[string]any{"type": "multi_static_select", "selected_options": []any{map[string]any{"value": "emea"}, map[string]any{"value": "apac"}}}},
 			"user":    map[string]any{"user": map[string]any{"type": "users_select", "selected_user": "U2"}},
 		}}}
-	body := form(map[string]any{"type": "view_submission", "user": map[string]any{"id": "U1"}, "view": view})
+	body := func(trigger string) string {
+		return form(map[string]any{"type": "view_submission", "trigger_id": trigger, "user": map[string]any{"id": "U1"}, "view": view})
+	}
 	next := requestModal()
 	tests := []struct {
 		name  string
@@ -351,7 +361,7 @@ func TestSubmissionReplies(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			st.h.subReply = tc.reply
-			w := st.signed("/slack/interactions", body)
+			w := st.signed("/slack/interactions", body("trig-"+tc.name))
 			if w.Code != 200 || !strings.HasPrefix(w.Body.String(), tc.want) || (tc.want == "" && w.Body.Len() != 0) {
 				t.Fatalf("%d %s, want prefix %s", w.Code, w.Body, tc.want)
 			}

@@ -100,6 +100,12 @@ type interaction struct {
 		SelectedUser    string     `json:"selected_user"`
 		SelectedUsers   []string   `json:"selected_users"`
 	} `json:"actions"`
+	// Message is the message the click came from (Slack sends it for
+	// non-ephemeral messages); View the modal or Home.
+	Message *struct {
+		TS     string          `json:"ts"`
+		Blocks json.RawMessage `json:"blocks"`
+	} `json:"message"`
 	View *struct {
 		ID              string `json:"id"`
 		Hash            string `json:"hash"`
@@ -109,7 +115,76 @@ type interaction struct {
 		State           struct {
 			Values map[string]map[string]stateValue `json:"values"`
 		} `json:"state"`
+		Blocks json.RawMessage `json:"blocks"`
 	} `json:"view"`
+}
+
+// sourceBlock is the part of a block of the source message or view that
+// says which interactive elements it holds. Blocks are decoded one by
+// one, so a block of a kind chataccess does not know (or a malformed
+// one) affects only itself.
+type sourceBlock struct {
+	BlockID   string          `json:"block_id"`
+	Elements  json.RawMessage `json:"elements"`
+	Accessory *sourceElement  `json:"accessory"`
+	Element   *sourceElement  `json:"element"`
+}
+
+type sourceElement struct {
+	Type         string     `json:"type"`
+	ActionID     string     `json:"action_id"`
+	Value        string     `json:"value"`
+	Options      []optValue `json:"options"`
+	OptionGroups []struct {
+		Options []optValue `json:"options"`
+	} `json:"option_groups"`
+}
+
+// findSource returns the element with actionID in the block with
+// blockID among the raw blocks array.
+func findSource(blocks json.RawMessage, blockID, actionID string) (*sourceElement, bool) {
+	var raw []json.RawMessage
+	if json.Unmarshal(blocks, &raw) != nil {
+		return nil, false
+	}
+	for _, r := range raw {
+		var b sourceBlock
+		if json.Unmarshal(r, &b) != nil || b.BlockID != blockID {
+			continue
+		}
+		var els []sourceElement
+		if len(b.Elements) > 0 {
+			_ = json.Unmarshal(b.Elements, &els)
+		}
+		for _, e := range []*sourceElement{b.Accessory, b.Element} {
+			if e != nil {
+				els = append(els, *e)
+			}
+		}
+		for i := range els {
+			if els[i].ActionID == actionID {
+				return &els[i], true
+			}
+		}
+	}
+	return nil, false
+}
+
+// offers reports whether a select element offers value.
+func (e *sourceElement) offers(value string) bool {
+	for _, o := range e.Options {
+		if o.Value == value {
+			return true
+		}
+	}
+	for _, g := range e.OptionGroups {
+		for _, o := range g.Options {
+			if o.Value == value {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 type optValue struct {

@@ -68,6 +68,7 @@ type RenderMemory interface {
 // Sender implements bot.Sender on the Slack Web API.
 type Sender struct {
 	api        *slack.Client
+	apiURL     string // SLACK_API_URL override; "" is slack.com
 	httpClient *http.Client
 	maxWait    time.Duration
 	maxRetries int
@@ -115,7 +116,7 @@ func NewSender(cfg SenderConfig) *Sender {
 		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
 	}
 	return &Sender{
-		api: slack.New(cfg.BotToken, opts...), httpClient: hc,
+		api: slack.New(cfg.BotToken, opts...), apiURL: cfg.APIURL, httpClient: hc,
 		maxWait: cfg.MaxRetryWait, maxRetries: cfg.MaxRetries, pacer: cfg.Pacer, rendered: cfg.Rendered,
 		metrics: cfg.Metrics, log: logging.WithComponent(cfg.Logger, "slackbot"),
 		users:  newTTLCache[bot.User](orDefault(cfg.UserCacheTTL, 5*time.Minute)),
@@ -426,6 +427,9 @@ func (s *Sender) GroupMembers(ctx context.Context, groupID string) ([]string, er
 
 // Respond posts to an interaction's response_url (no token needed).
 func (s *Sender) Respond(ctx context.Context, responseURL string, r bot.Response) error {
+	if err := checkResponseURL(responseURL, s.apiURL); err != nil {
+		return fmt.Errorf("slack respond: %w", err)
+	}
 	msg, err := RenderMessage(r.Message)
 	if err != nil {
 		return fmt.Errorf("slack respond: %w", err)

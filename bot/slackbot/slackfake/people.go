@@ -1,5 +1,7 @@
 package slackfake
 
+import "encoding/json"
+
 // Changes to the workspace while a test runs, as an admin would make
 // them in Slack.
 
@@ -53,4 +55,19 @@ func (f *Fake) RemoveFromGroup(groupID, userID string) {
 		}
 	}
 	f.groups[groupID] = kept
+}
+
+// MessagePayload is the "message" object Slack puts in a block_actions
+// payload for a click in that message: its ts, text and blocks as
+// stored. nil when the fake has no such message.
+func (f *Fake) MessagePayload(channel, ts string) map[string]any {
+	m, ok := f.Message(channel, ts)
+	if !ok {
+		return nil
+	}
+	var blocks []any
+	if m.Blocks != "" {
+		_ = json.Unmarshal([]byte(m.Blocks), &blocks)
+	}
+	return map[string]any{"type": "message", "ts": m.TS, "text": m.Text, "blocks": blocks}
 }
