@@ -47,12 +47,13 @@ func subcommands() []command {
 	return []command{
 		{"serve", "run the bot (Slack Socket Mode or HTTP), workers and schedules", runServe},
 		{"config", "config check --config FILE: validate the policy file and list every problem", runConfig},
-		{"audit", "audit verify | audit export --format csv|json: check or export the hash-chained audit trail", runAudit},
+		{"audit", "audit verify [--checkpoint LINE|FILE] | audit checkpoint | audit export --format csv|json: check, checkpoint or export the audit trail", runAudit},
 		{"check", "check --config FILE: resolve every package against Adobe and Marketo (credentials, profiles, roles, workspaces)", runCheck},
 		{"emulate", "emulate adobe|marketo|both [--listen ADDR] [--seed FILE]: serve the Adobe and Marketo emulators on loopback", runEmulate},
 		{"demo", "demo: the whole flow end to end with an embedded policy, an in-process Redis and the emulators", runDemo},
 		{"admin", "admin failed | admin retry <id>: list failed requests, or run one again", runAdmin},
 		{"review", "review export <id> --format csv|json: export a review campaign's items and decisions", runReview},
+		{"healthcheck", "healthcheck [--ready] [--addr HOST:PORT]: exit 0 when a running serve answers /healthz (or /readyz), for container health checks", runHealthcheck},
 		{"version", "print the version", runVersion},
 	}
 }
@@ -97,7 +98,7 @@ func usage(w io.Writer) {
 	cmds := subcommands()
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
 	for _, c := range cmds {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintf(w, "\nRun 'chataccess <command> --help' for a command's flags.\n")
 }

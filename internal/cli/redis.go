@@ -112,8 +112,8 @@ func connectRedis(ctx context.Context, raw string) (redis.UniversalClient, error
 }
 
 // openStore connects to REDIS_URL and returns the ledger, using the key
-// prefix from the policy file when it exists.
-func openStore(ctx context.Context, env Env, configPath string) (*store.Store, func(), error) {
+// prefix from the policy file when it exists, with opts (the audit key).
+func openStore(ctx context.Context, env Env, configPath string, opts ...store.Option) (*store.Store, func(), error) {
 	prefix := store.DefaultPrefix
 	if _, err := os.Stat(configPath); err == nil {
 		cfg, err := loadConfig(configPath, env)
@@ -130,5 +130,5 @@ func openStore(ctx context.Context, env Env, configPath string) (*store.Store, f
 	if err != nil {
 		return nil, nil, err
 	}
-	return store.New(rdb, prefix), func() { _ = rdb.Close() }, nil
+	return store.New(rdb, prefix, opts...), func() { _ = rdb.Close() }, nil
 }

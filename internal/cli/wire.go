@@ -124,6 +124,8 @@ func build(ctx context.Context, w wiring) (*app, error) {
 	a.runners = append(a.runners,
 		runner{"review-sweeper", a.reviews.Run},
 		runner{"review-schedules", scheduler.Run},
+		runner{"audit-checkpoints", a.store.NewCheckpointer(store.CheckpointConfig{Interval: w.cfg.Settings().Audit.CheckpointInterval,
+			Poster: a.handler, Holder: w.replica, Logger: w.log}).Run},
 		runner{"slack", a.slack.Run},
 	)
 	return a, nil
@@ -143,7 +145,7 @@ func newApp(w wiring) *app {
 	a := &app{log: w.log, rdb: w.rdb, reg: prometheus.NewRegistry(), mux: http.NewServeMux(), chat: bot.NewMux(),
 		queueName: strings.TrimSuffix(prefix, ":") + ":provision", shutdown: DefaultShutdownTimeout}
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	a.store = store.New(w.rdb, prefix)
+	a.store = store.New(w.rdb, prefix, store.WithAuditKey(store.NewAuditKey([]byte(w.env.AuditKey.Reveal()))))
 	a.service = approvals.NewService(w.cfg.Policy(), a.store, w.clock)
 	return a
 }
