@@ -10,7 +10,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -79,8 +78,7 @@ type Sender struct {
 
 	users  ttlCache[bot.User]
 	groups ttlCache[[]string]
-	dmMu   sync.Mutex
-	dms    map[string]string
+	dms    ttlCache[string] // DM channel by user id
 }
 
 var _ bot.Sender = (*Sender)(nil)
@@ -121,7 +119,7 @@ func NewSender(cfg SenderConfig) *Sender {
 		metrics: cfg.Metrics, log: logging.WithComponent(cfg.Logger, "slackbot"),
 		users:  newTTLCache[bot.User](orDefault(cfg.UserCacheTTL, 5*time.Minute)),
 		groups: newTTLCache[[]string](orDefault(cfg.GroupCacheTTL, time.Minute)),
-		dms:    map[string]string{},
+		dms:    newTTLCache[string](24 * time.Hour),
 	}
 }
 
@@ -200,9 +198,7 @@ func (s *Sender) Update(ctx context.Context, ref bot.MessageRef, m bot.Message) 
 // DM implements bot.Sender: it opens (or reuses) the direct
 // conversation with the user and posts there.
 func (s *Sender) DM(ctx context.Context, userID string, m bot.Message) (bot.MessageRef, error) {
-	s.dmMu.Lock()
-	ch, ok := s.dms[userID]
-	s.dmMu.Unlock()
+	ch, ok := s.dms.get(ctx, userID)
 	if !ok {
 		err := s.call(ctx, "conversations.open", func() error {
 			c, _, _, err := s.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{userID}})
@@ -214,9 +210,7 @@ func (s *Sender) DM(ctx context.Context, userID string, m bot.Message) (bot.Mess
 		if err != nil {
 			return bot.MessageRef{}, fmt.Errorf("slack dm %s: %w", userID, err)
 		}
-		s.dmMu.Lock()
-		s.dms[userID] = ch
-		s.dmMu.Unlock()
+		s.dms.put(userID, ch)
 	}
 	m.Thread = nil
 	return s.Post(ctx, ch, m)
@@ -319,7 +313,7 @@ func (s *Sender) PublishHome(ctx context.Context, userID string, h bot.Home) err
 // Deactivated users fail with bot.ErrUserNotFound, users without an
 // email address (bots, some guests) with bot.ErrNoEmail.
 func (s *Sender) LookupUser(ctx context.Context, userID string) (bot.User, error) {
-	if u, ok := s.users.get(userID); ok {
+	if u, ok := s.users.get(ctx, userID); ok {
 		return u, nil
 	}
 	var su *slack.User
@@ -343,7 +337,7 @@ func (s *Sender) LookupUser(ctx context.Context, userID string) (bot.User, error
 func (s *Sender) LookupUserByEmail(ctx context.Context, email string) (bot.User, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	key := "email:" + email
-	if u, ok := s.users.get(key); ok {
+	if u, ok := s.users.get(ctx, key); ok {
 		return u, nil
 	}
 	var su *slack.User
@@ -410,7 +404,7 @@ func profileNames(su *slack.User) (first, last string) {
 // GroupMembers implements bot.Sender (usergroups.users.list, scope
 // usergroups:read).
 func (s *Sender) GroupMembers(ctx context.Context, groupID string) ([]string, error) {
-	if m, ok := s.groups.get(groupID); ok {
+	if m, ok := s.groups.get(ctx, groupID); ok {
 		return append([]string(nil), m...), nil
 	}
 	var members []string
