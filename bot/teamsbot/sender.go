@@ -288,3 +288,17 @@ func (s *Sender) PublishHome(ctx context.Context, userID string, h bot.Home) err
 	}
 	return s.mem.put(ctx, kindHome, userKey(userID), ref, userTTL)
 }
+
+// CheckConversation asks the Bot Connector for one member of a
+// conversation, for `chataccess check`: it fails when the bot is not in
+// the channel or the app is not installed in its team.
+func (s *Sender) CheckConversation(ctx context.Context, conversation string) error {
+	u := s.serviceFor(ctx, conversation) + "v3/conversations/" + url.PathEscape(conversation) + "/pagedmembers?pageSize=1"
+	var got struct {
+		Members []member `json:"members"`
+	}
+	if err := s.api.do(ctx, s.bot, "get_paged_members", http.MethodGet, u, nil, &got); err != nil {
+		return fmt.Errorf("teams conversation %s: %w", conversation, err)
+	}
+	return nil
+}

@@ -150,10 +150,23 @@ func textString(t bot.Text, m *mentions) string {
 	return strings.TrimSpace(strings.Join(textLines(t, m), " "))
 }
 
-// plainString is t without any formatting, inert, for dialog data and
-// notifications.
+// plainString is t without any formatting, inert, for fallback text,
+// dialog data and invoke messages: a mention is the person's name.
 func plainString(t bot.Text) string {
-	return strings.Join(strings.Fields(inert(t.String())), " ")
+	var b strings.Builder
+	for _, s := range t.Spans() {
+		switch s.Kind {
+		case bot.SpanBreak:
+			b.WriteByte(' ')
+		case bot.SpanMention, bot.SpanGroupMention:
+			b.WriteString(orStr(s.Text, "@"+s.Target))
+		case bot.SpanLink:
+			b.WriteString(orStr(s.Text, s.Target))
+		default:
+			b.WriteString(s.Text)
+		}
+	}
+	return strings.Join(strings.Fields(inert(b.String())), " ")
 }
 
 func spanMarkdown(s bot.Span, lineStart bool, m *mentions) string {

@@ -75,6 +75,7 @@ func runCheck(ctx context.Context, env Env, args []string) error {
 	}
 	pol := cfg.Policy()
 	c.both(ctx, *timeout, pol)
+	c.checkTeams(ctx, cfg.Settings(), pol, *timeout)
 	if err := c.print(env.Stdout); err != nil {
 		return err
 	}

@@ -53,6 +53,7 @@ func subcommands() []command {
 		{"demo", "demo: the whole flow end to end with an embedded policy, an in-process Redis and the emulators", runDemo},
 		{"admin", "admin failed | admin retry <id>: list failed requests, or run one again", runAdmin},
 		{"review", "review export <id> --format csv|json: export a review campaign's items and decisions", runReview},
+		{"teams", "teams package --config FILE [--out DIR]: write the Teams app package (manifest.json, icons, zip) from the config", runTeams},
 		{"healthcheck", "healthcheck [--ready] [--addr HOST:PORT]: exit 0 when a running serve answers /healthz (or /readyz), for container health checks", runHealthcheck},
 		{"version", "print the version", runVersion},
 	}

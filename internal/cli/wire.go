@@ -71,6 +71,7 @@ type app struct {
 	reviews *reviews.Reviews
 	chat    *bot.Mux
 	slack   *slackbot.Adapter
+	teams   teamsParts
 	queue   *workers.Queue
 	// stopRunner ends the Slack adapter's post-ack work; called after
 	// the HTTP server stopped and the work drained.
@@ -102,8 +103,14 @@ func build(ctx context.Context, w wiring) (*app, error) {
 	// Each platform's Sender first, so the neutral parts can post.
 	slackSender := a.slackSender(w)
 	a.chat.Add(bot.Slack, slackSender)
+	if err := a.addTeamsSender(w); err != nil {
+		return nil, err
+	}
 	h := a.chatParts(w, v)
 	if err := a.slackAdapter(w, slackSender, h); err != nil {
+		return nil, err
+	}
+	if err := a.teamsAdapter(w, h); err != nil {
 		return nil, err
 	}
 	wk, err := a.workerParts(ctx, w, v)
@@ -127,6 +134,7 @@ func build(ctx context.Context, w wiring) (*app, error) {
 		runner{"audit-checkpoints", a.store.NewCheckpointer(store.CheckpointConfig{Interval: w.cfg.Settings().Audit.CheckpointInterval,
 			Poster: a.handler, Holder: w.replica, Logger: w.log}).Run},
 		runner{"slack", a.slack.Run},
+		runner{"teams", a.teamsRun},
 	)
 	return a, nil
 }
@@ -210,6 +218,7 @@ func (a *app) chatParts(w wiring, v vendorParts) bot.Handler {
 	if settings.Slack.AdminChannel != "" {
 		admins = append(admins, approvals.PlatformID{Platform: approvals.PlatformSlack, ID: settings.Slack.AdminChannel})
 	}
+	admins = append(admins, teamsAdmins(w)...)
 	var reviewAdmin approvals.PlatformID
 	if len(admins) > 0 {
 		reviewAdmin = admins[0]
@@ -344,6 +353,7 @@ func (a *app) start(g *group, srv *http.Server, serve func() error) {
 			defer cancel()
 			_ = srv.Shutdown(sctx)
 			_ = a.slack.Runner.Wait(sctx)
+			a.drainTeams(sctx)
 			a.stopRunner()
 		})
 	}
@@ -354,5 +364,6 @@ func (a *app) close() {
 	if a.stopRunner != nil {
 		a.stopRunner()
 	}
+	a.closeTeams()
 	_ = a.queue.Close()
 }
