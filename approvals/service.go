@@ -107,7 +107,7 @@ func (s *Service) build(ctx context.Context, in SubmitInput) (*Request, string, 
 	if err != nil {
 		return nil, "", err
 	}
-	just := strings.TrimSpace(in.Justification)
+	just := strings.TrimSpace(CleanText(in.Justification))
 	if just == "" && system {
 		just = in.Reason
 	}
@@ -139,7 +139,7 @@ func (s *Service) build(ctx context.Context, in SubmitInput) (*Request, string, 
 	r := &Request{
 		ID:   id,
 		Kind: kind,
-		Target: Target{Email: email, FirstName: in.Target.FirstName, LastName: in.Target.LastName, PlatformID: in.Target.PlatformID,
+		Target: Target{Email: email, FirstName: CleanName(in.Target.FirstName), LastName: CleanName(in.Target.LastName), PlatformID: in.Target.PlatformID,
 			Platform: in.Target.Platform},
 		Package:       pkg.Name,
 		Justification: just,
@@ -154,7 +154,7 @@ func (s *Service) build(ctx context.Context, in SubmitInput) (*Request, string, 
 		Reason:        in.Reason,
 		Revokes:       in.Revokes,
 	}
-	r.Requester.Groups = nil
+	r.Requester = stripGroups(r.Requester)
 	if kind == KindRemove && r.Revokes == "" {
 		if g, err := s.store.Grant(ctx, email, pkg.Name); err == nil {
 			r.Revokes = g.RequestID
@@ -394,12 +394,14 @@ func (s *Service) record(r *Request, ev Event, actor Actor, from, to State, deta
 
 func stripGroups(a Actor) Actor {
 	a.Groups = nil
+	a.Name = CleanName(a.Name)
 	return a
 }
 
-// bound trims free text from people to a safe length.
+// bound cleans free text from people (CleanText) and trims it to a safe
+// length.
 func bound(s string) string {
-	s = strings.TrimSpace(s)
+	s = strings.TrimSpace(CleanText(s))
 	if utf8.RuneCountInString(s) > 1000 {
 		return string([]rune(s)[:1000]) + "…"
 	}
