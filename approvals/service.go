@@ -82,8 +82,11 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (*Request, error) 
 	// for auto-approved or system requests the rule that approved it.
 	rec := s.record(r, EventSubmit, in.Requester, "", r.State, "reason: "+r.Justification)
 	if auto != "" {
+		// The rule approved it, not the requester: the audit trail, the
+		// thread note and the card name the system and the rule.
 		rec.Event = EventApprove
-		rec.Detail = auto + "; reason: " + r.Justification
+		rec.Actor = System
+		rec.Detail = "auto-approved by " + auto + "; requested by " + in.Requester.Label() + "; reason: " + r.Justification
 	}
 	recs := []Record{rec}
 	if err := s.store.Commit(ctx, Change{Requests: []Write{{Next: r}}, Records: recs}); err != nil {
@@ -209,9 +212,9 @@ func autoApproval(pkg *Package, kind Kind, requester Actor) string {
 	case requester.IsSystem():
 		return "system request"
 	case kind == KindRemove && pkg.AutoApprove.Removals:
-		return "auto-approved: removals need no approval"
+		return "policy rule auto_approve.removals (removals need no approval)"
 	case kind == KindAdd && !pkg.AutoApprove.Requesters.Empty() && pkg.AutoApprove.Requesters.Contains(requester):
-		return "auto-approved: requester is on the package's auto-approve list"
+		return "policy rule auto_approve.requesters (the requester is on the package's list)"
 	}
 	return ""
 }

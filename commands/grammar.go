@@ -241,11 +241,27 @@ func parseUser(tok string) (UserRef, error) {
 	if strings.HasPrefix(tok, "<") && !strings.HasPrefix(strings.ToLower(tok), "<mailto:") {
 		return UserRef{}, fmt.Errorf("%q is not a person: mention someone or give an email address", clip(tok, 40))
 	}
+	if isPlainMention(tok) {
+		return UserRef{}, errors.New(plainMentionHelp(tok))
+	}
 	email, err := approvals.ParseEmail(tok)
 	if err != nil {
 		return UserRef{}, fmt.Errorf("%q is not a valid email address", clip(tok, 60))
 	}
 	return UserRef{Email: email}, nil
+}
+
+// isPlainMention says tok is an @name that reached us as plain text: the
+// person typed it without picking from Slack's list, or Slack found no
+// member of that name (a real mention arrives as <@U123|name>).
+func isPlainMention(tok string) bool {
+	return len(tok) > 1 && tok[0] == '@' && !strings.Contains(tok[1:], "@")
+}
+
+// plainMentionHelp explains a plain @name.
+func plainMentionHelp(tok string) string {
+	return fmt.Sprintf("I could not tell who %q is: it reached me as plain text, not as a mention. "+
+		"Pick the person from the list Slack shows while you type @, or give their email address.", clip(tok, 40))
 }
 
 // isUserID accepts Slack user ids: U or W then upper-case letters and

@@ -129,7 +129,7 @@ func (h *Handler) HandleCommand(ctx context.Context, c bot.Command) bot.Reply {
 	case VerbCancel:
 		return h.cmdCancel(ctx, actor, p.ID)
 	case VerbReview:
-		return h.cmdReview(ctx, actor, p)
+		return h.cmdReview(ctx, actor, p, c.Respond)
 	}
 	m := HelpMessage(h.deps.CommandName)
 	return bot.Reply{Message: &m}
@@ -292,7 +292,7 @@ func (h *Handler) cmdCancel(ctx context.Context, actor approvals.Actor, id strin
 	return bot.Reply{Message: ephemeral(bot.Textf("Cancelled %s (%s %s for %s).", bot.Code(r.ID), bot.Plain(string(r.Kind)), bot.Bold(r.Package), bot.Plain(r.Target.Email)))}
 }
 
-func (h *Handler) cmdReview(ctx context.Context, actor approvals.Actor, p Parsed) bot.Reply {
+func (h *Handler) cmdReview(ctx context.Context, actor approvals.Actor, p Parsed, respond bot.ResponseFunc) bot.Reply {
 	if h.deps.Reviews == nil {
 		return bot.Reply{Message: ephemeral(bot.Plain("Access reviews are not configured for this workspace."))}
 	}
@@ -304,11 +304,7 @@ func (h *Handler) cmdReview(ctx context.Context, actor approvals.Actor, p Parsed
 			return bot.Reply{Message: h.refuse(ctx, err, about{Package: p.Package})}
 		}
 	}
-	msg, err := h.deps.Reviews.StartReview(ctx, p.Package, actor)
-	if err != nil {
-		return bot.Reply{Message: h.refuse(ctx, err, about{Package: p.Package})}
-	}
-	return bot.Reply{Message: ephemeral(bot.Plain(msg))}
+	return h.reviewLater(p.Package, actor, respond)
 }
 
 // submitted confirms a new request to its requester.

@@ -28,7 +28,7 @@ func HelpMessage(command string) bot.Message {
 	}
 	lines = append(lines,
 		bot.Plain(""),
-		bot.Textf("A user is an email or a mention. Durations look like %s, %s, %s or %s. Example:", bot.Code("30d"), bot.Code("2w"), bot.Code("12h"), bot.Code("permanent")),
+		bot.Textf("A user is an email or a mention: type @ and pick the person from the list Slack shows. Durations look like %s, %s, %s or %s. Example:", bot.Code("30d"), bot.Code("2w"), bot.Code("12h"), bot.Code("permanent")),
 		bot.Code(command+` add alice@example.com agent 30d "covering EMEA"`),
 	)
 	return bot.Message{Text: bot.Plain("How to use " + command), Blocks: []bot.Block{&bot.Section{Text: bot.Lines(lines...)}}}

@@ -281,6 +281,9 @@ func (h *Handler) formTarget(ctx context.Context, actor approvals.Actor, v bot.V
 		return tgt, nil
 	case typed != "":
 		email, err := approvals.ParseEmail(typed)
+		if err != nil && isPlainMention(typed) {
+			return approvals.Target{}, map[string]string{blockEmail: "Type an email address here, or pick the person above."}
+		}
 		if err != nil {
 			return approvals.Target{}, map[string]string{blockEmail: fmt.Sprintf("%s is not a valid email address.", clip(typed, 80))}
 		}

@@ -2,9 +2,11 @@ package commands
 
 import (
 	"context"
+	"time"
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/internal/logging"
 )
 
 // notes sends what one event says to people: a reply in the thread of
@@ -68,7 +70,7 @@ func (h *Handler) threadNote(rec approvals.Record, r *approvals.Request) bot.Tex
 	switch rec.Event {
 	case approvals.EventVote, approvals.EventApprove:
 		if rec.Actor.IsSystem() {
-			return bot.Textf("Approved automatically at %s (%s).", at, bot.Plain(orText(rec.Detail, "policy rule")))
+			return bot.Textf("Approved automatically at %s by %s.", at, bot.Plain(autoRule(r)))
 		}
 		got, need := h.countAt(rec, r)
 		return bot.Textf("Approved by %s at %s (%d of %d)", who, at, got, need)
@@ -82,7 +84,7 @@ func (h *Handler) threadNote(rec approvals.Record, r *approvals.Request) bot.Tex
 	case approvals.EventExpire:
 		return bot.Textf("Expired at %s: no decision within the approval window", at)
 	case approvals.EventComplete:
-		return bot.Textf("Completed at %s. %s", at, outcomeText(r, 1, h.deps.Location))
+		return bot.Textf("Completed at %s: %s", at, grantText(r, h.deps.Location))
 	case approvals.EventFail:
 		return bot.Textf("Failed at %s: %s", at, bot.Plain(clip(orText(rec.Detail, "no reason given"), 500)))
 	case approvals.EventRetry:
@@ -137,13 +139,79 @@ func (h *Handler) requesterNote(rec approvals.Record, r *approvals.Request) bot.
 	case approvals.EventExpire:
 		return bot.Textf("Your request %s expired: nobody decided within the approval window. Submit it again if it is still needed.", what)
 	case approvals.EventComplete:
-		return bot.Textf("Done: %s. %s", what, outcomeText(r, 1, h.deps.Location))
+		return bot.Textf("Your request %s is done: %s", what, grantText(r, h.deps.Location))
 	case approvals.EventFail:
 		return bot.Textf("Your request %s failed: %s Admins have been told.", what, bot.Plain(sentence(orText(r.Failure, "no reason given"))))
 	case approvals.EventRevoke:
 		return bot.Textf("The access from your request %s has ended: %s", what, bot.Plain(clip(orText(rec.Detail, "revoked"), 300)))
 	}
 	return bot.Text{}
+}
+
+// reviewLater answers "review start" at once and builds the campaign
+// after the acknowledgement: the inventory costs a vendor call per
+// holder, far more than the 3 s an answer may take. The admin is told
+// through the command's response hook (or a DM) when it is ready.
+func (h *Handler) reviewLater(pkg string, actor approvals.Actor, respond bot.ResponseFunc) bot.Reply {
+	scope := bot.Plain("every package")
+	if pkg != "" {
+		scope = bot.Bold(pkg)
+	}
+	return bot.Reply{
+		Message: ephemeral(bot.Textf("Starting the access review of %s: I am reading who holds access in the Admin Console and Marketo. "+
+			"I will tell you here when it is ready.", scope)),
+		After: func(ctx context.Context) {
+			var t bot.Text
+			msg, err := h.deps.Reviews.StartReview(ctx, pkg, actor)
+			if err != nil {
+				t = h.refuse(ctx, err, about{Package: pkg}).Text
+				t = bot.Textf("The access review of %s was not started: %s", scope, t)
+			} else {
+				t = bot.Plain(msg)
+			}
+			h.tell(ctx, actor, respond, t)
+		},
+	}
+}
+
+// tell answers a person after the acknowledgement: through the request's
+// response hook when it has one, else in a DM.
+func (h *Handler) tell(ctx context.Context, actor approvals.Actor, respond bot.ResponseFunc, t bot.Text) {
+	if respond != nil {
+		err := respond(ctx, bot.Response{Message: bot.Message{Text: t}})
+		if err == nil {
+			return
+		}
+		h.log.Warn().Err(err).Str(logging.User, actor.ID).Msg("answer through the response hook; sending a DM instead")
+	}
+	if u := h.chatUser(actor); u.ID != "" {
+		if _, err := h.on(u.Platform).DM(ctx, u.ID, bot.Message{Text: t}); err != nil {
+			h.log.Error().Err(err).Str(logging.User, actor.ID).Msg("tell the result of a background task")
+		}
+	}
+}
+
+// autoRule names what approved r without a person: the policy rule the
+// system's decision recorded.
+func autoRule(r *approvals.Request) string {
+	for _, d := range r.Decisions {
+		if d.Approver.IsSystem() && d.Comment != "" {
+			return d.Comment
+		}
+	}
+	return "a policy rule"
+}
+
+// grantText says what a completed request changed, e.g. "alice@example.com
+// has agent until 24 Dec 09:00 UTC."
+func grantText(r *approvals.Request, loc *time.Location) bot.Text {
+	switch {
+	case r.Kind == approvals.KindRemove:
+		return bot.Textf("%s no longer has %s.", bot.Plain(r.Target.Email), bot.Bold(r.Package))
+	case r.GrantedUntil.IsZero():
+		return bot.Textf("%s has %s with no end date.", bot.Plain(r.Target.Email), bot.Bold(r.Package))
+	}
+	return bot.Textf("%s has %s until %s.", bot.Plain(r.Target.Email), bot.Bold(r.Package), bot.Plain(clock(r.GrantedUntil, loc, true)))
 }
 
 // refreshHomes republishes the App Home of the requester, the actor and

@@ -38,7 +38,29 @@ const (
 	refRequester = "requester" // the requester's copy in their DM
 	refNote      = "note:"     // + event id: a thread reply or DM sent for one event
 	refAlert     = "alert:"    // + event id: an admin alert sent for one event
+	refSkipped   = "skipped:"  // + card or requester: a copy the platform refused for good; admins were told
 )
+
+// DeadLetters is the optional side of an EventReader that reports the
+// events it gave up on (of every consumer group), so the notifier can
+// tell admins. *store.Outbox satisfies it.
+type DeadLetters interface {
+	// ClaimDeadLetterAlerts returns dead letters whose admin alert is
+	// due, each to one caller only.
+	ClaimDeadLetterAlerts(ctx context.Context, now time.Time, limit int) ([]approvals.DeadLetter, error)
+	// RetryDeadLetterAlert makes an alert due again at at.
+	RetryDeadLetterAlert(ctx context.Context, id string, at time.Time) error
+}
+
+// failureRecorder is the optional side of an EventReader that keeps the
+// last error of an event, shown with it if it becomes a dead letter.
+// *store.Outbox satisfies it.
+type failureRecorder interface {
+	Nack(ctx context.Context, id, reason string) error
+}
+
+// maxAlertTries bounds the attempts to tell admins of one dead letter.
+const maxAlertTries = 5
 
 // NotifierConfig tunes the notifier.
 type NotifierConfig struct {
@@ -59,9 +81,14 @@ type NotifierConfig struct {
 // request changes, replies in the channel card's thread saying who did
 // what and when, DMs the requester, alerts admins of failures and
 // refreshes the App Home of the people involved. It acknowledges an
-// event only after handling it; a failed chat call leaves the event
-// pending, and the outbox hands it out again. Re-handling is safe: the
-// message refs say which cards and notes already exist.
+// event only after handling it. A chat call the platform refuses for
+// good (a deactivated approver, an archived channel) skips that one
+// recipient, once, and tells admins; the others are served. Any other
+// failure leaves the event pending, and the outbox hands it out again a
+// bounded number of times before it becomes a dead letter, which admins
+// hear of once. Re-handling is safe: the message refs say which cards
+// and notes already exist, and the Sender skips updates that change
+// nothing.
 type Notifier struct {
 	h   *Handler
 	out EventReader
@@ -116,7 +143,12 @@ func (n *Notifier) drain(ctx context.Context, block time.Duration) (int, error) 
 	for _, m := range msgs {
 		if err := n.Handle(ctx, m); err != nil {
 			n.log.Warn().Err(err).Str(logging.RequestID, m.Record.RequestID).Str("event", string(m.Record.Event)).
-				Msg("event left for redelivery")
+				Int64(logging.Attempt, m.Deliveries).Msg("event left for redelivery")
+			if fr, ok := n.out.(failureRecorder); ok {
+				if err := fr.Nack(ctx, m.ID, strings.ReplaceAll(err.Error(), "\n", "; ")); err != nil {
+					n.log.Warn().Err(err).Msg("record event failure")
+				}
+			}
 			continue
 		}
 		if err := n.out.Ack(ctx, m.ID); err != nil {
@@ -124,7 +156,55 @@ func (n *Notifier) drain(ctx context.Context, block time.Duration) (int, error) 
 		}
 		acked++
 	}
+	if err := n.alertDeadLetters(ctx); err != nil {
+		n.log.Warn().Err(err).Msg("dead letter alerts")
+	}
 	return acked, nil
+}
+
+// alertDeadLetters tells admins of each event the outbox gave up on,
+// once (the store hands each alert to one replica). A failed alert is
+// tried again later, at most maxAlertTries times.
+func (n *Notifier) alertDeadLetters(ctx context.Context) error {
+	src, ok := n.out.(DeadLetters)
+	if !ok {
+		return nil
+	}
+	now := time.Now() // outbox bookkeeping runs on the wall clock, like Redis
+	dls, err := src.ClaimDeadLetterAlerts(ctx, now, 10)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, d := range dls {
+		err := n.h.alertAdmins(ctx, deadLetterText(d))
+		if err == nil {
+			continue
+		}
+		if d.AlertTries >= maxAlertTries {
+			n.log.Error().Err(err).Str(logging.Op, "alert dead letter "+d.ID).Msg("could not tell admins of a dead letter; giving up")
+			continue
+		}
+		errs = append(errs, err, src.RetryDeadLetterAlert(ctx, d.ID, now.Add(time.Duration(d.AlertTries)*time.Minute)))
+	}
+	return errors.Join(errs...)
+}
+
+// deadLetterText is the admin alert of one dead letter.
+func deadLetterText(d approvals.DeadLetter) bot.Text {
+	rec := d.Event.Record
+	what := bot.Plain("an event")
+	if rec.Event != "" {
+		what = bot.Textf("the %s event", bot.Plain(string(rec.Event)))
+	}
+	if rec.RequestID != "" {
+		what = bot.Textf("%s of %s", what, bot.Code(rec.RequestID))
+	}
+	why := orText(d.LastError, "no error was recorded")
+	return bot.Textf("I gave up on %s after %d tries (%s): %s Nothing more happens on its own. "+
+		"List them with %s; send this one again with %s.",
+		what, d.Event.Deliveries, bot.Plain(d.Group), bot.Plain(sentence(clip(why, 300))),
+		bot.Code("chataccess admin dead-letters"), bot.Code("chataccess admin replay "+d.ID))
 }
 
 // Handle handles one event. A non-nil error means "try again later".
@@ -156,7 +236,7 @@ func (n *Notifier) Handle(ctx context.Context, ev approvals.OutboxRecord) error 
 		if err != nil && retryable(err) {
 			failed = append(failed, err)
 		} else if err != nil {
-			n.log.Warn().Err(err).Str(logging.RequestID, r.ID).Msg("chat call failed for good; skipped")
+			n.log.Warn().Err(err).Str(logging.RequestID, r.ID).Msg("chat call refused for good; skipped")
 		}
 	}
 	posted, errs := n.ensureCards(ctx, r, refs)
@@ -183,11 +263,13 @@ func (n *Notifier) Handle(ctx context.Context, ev approvals.OutboxRecord) error 
 	return nil
 }
 
-// retryable says whether a chat failure may succeed later. Missing
-// channels or messages and content the platform refuses will not.
+// retryable says whether a chat failure may succeed later: transient
+// and unknown failures may (the outbox bounds the tries); refusals for
+// good (missing channels, messages or users, deactivated users, content
+// the platform refuses, a revoked token) will not.
 func retryable(err error) bool {
 	switch {
-	case errors.Is(err, bot.ErrNotFound), errors.Is(err, bot.ErrInvalidContent),
+	case errors.Is(err, bot.ErrPermanent), errors.Is(err, bot.ErrNotFound), errors.Is(err, bot.ErrInvalidContent),
 		errors.Is(err, bot.ErrUserNotFound), errors.Is(err, bot.ErrNoEmail):
 		return false
 	}
@@ -214,17 +296,37 @@ func (n *Notifier) ensureCards(ctx context.Context, r *approvals.Request, refs [
 		posted = append(posted, sr)
 	}
 	has := func(kind string, p approvals.Platform, channel, user string) bool {
-		return hasRef(refs, kind, p, channel, user)
+		return hasRef(refs, kind, p, channel, user) || hasRef(refs, refSkipped+kind, p, channel, user)
+	}
+	// skip records a copy the platform refused for good, after telling
+	// admins, so it is neither retried nor reported again.
+	skip := func(p approvals.Platform, kind, channel, user string, cause error) {
+		if err := h.alertAdmins(ctx, skippedText(r, kind, channel, user, p, cause)); err != nil {
+			errs = append(errs, err) // try again on the next delivery
+			return
+		}
+		ref := bot.MessageRef{Platform: bot.Platform(p), Channel: channel, ID: refSkipped + kind + ":" + user}
+		if err := h.ledger.AddMessageRef(ctx, r.ID, storedRef(p, ref, refSkipped+kind, user)); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	sent := func(p approvals.Platform, ref bot.MessageRef, err error, kind, channel, user string) {
+		switch {
+		case err == nil:
+			remember(p, ref, kind, user)
+		case !retryable(err):
+			n.log.Warn().Err(err).Str(logging.RequestID, r.ID).Str(logging.User, user).Msg("copy refused for good; skipped")
+			skip(p, kind, channel, user, err)
+		default:
+			errs = append(errs, err)
+		}
 	}
 	for _, ch := range pkg.ApprovalChannels {
 		if has(refCard, ch.Platform, ch.ID, "") {
 			continue
 		}
 		ref, err := h.on(ch.Platform).Post(ctx, ch.ID, h.card(r, cardView{}))
-		if err == nil {
-			remember(ch.Platform, ref, refCard, "")
-		}
-		errs = append(errs, err)
+		sent(ch.Platform, ref, err, refCard, ch.ID, "")
 	}
 	if pkg.DMApprovers && r.State == approvals.StatePending {
 		ids, err := h.approverIDs(ctx, pkg, r)
@@ -234,20 +336,29 @@ func (n *Notifier) ensureCards(ctx context.Context, r *approvals.Request, refs [
 				continue
 			}
 			ref, err := h.on(id.Platform).DM(ctx, id.ID, h.card(r, cardView{}))
-			if err == nil {
-				remember(id.Platform, ref, refCard, id.ID)
-			}
-			errs = append(errs, err)
+			sent(id.Platform, ref, err, refCard, "", id.ID)
 		}
 	}
 	if u := h.chatUser(r.Requester); u.ID != "" && !has(refRequester, u.Platform, "", u.ID) {
 		ref, err := h.on(u.Platform).DM(ctx, u.ID, h.card(r, cardView{requesterCopy: true}))
-		if err == nil {
-			remember(u.Platform, ref, refRequester, u.ID)
-		}
-		errs = append(errs, err)
+		sent(u.Platform, ref, err, refRequester, "", u.ID)
 	}
 	return posted, errs
+}
+
+// skippedText tells admins which copy of a card could not be delivered
+// and why.
+func skippedText(r *approvals.Request, kind, channel, user string, p approvals.Platform, cause error) bot.Text {
+	who := bot.Textf("channel %s", bot.Code(channel))
+	switch {
+	case user != "" && kind == refRequester:
+		who = bot.Textf("the requester %s", bot.MentionOn(bot.Platform(p), user, user))
+	case user != "":
+		who = bot.Textf("approver %s", bot.MentionOn(bot.Platform(p), user, user))
+	}
+	return bot.Textf("The card of %s (%s %s for %s) could not be sent to %s: %s. Everyone else got it. "+
+		"If they left or were deactivated, update the package's approvers.",
+		bot.Code(r.ID), bot.Plain(string(r.Kind)), bot.Bold(r.Package), bot.Plain(r.Target.Email), who, bot.Plain(clip(cause.Error(), 300)))
 }
 
 // chatUser is where an actor can be reached in chat: their platform and
@@ -349,13 +460,18 @@ func audienceMembers(ctx context.Context, s bot.Sender, a approvals.Audience, p 
 // AlertAdmins posts a sentence to the admin channel, for failures that
 // need a person. Without an admin channel it only logs.
 func (h *Handler) AlertAdmins(ctx context.Context, text string) error {
+	return h.alertAdmins(ctx, bot.Plain(text))
+}
+
+// alertAdmins is AlertAdmins with formatted text (mentions, code).
+func (h *Handler) alertAdmins(ctx context.Context, text bot.Text) error {
 	if len(h.deps.AdminChannels) == 0 {
-		h.log.Warn().Str("alert", clip(text, 200)).Msg("admin alert without an admin channel")
+		h.log.Warn().Str("alert", clip(text.String(), 200)).Msg("admin alert without an admin channel")
 		return nil
 	}
 	var errs []error
 	for _, ch := range h.deps.AdminChannels {
-		_, err := h.on(ch.Platform).Post(ctx, ch.ID, bot.Message{Text: bot.Join(bot.Bold("chataccess alert: "), bot.Plain(text))})
+		_, err := h.on(ch.Platform).Post(ctx, ch.ID, bot.Message{Text: bot.Join(bot.Bold("chataccess alert: "), text)})
 		if err != nil {
 			errs = append(errs, errorf("alert admins", err))
 		}

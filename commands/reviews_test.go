@@ -27,11 +27,26 @@ func TestReviewStart(t *testing.T) {
 	if m := text(f.command("UROOT", "review start nope").Message); !strings.Contains(m, "no package") {
 		t.Fatalf("unknown package: %q", m)
 	}
-	if m := text(f.command("UROOT", "review start agent").Message); m != "Review R-1 started for agent" {
-		t.Fatalf("admin: %q", m)
+	// The inventory is slow (a vendor call per holder): the command is
+	// answered at once and the campaign built after the acknowledgement.
+	var told []string
+	rep := f.h.HandleCommand(f.ctx, bot.Command{User: user("UROOT"), Channel: "CWORK", Name: "/dynchat", Text: "review start agent",
+		Respond: func(_ context.Context, r bot.Response) error { told = append(told, r.Message.Text.String()); return nil }})
+	if m := text(rep.Message); !strings.Contains(m, "Starting the access review of agent") || len(rv.started) != 0 || rep.After == nil {
+		t.Fatalf("admin: %q, started %v", m, rv.started)
 	}
+	rep.After(f.ctx)
 	if len(rv.started) != 1 || rv.started[0] != "agent by root@example.com" {
 		t.Fatalf("started %v", rv.started)
+	}
+	if len(told) != 1 || told[0] != "Review R-1 started for agent" {
+		t.Fatalf("admin told %q", told)
+	}
+	// Without a response hook the admin gets a DM.
+	rep = f.command("UROOT", "review start agent")
+	rep.After(f.ctx)
+	if dms := messagesIn(f.fake, "DUROOT"); len(dms) != 1 || !strings.Contains(dms[0].Text, "Review R-1 started for agent") {
+		t.Fatalf("DMs %+v", dms)
 	}
 }
 

@@ -148,12 +148,19 @@ func (s *Sweeper) remind(ctx context.Context, r *approvals.Request, pkg *approva
 		m.Text = t
 		m.Blocks = append([]bot.Block{&bot.Section{Text: t}}, m.Blocks...)
 		for _, id := range ids {
+			if hasRef(refs, refSkipped+refCard, id.Platform, "", id.ID) {
+				continue // refused for good before; admins were told
+			}
 			ref, err := h.on(id.Platform).DM(ctx, id.ID, m)
-			if err == nil {
+			switch {
+			case err == nil:
 				// The reminder is a card copy too: keep it up to date.
 				errs = append(errs, h.ledger.AddMessageRef(ctx, r.ID, storedRef(id.Platform, ref, refCard, id.ID)))
+			case !retryable(err):
+				s.log.Warn().Err(err).Str(logging.RequestID, r.ID).Str(logging.User, id.ID).Msg("reminder refused for good; skipped")
+			default:
+				errs = append(errs, err)
 			}
-			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)

@@ -73,6 +73,16 @@ func (s *Store) ClaimRender(ctx context.Context, key, hash string, lease time.Du
 	return res[0], res[1], nil
 }
 
+// RememberRender records that key shows content with this hash, e.g.
+// right after the message was posted, so a first update that changes
+// nothing is skipped too.
+func (s *Store) RememberRender(ctx context.Context, key, hash string) error {
+	if err := s.rdb.Set(ctx, s.k.rendered(key), hash, RenderedTTL).Err(); err != nil {
+		return fmt.Errorf("store: remember render of %s: %w", key, err)
+	}
+	return nil
+}
+
 // FinishRender releases the lease token holds on key and records shows,
 // the hash of what key shows now ("" when unknown, e.g. after a
 // transport error).

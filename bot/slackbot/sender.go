@@ -62,6 +62,8 @@ type RenderMemory interface {
 	// FinishRender releases the lease and records what key shows now
 	// ("" when unknown).
 	FinishRender(ctx context.Context, key, token, shows string) error
+	// RememberRender records what a just posted message shows.
+	RememberRender(ctx context.Context, key, hash string) error
 }
 
 // Sender implements bot.Sender on the Slack Web API.
@@ -159,6 +161,14 @@ func (s *Sender) Post(ctx context.Context, channel string, m bot.Message) (bot.M
 	if err != nil {
 		return bot.MessageRef{}, fmt.Errorf("slack post to %s: %w", channel, err)
 	}
+	if s.rendered != nil && thread == "" {
+		// Cards are posted, then updated: remember what the post shows.
+		if blocks, err := json.Marshal(r.Blocks); err == nil {
+			if err := s.rendered.RememberRender(ctx, messageKey(ch, ts), contentHash(r.Text, string(blocks))); err != nil {
+				s.log.Debug().Err(err).Msg("could not record what the message shows")
+			}
+		}
+	}
 	return bot.MessageRef{Platform: "slack", Channel: ch, ID: ts, Thread: thread}, nil
 }
 
@@ -182,7 +192,7 @@ func (s *Sender) Update(ctx context.Context, ref bot.MessageRef, m bot.Message) 
 	if err != nil {
 		return fmt.Errorf("slack update %s/%s: %w", ref.Channel, ref.ID, err)
 	}
-	err = s.unlessUnchanged(ctx, "chat.update", "msg|slack|"+ref.Channel+"|"+ref.ID, contentHash(r.Text, string(blocks)), func() error {
+	err = s.unlessUnchanged(ctx, "chat.update", messageKey(ref.Channel, ref.ID), contentHash(r.Text, string(blocks)), func() error {
 		return s.call(ctx, "chat.update", func() error {
 			_, _, _, err := s.api.UpdateMessageContext(ctx, ref.Channel, ref.ID,
 				slack.MsgOptionText(r.Text, false), slack.MsgOptionBlocks(r.Blocks...))
@@ -550,6 +560,9 @@ func (s *Sender) unlessUnchanged(ctx context.Context, method, key, hash string, 
 	}
 	return err
 }
+
+// messageKey names a message in the render memory.
+func messageKey(channel, ts string) string { return "msg|slack|" + channel + "|" + ts }
 
 // contentHash is a short digest of rendered content.
 func contentHash(parts ...string) string {
