@@ -42,6 +42,9 @@ type Action struct {
 	Channel string
 	// Message is the message holding the element, nil for views.
 	Message *MessageRef
+	// Ephemeral says Message was shown to the clicker only (a command's
+	// reply): it was never stored, so it has no recorded ref.
+	Ephemeral bool
 	// TriggerID opens a modal; valid only during the request.
 	TriggerID string
 	// View is set when the element is inside a modal or App Home.

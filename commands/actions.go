@@ -2,12 +2,65 @@ package commands
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
 	"github.com/chataccess/chataccess/internal/logging"
 )
+
+// blockPrefix is the block id prefix of each request button's block:
+// the block id carries the request id too, so a click names its request
+// twice and both must agree.
+var blockPrefix = map[string]string{
+	ActionApprove: "decide:", ActionDeny: "decide:", ActionCancel: "cancel:", ActionRetry: "retry:", ActionExtend: "extend:",
+}
+
+// errWrongSource says a click does not fit the message it came from.
+var errWrongSource = errors.New("click does not match its message")
+
+// sameSource cross-checks a click on a request button against where it
+// came from: the block id must name the same request as the value, and
+// a click in a stored message must come from a message recorded for
+// that request (a card copy, the requester's copy); a click in a view
+// must come from the App Home. Ephemeral command replies are never
+// stored; their buttons are checked by block and value, and the Service
+// checks who may act either way.
+func (h *Handler) sameSource(ctx context.Context, a bot.Action, id string) error {
+	if a.BlockID != blockPrefix[a.ActionID]+id {
+		return fmt.Errorf("%w: block %q, value %s", errWrongSource, clip(a.BlockID, 40), id)
+	}
+	switch {
+	case a.Message != nil && a.Ephemeral:
+		return nil
+	case a.Message != nil:
+		if a.ActionID == ActionExtend {
+			// Expiry warnings are DMs that are not recorded; Extend only
+			// opens a form, for people who may see the request.
+			return nil
+		}
+		refs, err := h.ledger.MessageRefs(ctx, id)
+		if err != nil {
+			return fmt.Errorf("messages of %s: %w", id, err)
+		}
+		for _, ref := range refs {
+			if ref.Channel == a.Message.Channel && ref.ID == a.Message.ID &&
+				(ref.Platform == "" || a.Message.Platform == "" || string(ref.Platform) == string(a.Message.Platform)) &&
+				(ref.Kind == refCard || ref.Kind == refRequester) {
+				return nil
+			}
+		}
+		return fmt.Errorf("%w: message %s/%s is not recorded for %s", errWrongSource, a.Message.Channel, a.Message.ID, id)
+	case a.View != nil:
+		if a.View.CallbackID != homeCallback {
+			return fmt.Errorf("%w: view %q", errWrongSource, clip(a.View.CallbackID, 40))
+		}
+		return nil
+	}
+	return fmt.Errorf("%w: neither a message nor a view", errWrongSource)
+}
 
 // HandleAction implements bot.Handler for button clicks in cards, DMs
 // and the App Home. Refusals are ephemeral sentences; nothing changes.
@@ -34,6 +87,10 @@ func (h *Handler) HandleAction(ctx context.Context, a bot.Action) bot.ActionRepl
 	if err != nil {
 		return bot.ActionReply{Ephemeral: ephemeral(bot.Plain("That button does not name a request I know."))}
 	}
+	if err := h.sameSource(ctx, a, id); err != nil {
+		h.log.Warn().Err(err).Str("user", a.User.ID).Str(logging.RequestID, id).Msg("click refused")
+		return bot.ActionReply{Ephemeral: ephemeral(bot.Plain("That button does not match the message it is in, so nothing was changed."))}
+	}
 	switch a.ActionID {
 	case ActionApprove:
 		return h.decided(ctx, a, actor, id, "approve", func() (*approvals.Request, error) { return h.svc.Approve(ctx, id, actor, "") })
@@ -44,7 +101,7 @@ func (h *Handler) HandleAction(ctx context.Context, a bot.Action) bot.ActionRepl
 	case ActionRetry:
 		return h.decided(ctx, a, actor, id, "retry", func() (*approvals.Request, error) { return h.svc.Retry(ctx, id, actor) })
 	default:
-		return h.extendClicked(ctx, id)
+		return h.extendClicked(ctx, actor, id)
 	}
 }
 
@@ -106,9 +163,13 @@ func (h *Handler) mayDecide(r *approvals.Request, who approvals.Actor) error {
 	return nil
 }
 
-// extendClicked opens the Add modal pre-filled from an add request.
-func (h *Handler) extendClicked(ctx context.Context, id string) bot.ActionReply {
+// extendClicked opens the Add modal pre-filled from an add request, for
+// someone who may see the request.
+func (h *Handler) extendClicked(ctx context.Context, actor approvals.Actor, id string) bot.ActionReply {
 	r, err := h.ledger.Get(ctx, id)
+	if err == nil && !h.mayView(r, actor) {
+		err = notFound(id)
+	}
 	if err != nil {
 		return bot.ActionReply{Ephemeral: h.refuse(ctx, err, about{ID: id})}
 	}

@@ -327,6 +327,7 @@ func (h *Handler) summaryBlock(r *approvals.Request, viewer approvals.Actor, wit
 		}
 		s.Text = s.Text.Append(bot.Plain(fmt.Sprintf(" (%d of %d)", r.Approvals(), need)))
 		if withCancel && r.Requester.Same(viewer) {
+			s.BlockID = "cancel:" + r.ID
 			s.Accessory = cancelButton(r.ID)
 		}
 	}

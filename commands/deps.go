@@ -61,7 +61,9 @@ type Deps struct {
 	// Location is the time zone of times shown to people (default UTC).
 	Location *time.Location
 	// ActorTTL is how long a looked-up user and their groups are cached
-	// in process (default 1 minute). It is a cache, not state.
+	// in process for read paths (the App Home; default 1 minute). It is
+	// a cache, not state: commands, clicks and submissions always read
+	// the platform.
 	ActorTTL time.Duration
 }
 
@@ -95,8 +97,11 @@ func candidateGroups(p *approvals.Policy) []approvals.PlatformID {
 	return slices.Compact(out)
 }
 
-// actorCache keeps resolved actors for a short time, so a burst of
-// clicks costs one profile and group lookup.
+// actorCache keeps resolved actors for a short time for read paths (a
+// burst of App Home opens costs one profile and group lookup). It never
+// serves a decision: those resolve the actor fresh (and refresh the
+// entry). It holds only actors the platform confirmed; a lookup that
+// fails drops the entry. Bounded by maxCachedActors.
 type actorCache struct {
 	mu      sync.Mutex
 	ttl     time.Duration
@@ -130,4 +135,26 @@ func (c *actorCache) put(id string, a approvals.Actor, now time.Time) {
 		c.entries = map[string]actorEntry{}
 	}
 	c.entries[id] = actorEntry{actor: a, expires: now.Add(c.ttl)}
+}
+
+// drop forgets id, after the platform no longer confirmed it.
+func (c *actorCache) drop(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.entries, id)
+}
+
+type readPathKey struct{}
+
+// readPath marks ctx as a read path (rendering the App Home): the actor
+// may come from the actor cache and the platform's caches. Everything
+// else (commands, clicks, submissions) decides something and resolves
+// the actor from the platform itself.
+func readPath(ctx context.Context) context.Context {
+	return context.WithValue(ctx, readPathKey{}, true)
+}
+
+func isReadPath(ctx context.Context) bool {
+	v, _ := ctx.Value(readPathKey{}).(bool)
+	return v
 }

@@ -3,12 +3,14 @@ package commands
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -58,15 +60,22 @@ func (c *slackClient) interaction(payload any) (int, string) {
 	return c.post("/slack/interactions", url.Values{"payload": {string(raw)}}.Encode())
 }
 
-func click(uid, action, id, channel, ts string) map[string]any {
+// click is a block_actions payload for a request button in a posted
+// message, as Slack sends it: with the message (read from the fake)
+// and a trigger id Slack never repeats.
+func click(fake *slackfake.Fake, uid, action, id, channel, ts string) map[string]any {
 	return map[string]any{
-		"type": "block_actions", "user": map[string]any{"id": uid}, "trigger_id": "trig-" + uid,
+		"type": "block_actions", "user": map[string]any{"id": uid}, "trigger_id": fmt.Sprintf("%d.%s.trig", clicks.Add(1), uid),
 		"team":      map[string]any{"id": "T1"},
 		"container": map[string]any{"type": "message", "message_ts": ts, "channel_id": channel},
 		"channel":   map[string]any{"id": channel},
-		"actions":   []any{map[string]any{"action_id": action, "block_id": "decide:" + id, "type": "button", "value": id}},
+		"message":   fake.MessagePayload(channel, ts),
+		"actions":   []any{map[string]any{"action_id": action, "block_id": blockPrefix[action] + id, "type": "button", "value": id}},
 	}
 }
+
+// clicks numbers trigger ids.
+var clicks atomic.Int64
 
 // TestEndToEnd drives the whole Slack flow over signed HTTP against the
 // fake Slack Web API: slash command → views.open → view_submission →
@@ -136,7 +145,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	// 4. A non-approver's click is refused and changes nothing.
-	if code, _ := c.interaction(click("UEVE", ActionApprove, r.ID, approvalChannel, card.TS)); code != http.StatusOK {
+	if code, _ := c.interaction(click(f.fake, "UEVE", ActionApprove, r.ID, approvalChannel, card.TS)); code != http.StatusOK {
 		t.Fatalf("click: %d", code)
 	}
 	eph := f.fake.Ephemerals()
@@ -148,9 +157,9 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	// 5. Two approvers click: one in the channel, one in their DM.
-	c.interaction(click("UANN", ActionApprove, r.ID, approvalChannel, card.TS))
+	c.interaction(click(f.fake, "UANN", ActionApprove, r.ID, approvalChannel, card.TS))
 	benDM := messagesIn(f.fake, "DUBEN")[0]
-	c.interaction(click("UBEN", ActionApprove, r.ID, "DUBEN", benDM.TS))
+	c.interaction(click(f.fake, "UBEN", ActionApprove, r.ID, "DUBEN", benDM.TS))
 	f.drain()
 	got, _ := f.st.Get(f.ctx, r.ID)
 	if got.State != approvals.StateApproved || got.Approvals() != 2 {

@@ -41,21 +41,30 @@ func New(deps Deps) *Handler {
 }
 
 // actor looks the user up (verified email) and resolves the policy's
-// groups they belong to. Results are cached for Deps.ActorTTL.
+// groups they belong to, from the platform itself (bot.Fresh): a person
+// deactivated or removed from an approver group a moment ago is seen as
+// such. Only read paths (readPath) may be answered from the actor
+// cache, which every fresh answer refreshes and every failed one clears.
 func (h *Handler) actor(ctx context.Context, u bot.User) (approvals.Actor, error) {
 	now := h.deps.Clock.Now()
 	platform := h.platformOf(u.Platform)
 	key := string(platform) + "/" + u.ID
-	if a, ok := h.actors.get(key, now); ok {
-		return a, nil
+	if isReadPath(ctx) {
+		if a, ok := h.actors.get(key, now); ok {
+			return a, nil
+		}
+	} else {
+		ctx = bot.Fresh(ctx)
 	}
 	send := h.chat.On(platform)
 	full, err := send.LookupUser(ctx, u.ID)
 	if err != nil {
+		h.actors.drop(key)
 		return approvals.Actor{}, errorf("look up "+u.ID, err)
 	}
 	full, err = bot.ResolveGroups(ctx, send, full, approvals.On(h.groups, approvals.Platform(platform)))
 	if err != nil {
+		h.actors.drop(key)
 		return approvals.Actor{}, errorf("groups of "+u.ID, err)
 	}
 	a := approvals.Actor{ID: full.ID, Email: strings.ToLower(full.Email), Name: full.Name, Platform: approvals.Platform(platform), Groups: full.Groups}
@@ -244,6 +253,9 @@ func (h *Handler) cmdRemove(ctx context.Context, actor approvals.Actor, p Parsed
 
 func (h *Handler) cmdStatus(ctx context.Context, actor approvals.Actor, id string) bot.Reply {
 	r, err := h.ledger.Get(ctx, id)
+	if err == nil && !h.mayView(r, actor) {
+		err = notFound(id)
+	}
 	if err != nil {
 		return bot.Reply{Message: h.refuse(ctx, err, about{ID: id})}
 	}
@@ -259,6 +271,7 @@ func (h *Handler) cmdList(ctx context.Context, actor approvals.Actor) bot.Reply 
 	if err != nil {
 		return bot.Reply{Message: h.refuse(ctx, err, about{})}
 	}
+	reqs = h.viewable(reqs, actor)
 	if len(reqs) == 0 {
 		return bot.Reply{Message: ephemeral(bot.Textf("You have not requested anything yet. Start with %s.", bot.Code(h.deps.CommandName+" add")))}
 	}

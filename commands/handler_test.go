@@ -213,7 +213,8 @@ func TestDenyThroughModalAndCancel(t *testing.T) {
 func TestExtensionOpensPrefilledModal(t *testing.T) {
 	f := newFixture(t)
 	r := f.add("ULEAD", `add <@UALICE> agent 30d "covering EMEA"`)
-	rep := f.h.HandleAction(f.ctx, bot.Action{User: user("UALICE"), ActionID: ActionExtend, Value: r.ID})
+	rep := f.h.HandleAction(f.ctx, bot.Action{User: user("UALICE"), ActionID: ActionExtend, BlockID: "extend:" + r.ID, Value: r.ID,
+		Channel: "DUALICE", Message: &bot.MessageRef{Platform: "slack", Channel: "DUALICE", ID: "1.0"}})
 	if rep.Modal == nil {
 		t.Fatalf("%+v", rep)
 	}

@@ -140,10 +140,12 @@ func (f *fixture) command(uid, text string) bot.Reply {
 	return f.h.HandleCommand(f.ctx, bot.Command{User: user(uid), Channel: "CWORK", Name: "/dynchat", Text: text, TriggerID: "trig"})
 }
 
+// click clicks a request button as it sits in an ephemeral reply (such
+// as /dynchat pending): the block names the same request as the value.
 func (f *fixture) click(uid, action, value string) bot.ActionReply {
 	f.t.Helper()
-	return f.h.HandleAction(f.ctx, bot.Action{User: user(uid), ActionID: action, BlockID: "decide:" + value, Value: value,
-		Channel: approvalChannel, Message: &bot.MessageRef{Platform: "slack", Channel: approvalChannel, ID: "1.0"}})
+	return f.h.HandleAction(f.ctx, bot.Action{User: user(uid), ActionID: action, BlockID: blockPrefix[action] + value, Value: value,
+		Channel: approvalChannel, Message: &bot.MessageRef{Platform: "slack", Channel: approvalChannel, ID: "1.0"}, Ephemeral: true})
 }
 
 // add submits an add request through the command and returns it.

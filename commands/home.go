@@ -8,6 +8,10 @@ import (
 	"github.com/chataccess/chataccess/internal/logging"
 )
 
+// homeCallback is the callback id of the App Home view; clicks on
+// request buttons in a view must come from it.
+const homeCallback = "dc_home"
+
 // Home view budget: Slack allows 100 blocks in a Home tab
 // (docs.slack.dev/reference/block-kit/blocks, Slack reference §1.7).
 const (
@@ -20,13 +24,15 @@ const (
 // HandleHomeOpened implements bot.Handler: it publishes the user's App
 // Home with their open requests (with Cancel buttons), the requests
 // waiting for their decision (with Approve and Deny) and their recent
-// decisions. Failures are logged; the Home is best effort.
+// decisions. It is a read path: the actor may come from the actor cache
+// (every button in it checks again, fresh, when clicked). Failures are
+// logged; the Home is best effort.
 func (h *Handler) HandleHomeOpened(ctx context.Context, u bot.User) {
-	actor, err := h.actor(ctx, u)
+	actor, err := h.actor(readPath(ctx), u)
 	var home bot.Home
 	if err != nil {
 		h.log.Warn().Err(err).Str(logging.User, u.ID).Msg("resolve actor for home")
-		home = bot.Home{CallbackID: "dc_home", Blocks: []bot.Block{&bot.Header{Text: "Dynamic Chat access"}, &bot.Section{Text: h.actorProblem(err)}}}
+		home = bot.Home{CallbackID: homeCallback, Blocks: []bot.Block{&bot.Header{Text: "Dynamic Chat access"}, &bot.Section{Text: h.actorProblem(err)}}}
 	} else if home, err = h.Home(ctx, actor); err != nil {
 		h.log.Error().Err(err).Str(logging.User, u.ID).Msg("build home")
 		return
@@ -50,6 +56,8 @@ func (h *Handler) Home(ctx context.Context, actor approvals.Actor) (bot.Home, er
 	if err != nil {
 		return bot.Home{}, err
 	}
+	// Only what the actor may see (requester, target, approver, admin).
+	mine, waiting, decided = h.viewable(mine, actor), h.viewable(waiting, actor), h.viewable(decided, actor)
 	b := &homeBuilder{limit: maxHomeBlocks - 1}
 	b.add(&bot.Header{Text: "Dynamic Chat access"})
 	b.add(&bot.Actions{BlockID: "home_actions", Elements: []bot.Element{
@@ -102,7 +110,7 @@ func (h *Handler) Home(ctx context.Context, actor approvals.Actor) (bot.Home, er
 		b.blocks = append(b.blocks, &bot.Context{Elements: []bot.Text{bot.Textf("%d more not shown; use %s or %s.", b.dropped,
 			bot.Code(h.deps.CommandName+" list"), bot.Code(h.deps.CommandName+" pending"))}})
 	}
-	return bot.Home{CallbackID: "dc_home", Blocks: b.blocks}, nil
+	return bot.Home{CallbackID: homeCallback, Blocks: b.blocks}, nil
 }
 
 // homeBuilder appends blocks in groups that fit the limit, counting

@@ -73,9 +73,14 @@ func TestHelpAndStatus(t *testing.T) {
 		t.Fatalf("help %+v", m)
 	}
 	r := f.add("ULEAD", `add alice@example.com agent 30d "covering EMEA"`)
-	m := f.command("UEVE", "status "+strings.ToLower(r.ID)).Message
-	if m == nil || !strings.Contains(m.Text.String(), r.ID) {
+	m := f.command("UANN", "status "+strings.ToLower(r.ID)).Message
+	if m == nil || !strings.Contains(m.Text.String(), r.ID) || len(m.Blocks) == 0 {
 		t.Fatalf("status %+v", m)
+	}
+	// Someone who is neither requester, target, approver nor admin is
+	// told what an unused id gets.
+	if got, none := text(f.command("UEVE", "status "+r.ID).Message), text(f.command("UEVE", "status DC-9999").Message); got != strings.ReplaceAll(none, "DC-9999", r.ID) {
+		t.Fatalf("status for a stranger %q, for an unused id %q", got, none)
 	}
 	if m := text(f.command("UANN", "pending").Message); m != "Waiting for your decision" {
 		t.Fatalf("pending: %q", m)

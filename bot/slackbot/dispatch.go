@@ -193,6 +193,7 @@ func (d *Dispatcher) blockActions(ctx context.Context, ic *interaction) ack {
 	}
 	if ic.Container.Type == "message" && ic.Container.MessageTS != "" {
 		a.Message = &bot.MessageRef{Platform: "slack", Channel: a.Channel, ID: ic.Container.MessageTS, Thread: ic.Container.ThreadTS}
+		a.Ephemeral = ic.Container.IsEphemeral
 	}
 	if ic.View != nil && ic.View.ID != "" {
 		a.View = &bot.ViewInfo{ID: ic.View.ID, Hash: ic.View.Hash, CallbackID: ic.View.CallbackID,
