@@ -211,3 +211,18 @@ func TestUnknownKidRefreshesKeysOnceAMinute(t *testing.T) {
 		t.Fatalf("key fetches %d, want %d", got, first+1)
 	}
 }
+
+// TestVerifiedTokenStillExpires: a token checked once is not checked in
+// full again, but its expiry still ends it.
+func TestVerifiedTokenStillExpires(t *testing.T) {
+	h := newHarness(t)
+	tok := h.fake.Sign(claimsWith(h, func(c jwt.MapClaims) { c["exp"] = time.Now().Add(10 * time.Minute).Unix() }))
+	if s, _ := h.post(t, h.fake.Message(appID, alice, personal, "help"), tok); s != http.StatusOK {
+		t.Fatalf("status %d", s)
+	}
+	h.h.wait(t, 1)
+	h.advance(16 * time.Minute)
+	if s, _ := h.post(t, h.fake.Message(appID, alice, personal, "help"), tok); s != http.StatusForbidden {
+		t.Fatalf("expired token accepted from the cache: %d", s)
+	}
+}

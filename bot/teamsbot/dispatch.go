@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -56,6 +57,9 @@ type Dispatcher struct {
 	mem    memo
 	log    zerolog.Logger
 	budget time.Duration
+	// written remembers what this process wrote lately, so an unchanged
+	// conversation reference or person is not written again.
+	written recentWrites
 }
 
 // NewDispatcher returns a dispatcher.
@@ -88,7 +92,11 @@ func (d *Dispatcher) handle(ctx context.Context, in *inbound) answer {
 	if ans, ok := d.admit(ctx, in); !ok {
 		return ans
 	}
-	d.remember(ctx, a)
+	if in.kind != kindMessage && in.kind != kindUpdate {
+		// Invokes may need the person's record at once; messages and
+		// installs keep it first thing after the ack.
+		d.remember(ctx, a)
+	}
 	if d.cfg.Claims != nil && in.kind != kindRefresh && in.kind != kindTaskFetch {
 		first, err := d.cfg.Claims.Claim(ctx, "teams:activity:"+a.ID, "teamsbot", activityDedupeTTL)
 		switch {
@@ -102,9 +110,9 @@ func (d *Dispatcher) handle(ctx context.Context, in *inbound) answer {
 	}
 	switch in.kind {
 	case kindMessage:
-		return answer{status: http.StatusOK, outcome: "ok", later: d.message(a)}
+		return answer{status: http.StatusOK, outcome: "ok", later: d.rememberThen(a, d.message(a))}
 	case kindUpdate:
-		return answer{status: http.StatusOK, outcome: "ok", later: d.update(a)}
+		return answer{status: http.StatusOK, outcome: "ok", later: d.rememberThen(a, d.update(a))}
 	case kindRefresh:
 		return d.refresh(ctx, in)
 	case kindAction:
@@ -130,7 +138,8 @@ func (d *Dispatcher) admit(ctx context.Context, in *inbound) (answer, bool) {
 	}
 	switch in.kind {
 	case kindAction:
-		in.card = d.storedCard(ctx, messageRef(in.act))
+		in.kept = d.storedCard(ctx, messageRef(in.act))
+		in.card = in.kept.Card
 		if _, found := onCard(in.card, "Action.Execute", in.verb, b); !found {
 			return refuse(invokeMessage(stale))
 		}
@@ -148,7 +157,8 @@ func (d *Dispatcher) admit(ctx context.Context, in *inbound) (answer, bool) {
 			}
 			in.dialog = &st
 		case (in.kind == kindTaskFetch && b.Confirm != nil) || (in.kind == kindTaskSubmit && b.Confirmed):
-			in.card = d.storedCard(ctx, messageRef(in.act))
+			in.kept = d.storedCard(ctx, messageRef(in.act))
+			in.card = in.kept.Card
 			shown, found := onCard(in.card, "Action.Submit", b.Action, buttonData{Value: b.Value, Block: b.Block})
 			if !found || shown.Confirm == nil {
 				return refuse(taskMessage(stale))
@@ -199,10 +209,15 @@ func (d *Dispatcher) remember(ctx context.Context, a *Activity) {
 	if a.ChannelData != nil && a.ChannelData.Team != nil {
 		conv.TeamID = a.ChannelData.Team.ID
 	}
-	if err := d.mem.put(ctx, kindConversation, conv.ID, conv, conversationTTL); err != nil {
-		d.log.Warn().Err(err).Msg("remember conversation")
+	if d.written.fresh("c|"+conv.ID, conv.ServiceURL+"|"+conv.TenantID+"|"+conv.Type+"|"+conv.TeamID) {
+		if err := d.mem.put(ctx, kindConversation, conv.ID, conv, conversationTTL); err != nil {
+			d.log.Warn().Err(err).Msg("remember conversation")
+		}
 	}
 	u := userOf(a)
+	if !d.written.fresh("p|"+u.ID, a.From.ID+"|"+a.From.Name+"|"+su+"|"+conv.ID) {
+		return
+	}
 	p, _, err := d.mem.person(ctx, u.ID)
 	if err != nil {
 		d.log.Warn().Err(err).Msg("read person")
@@ -217,6 +232,16 @@ func (d *Dispatcher) remember(ctx context.Context, a *Activity) {
 	if next != p {
 		if err := d.mem.savePerson(ctx, next); err != nil {
 			d.log.Warn().Err(err).Msg("remember person")
+		}
+	}
+}
+
+// rememberThen keeps the activity's references, then runs next.
+func (d *Dispatcher) rememberThen(a *Activity, next bot.Later) bot.Later {
+	return func(ctx context.Context) {
+		d.remember(ctx, a)
+		if next != nil {
+			next(ctx)
 		}
 	}
 }
@@ -288,17 +313,17 @@ func (d *Dispatcher) replyRendered(ctx context.Context, a *Activity, r Rendered,
 	conv := channelOf(a)
 	switch {
 	case inChannel && !a.personal():
-		_, err := s.send(ctx, conv, a.ID, r)
+		_, err := s.send(ctx, conv, a.ID, r, keptCard{})
 		return err
 	case a.personal():
-		_, err := s.send(ctx, conv, "", r)
+		_, err := s.send(ctx, conv, "", r, keptCard{Private: true})
 		return err
 	}
 	conv, err := s.personalChat(ctx, userOf(a).ID)
 	if err != nil {
 		return err
 	}
-	_, err = s.send(ctx, conv, "", r)
+	_, err = s.send(ctx, conv, "", r, keptCard{Private: true})
 	return err
 }
 
@@ -331,4 +356,35 @@ func (d *Dispatcher) update(a *Activity) bot.Later {
 	return func(ctx context.Context) {
 		_ = d.call(d.log, "HandleHomeOpened", func() { d.cfg.Handler.HandleHomeOpened(ctx, u) })
 	}
+}
+
+// recentWrites is a small, bounded record of documents written lately.
+type recentWrites struct {
+	mu sync.Mutex
+	m  map[string]recentWrite
+}
+
+type recentWrite struct {
+	value string
+	at    time.Time
+}
+
+// recentWriteTTL is how long an unchanged document is not rewritten; it
+// is far below the documents' own TTLs.
+const recentWriteTTL = 10 * time.Minute
+
+// fresh reports whether (key, value) was not written in the last
+// recentWriteTTL, and records it as written now.
+func (r *recentWrites) fresh(key, value string) bool {
+	now := time.Now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if w, ok := r.m[key]; ok && w.value == value && now.Sub(w.at) < recentWriteTTL {
+		return false
+	}
+	if r.m == nil || len(r.m) >= 20000 {
+		r.m = map[string]recentWrite{}
+	}
+	r.m[key] = recentWrite{value: value, at: now}
+	return true
 }

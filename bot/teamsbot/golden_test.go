@@ -159,7 +159,8 @@ func TestGoldenDialogs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep := hd.HandleAction(ctx, bot.Action{User: bot.User{Platform: bot.Teams, ID: bob.ObjectID}, ActionID: commands.ActionDeny, Value: r.ID})
+	rep := hd.HandleAction(ctx, bot.Action{User: bot.User{Platform: bot.Teams, ID: bob.ObjectID}, ActionID: commands.ActionDeny, Value: r.ID,
+		BlockID: "decide:" + r.ID, Message: &bot.MessageRef{Platform: bot.Teams, Channel: "a:bob", ID: "1"}, Ephemeral: true})
 	dialogGolden(t, "dialog_deny", rep.Modal)
 	sub := hd.HandleSubmission(ctx, bot.Submission{User: bot.User{Platform: bot.Teams, ID: bob.ObjectID}, CallbackID: commands.CallbackDeny,
 		PrivateMetadata: r.ID, Values: bot.Values{"justification": {"reason_in": {Text: "use viewer"}}}})

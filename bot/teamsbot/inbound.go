@@ -24,6 +24,7 @@ type inbound struct {
 	// card is the current card of the message a click came from, and
 	// dialog the stored dialog a dialog invoke names, once admitted.
 	card   *card
+	kept   keptCard
 	dialog *dialogState
 }
 

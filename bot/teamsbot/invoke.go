@@ -40,26 +40,39 @@ func messageRef(a *Activity) *bot.MessageRef {
 	return &bot.MessageRef{Platform: bot.Teams, Channel: channelOf(a), ID: a.ReplyToID}
 }
 
-// storedCard is the current card of a posted message.
-func (d *Dispatcher) storedCard(ctx context.Context, ref *bot.MessageRef) *card {
+// storedCard is the current card of a posted message (a zero keptCard
+// when there is none).
+func (d *Dispatcher) storedCard(ctx context.Context, ref *bot.MessageRef) keptCard {
+	var kc keptCard
 	if ref == nil {
-		return nil
+		return kc
 	}
-	var c card
-	found, err := d.mem.get(ctx, kindCard, cardKey(ref.Channel, ref.ID), &c)
-	if err != nil {
+	if _, err := d.mem.get(ctx, kindCard, cardKey(ref.Channel, ref.ID), &kc); err != nil {
 		d.log.Warn().Err(err).Msg("read card")
+		return keptCard{}
 	}
-	if !found {
-		return nil
+	return kc
+}
+
+// clickOn is the Action of a click on a kept card: a click on someone's
+// Home comes from their Home view, a click on a private reply is marked
+// Ephemeral, any other from the message.
+func clickOn(kc keptCard, u bot.User, actionID, blockID, value string, ref *bot.MessageRef) bot.Action {
+	a := bot.Action{User: u, ActionID: actionID, BlockID: blockID, Value: value, Channel: ref.Channel, Message: ref}
+	switch {
+	case kc.Home != "":
+		a.Message, a.Channel = nil, ""
+		a.View = &bot.ViewInfo{CallbackID: kc.Home}
+	case kc.Private:
+		a.Ephemeral = true
 	}
-	return &c
+	return a
 }
 
 // refresh answers a refresh with the current card, each button shown
 // only to people who may press it when Viewers is set.
 func (d *Dispatcher) refresh(ctx context.Context, in *inbound) answer {
-	c := d.storedCard(ctx, messageRef(in.act))
+	c := d.storedCard(ctx, messageRef(in.act)).Card
 	if c == nil {
 		return ok(invokeMessage("This card is no longer kept up to date."))
 	}
@@ -140,8 +153,7 @@ func (d *Dispatcher) execute(ctx context.Context, in *inbound) answer {
 	a := in.act
 	ref := messageRef(a)
 	c := in.card
-	act := bot.Action{User: userOf(a), ActionID: in.verb, BlockID: in.button.Block, Value: in.button.Value,
-		Channel: ref.Channel, Message: ref}
+	act := clickOn(in.kept, userOf(a), in.verb, in.button.Block, in.button.Value, ref)
 	if in.button.Select != "" {
 		act.Value, _ = in.data[in.button.Select].(string)
 	}

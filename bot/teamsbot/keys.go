@@ -66,6 +66,14 @@ type jwk struct {
 	Endorsements []string `json:"endorsements"`
 }
 
+// has reports whether the key set holds kid (without fetching).
+func (s *keySource) has(kid string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.keys[kid]
+	return ok
+}
+
 // errUnknownKey says the token's key id is not in the (refreshed) JWKS.
 var errUnknownKey = errors.New("signing key not in the Bot Framework key set")
 

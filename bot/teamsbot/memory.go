@@ -79,6 +79,18 @@ type Person struct {
 	Checked int64 `json:"checked,omitempty"`
 }
 
+// keptCard is the current card of a posted message, and what kind of
+// message holds it.
+type keptCard struct {
+	Card *card `json:"card"`
+	// Private marks a reply meant for its reader only (Teams has no
+	// ephemeral messages): chataccess records no ref for it, so a click
+	// on it is checked against the card alone.
+	Private bool `json:"private,omitempty"`
+	// Home is the Home's callback id when the message is someone's Home.
+	Home string `json:"home,omitempty"`
+}
+
 // memo wraps Memory with typed documents.
 type memo struct{ m Memory }
 

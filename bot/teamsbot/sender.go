@@ -130,7 +130,7 @@ type resourceID struct {
 
 // send posts a rendered message (as a reply to replyTo when set) and
 // remembers its card for refreshes.
-func (s *Sender) send(ctx context.Context, conversation, replyTo string, r Rendered) (bot.MessageRef, error) {
+func (s *Sender) send(ctx context.Context, conversation, replyTo string, r Rendered, meta keptCard) (bot.MessageRef, error) {
 	if err := s.pacer.Wait(ctx, conversation); err != nil {
 		return bot.MessageRef{}, fmt.Errorf("teams post to %s: %w", conversation, err)
 	}
@@ -145,15 +145,16 @@ func (s *Sender) send(ctx context.Context, conversation, replyTo string, r Rende
 	if got.ID == "" {
 		return bot.MessageRef{}, fmt.Errorf("teams post to %s: the connector returned no activity id", conversation)
 	}
-	s.keepCard(ctx, conversation, got.ID, r)
+	s.keepCard(ctx, conversation, got.ID, r, meta)
 	return bot.MessageRef{Platform: bot.Teams, Channel: conversation, ID: got.ID, Thread: replyTo}, nil
 }
 
-func (s *Sender) keepCard(ctx context.Context, conversation, id string, r Rendered) {
+func (s *Sender) keepCard(ctx context.Context, conversation, id string, r Rendered, meta keptCard) {
 	if r.Card == nil {
 		return
 	}
-	if err := s.mem.put(ctx, kindCard, cardKey(conversation, id), r.Card, cardTTL); err != nil {
+	meta.Card = r.Card
+	if err := s.mem.put(ctx, kindCard, cardKey(conversation, id), meta, cardTTL); err != nil {
 		s.log.Warn().Err(err).Msg("remember card")
 	}
 }
@@ -169,7 +170,7 @@ func (s *Sender) Post(ctx context.Context, channel string, m bot.Message) (bot.M
 	if m.Thread != nil {
 		thread = orStr(m.Thread.Thread, m.Thread.ID)
 	}
-	return s.send(ctx, channel, thread, r)
+	return s.send(ctx, channel, thread, r, keptCard{})
 }
 
 // Reply implements bot.Sender.
@@ -194,7 +195,12 @@ func (s *Sender) Update(ctx context.Context, ref bot.MessageRef, m bot.Message) 
 	if err := s.api.do(ctx, s.bot, "update", http.MethodPut, u, a, nil); err != nil {
 		return fmt.Errorf("teams update %s: %w", ref.ID, err)
 	}
-	s.keepCard(ctx, ref.Channel, ref.ID, r)
+	// The message stays what it was (a private reply, a Home).
+	var meta keptCard
+	if _, err := s.mem.get(ctx, kindCard, cardKey(ref.Channel, ref.ID), &meta); err != nil {
+		s.log.Warn().Err(err).Msg("read card")
+	}
+	s.keepCard(ctx, ref.Channel, ref.ID, r, meta)
 	return nil
 }
 
@@ -282,8 +288,15 @@ func (s *Sender) PublishHome(ctx context.Context, userID string, h bot.Home) err
 			return err
 		}
 	}
-	ref, err = s.DM(ctx, userID, m)
+	conv, err := s.personalChat(ctx, userID)
 	if err != nil {
+		return fmt.Errorf("teams home for %s: %w", userID, err)
+	}
+	r, err := s.render(m)
+	if err != nil {
+		return fmt.Errorf("teams home for %s: %w", userID, err)
+	}
+	if ref, err = s.send(ctx, conv, "", r, keptCard{Home: orStr(h.CallbackID, "home")}); err != nil {
 		return fmt.Errorf("teams home for %s: %w", userID, err)
 	}
 	return s.mem.put(ctx, kindHome, userKey(userID), ref, userTTL)

@@ -54,7 +54,7 @@ func (d *Dispatcher) taskSubmit(ctx context.Context, in *inbound) answer {
 func (d *Dispatcher) confirmed(ctx context.Context, in *inbound) answer {
 	b := in.button
 	ref := messageRef(in.act)
-	act := bot.Action{User: userOf(in.act), ActionID: b.Action, BlockID: b.Block, Value: b.Value, Channel: ref.Channel, Message: ref}
+	act := clickOn(in.kept, userOf(in.act), b.Action, b.Block, b.Value, ref)
 	rep, err := d.action(ctx, act)
 	if err != nil {
 		return answer{status: http.StatusOK, body: taskMessage("Something went wrong; please try again."), outcome: "handler_panic"}

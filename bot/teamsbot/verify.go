@@ -2,10 +2,12 @@ package teamsbot
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -50,6 +52,7 @@ type Verifier struct {
 	keys   *keySource
 	now    func() time.Time
 	parser *jwt.Parser
+	seen   tokenCache
 }
 
 // NewVerifier returns a verifier; it fetches nothing until the first
@@ -80,6 +83,8 @@ func NewVerifier(cfg VerifierConfig) *Verifier {
 type Token struct {
 	serviceURL string
 	key        signingKey
+	kid        string
+	exp, nbf   time.Time
 }
 
 // BearerToken returns the token of an Authorization header, or
@@ -96,7 +101,30 @@ func BearerToken(header string) (string, error) {
 // only), issuer, audience, expiry (required) and not-before with 5
 // minutes of leeway. Bind must then tie it to the activity.
 func (v *Verifier) Verify(ctx context.Context, raw string) (*Token, error) {
+	if t, ok := v.seen.get(raw); ok && v.stillValid(t) {
+		return t, nil
+	}
+	t, err := v.verify(ctx, raw)
+	if err == nil {
+		v.seen.put(raw, t)
+	}
+	return t, err
+}
+
+// stillValid re-checks what can change for a token verified before: its
+// time window and that its key is still published.
+func (v *Verifier) stillValid(t *Token) bool {
+	now := v.now()
+	if now.After(t.exp.Add(tokenLeeway)) || (!t.nbf.IsZero() && now.Add(tokenLeeway).Before(t.nbf)) {
+		return false
+	}
+	return v.keys.has(t.kid)
+}
+
+// verify checks a token in full.
+func (v *Verifier) verify(ctx context.Context, raw string) (*Token, error) {
 	var key signingKey
+	var kidUsed string
 	var issuer string
 	claims := jwt.MapClaims{}
 	_, err := v.parser.ParseWithClaims(raw, claims, func(t *jwt.Token) (any, error) {
@@ -111,7 +139,7 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Token, error) {
 		if err != nil {
 			return nil, err
 		}
-		key, issuer = k, iss
+		key, issuer, kidUsed = k, iss, kid
 		return k.pub, nil
 	})
 	if err != nil {
@@ -128,7 +156,14 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Token, error) {
 		// Older tokens spell it serviceUrl.
 		su, _ = claims["serviceUrl"].(string)
 	}
-	return &Token{serviceURL: su, key: key}, nil
+	t := &Token{serviceURL: su, key: key, kid: kidUsed}
+	if exp, err := claims.GetExpirationTime(); err == nil && exp != nil {
+		t.exp = exp.Time
+	}
+	if nbf, err := claims.GetNotBefore(); err == nil && nbf != nil {
+		t.nbf = nbf.Time
+	}
+	return t, nil
 }
 
 // Bind checks that the token may carry this activity: its serviceurl
@@ -172,4 +207,34 @@ func reason(err error) string {
 		return "signature"
 	}
 	return "invalid"
+}
+
+// tokenCache remembers verified tokens by their SHA-256, so the Bot
+// Connector's token, reused for an hour across requests, is checked in
+// full once: a later request with the very same token (signature
+// included) only re-checks the time window and the key. Bounded; full
+// means emptied.
+type tokenCache struct {
+	mu sync.Mutex
+	m  map[[sha256.Size]byte]*Token
+}
+
+const maxCachedTokens = 4096
+
+func (c *tokenCache) get(raw string) (*Token, bool) {
+	h := sha256.Sum256([]byte(raw))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t, ok := c.m[h]
+	return t, ok
+}
+
+func (c *tokenCache) put(raw string, t *Token) {
+	h := sha256.Sum256([]byte(raw))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxCachedTokens {
+		c.m = map[[sha256.Size]byte]*Token{}
+	}
+	c.m[h] = t
 }
