@@ -3,18 +3,30 @@ GO        ?= go
 FUZZTIME  ?= 30s
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: test lint bench fuzz build run demo
+.PHONY: test lint lint-deploy k8s-schemas manifests bench fuzz build run demo
 
 ## test: the whole suite under the race detector against a real Redis
 test:
 	REDIS_URL="$$(scripts/redis.sh | tail -n1)" $(GO) test -race -count=1 ./...
 
-## lint: gofmt, go vet, staticcheck, the import rules (internal/archtest)
-lint:
+## lint: gofmt, go vet, staticcheck, the import rules (internal/archtest), the deploy files
+lint: lint-deploy
 	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 	$(GO) test -count=1 ./internal/archtest/
+
+## lint-deploy: helm lint and kubeconform -strict on the chart's renderings and deploy/kubernetes (offline)
+lint-deploy:
+	GO=$(GO) deploy/lint.sh
+
+## manifests: render deploy/kubernetes from the chart
+manifests:
+	GO=$(GO) deploy/render.sh
+
+## k8s-schemas: regenerate deploy/schemas from the Kubernetes and Prometheus Operator Go types
+k8s-schemas:
+	cd deploy/schemas/gen && $(GO) run . -out ..
 
 ## bench: every benchmark once (figures in the README name their commands)
 bench:

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Lints the Helm chart and validates what it renders, with its default
+# values and with each file in its ci/ folder, and the plain manifests,
+# against strict schemas (unknown fields and wrong types fail), offline:
+# the schemas are in deploy/schemas (deploy/schemas/gen writes them).
+# helm and kubeconform are built from their Go modules.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+GO=${GO:-go}
+HELM="$GO run helm.sh/helm/v3/cmd/helm@${HELM_VERSION:-v3.22.0}"
+KUBECONFORM="$GO run github.com/yannh/kubeconform/cmd/kubeconform@${KUBECONFORM_VERSION:-v0.8.0}"
+KUBE_VERSION=${KUBE_VERSION:-1.34.0}
+chart=deploy/helm/chataccess
+schemas='deploy/schemas/{{ .ResourceKind }}{{ .KindSuffix }}.json'
+validate() { $KUBECONFORM -strict -summary -schema-location "$schemas" "$@"; }
+
+for values in default "$chart"/ci/*.yaml; do
+  args=()
+  if [ "$values" != default ]; then args=(-f "$values"); fi
+  echo "== chart with $values values"
+  $HELM lint --strict --quiet --kube-version "$KUBE_VERSION" "$chart" "${args[@]}"
+  $HELM template chataccess "$chart" --namespace chataccess --kube-version "$KUBE_VERSION" "${args[@]}" | validate -
+done
+echo "== plain manifests"
+validate deploy/kubernetes/
+deploy/render.sh --check
