@@ -13,7 +13,9 @@ import (
 )
 
 // mayDecide checks that the actor may decide the item: not their own
-// access, and assigned to them or an admin.
+// access, and assigned to them while they still belong to the reviewer
+// audience (the actor's groups resolved at the time of the decision),
+// or an admin.
 func (r *Reviews) mayDecide(c *Campaign, it *Item, who approvals.Actor) error {
 	if !c.Open() {
 		return fmt.Errorf("%w: %s", ErrClosed, c.ID)
@@ -21,7 +23,7 @@ func (r *Reviews) mayDecide(c *Campaign, it *Item, who approvals.Actor) error {
 	if isHolder(who, it.Email) {
 		return ErrSelfReview
 	}
-	if i := reviewerIndex(c, who); i >= 0 && it.AssignedTo(i) {
+	if i := reviewerIndex(c, who); i >= 0 && it.AssignedTo(i) && r.ReviewerAudience(c, it.Package).Contains(who) {
 		return nil
 	}
 	if r.access.IsAdmin(who) {

@@ -3,7 +3,9 @@ package reviewchat
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/rs/zerolog"
@@ -45,6 +47,10 @@ func (h *Handler) HandleAction(ctx context.Context, a bot.Action) bot.ActionRepl
 	if err != nil || !Handles(a.ActionID) {
 		return bot.ActionReply{Ephemeral: say(bot.Plain("That button is not one I know; nothing was changed."))}
 	}
+	if err := h.sameSource(ctx, a, v); err != nil {
+		h.log.Warn().Err(err).Str(logging.User, a.User.ID).Str(logging.ReviewID, v.Review).Msg("review click refused")
+		return bot.ActionReply{Ephemeral: say(bot.Plain("That button does not match the message it is in, so nothing was changed."))}
+	}
 	if strings.HasPrefix(a.ActionID, ActionPage) {
 		return h.page(ctx, a, v)
 	}
@@ -54,6 +60,9 @@ func (h *Handler) HandleAction(ctx context.Context, a bot.Action) bot.ActionRepl
 	actor, err := h.actor(ctx, a.User)
 	if err != nil {
 		h.log.Warn().Err(err).Str(logging.User, a.User.ID).Msg("resolve review clicker")
+		if errors.Is(err, bot.ErrUserNotFound) || errors.Is(err, bot.ErrNoEmail) {
+			return bot.ActionReply{Ephemeral: say(bot.Plain("I could not find your profile with an email address, so nothing was changed."))}
+		}
 		return bot.ActionReply{Ephemeral: say(bot.Plain("I could not check who you are just now; nothing was changed. Please try again in a minute."))}
 	}
 	switch a.ActionID {
@@ -196,8 +205,11 @@ func (h *Handler) refusal(ctx context.Context, v Value, err error) bot.Text {
 }
 
 // actor builds the clicker from the platform's verified profile and the
-// admin groups they belong to.
+// reviewer and admin groups they belong to, read from the platform at
+// the moment of the decision (bot.Fresh), never from a cache: a person
+// deactivated or removed from a reviewer group is seen as such.
 func (h *Handler) actor(ctx context.Context, u bot.User) (approvals.Actor, error) {
+	ctx = bot.Fresh(ctx)
 	p := approvals.Platform(u.Platform)
 	send := h.n.on(p)
 	full, err := send.LookupUser(ctx, u.ID)
@@ -208,8 +220,11 @@ func (h *Handler) actor(ctx context.Context, u bot.User) (approvals.Actor, error
 		p = approvals.Platform(full.Platform)
 	}
 	var groups []string
-	for _, g := range approvals.On(h.rv.Policy().Admins.Groups, p) {
+	for _, g := range approvals.On(h.rv.AuthorityGroups(), p) {
 		members, err := send.GroupMembers(ctx, g)
+		if errors.Is(err, bot.ErrNotFound) {
+			continue // a group the policy names but the platform lacks has no members
+		}
 		if err != nil {
 			return approvals.Actor{}, err
 		}
@@ -218,4 +233,40 @@ func (h *Handler) actor(ctx context.Context, u bot.User) (approvals.Actor, error
 		}
 	}
 	return approvals.Actor{ID: full.ID, Email: strings.ToLower(full.Email), Name: full.Name, Platform: p, Groups: groups}, nil
+}
+
+// errWrongSource says a review click does not fit its message.
+var errWrongSource = errors.New("review click does not match its message")
+
+// sameSource cross-checks a click against the message it came from: an
+// item button sits in the block of its one item, page and keep-all
+// buttons in the navigation block, and the message is the one recorded
+// for the value's view of the campaign (review pages are only ever
+// posted messages).
+func (h *Handler) sameSource(ctx context.Context, a bot.Action, v Value) error {
+	want := "review:nav"
+	switch a.ActionID {
+	case ActionKeep, ActionRevoke, ActionAdopt, ActionRemove:
+		if len(v.Items) != 1 {
+			return fmt.Errorf("%w: %d items on an item button", errWrongSource, len(v.Items))
+		}
+		want = "review:act:" + strconv.Itoa(v.Items[0])
+	}
+	if a.BlockID != want {
+		return fmt.Errorf("%w: block %q, want %q", errWrongSource, cut(a.BlockID, 40), want)
+	}
+	if a.Message == nil || a.Message.IsZero() {
+		return fmt.Errorf("%w: not in a message", errWrongSource)
+	}
+	posted, err := h.n.cfg.Messages.ReviewMessages(ctx, v.Review)
+	if err != nil {
+		return fmt.Errorf("messages of review %s: %w", v.Review, err)
+	}
+	for _, m := range posted {
+		if m.View == v.View && m.Channel == a.Message.Channel && m.ID == a.Message.ID &&
+			(m.Platform == "" || a.Message.Platform == "" || string(m.Platform) == string(a.Message.Platform)) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: message %s/%s is not view %s of %s", errWrongSource, a.Message.Channel, a.Message.ID, v.View, v.Review)
 }

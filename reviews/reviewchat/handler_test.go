@@ -2,6 +2,7 @@ package reviewchat
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -83,9 +84,23 @@ func newE2E(t *testing.T) *e2e {
 	return &e2e{ctx: ctx, st: st, svc: svc, fake: fake, rv: rv, h: NewHandler(rv, n), c: c}
 }
 
+// click clicks a review button where it sits: in the message recorded
+// for the value's view, in its item's block (or the navigation block).
 func (e *e2e) click(uid, action, value string) bot.ActionReply {
-	return e.h.HandleAction(e.ctx, bot.Action{User: bot.User{Platform: "slack", ID: uid}, ActionID: action, Value: value,
-		Message: &bot.MessageRef{Platform: "slack", Channel: "D1", ID: "1.0"}})
+	a := bot.Action{User: bot.User{Platform: "slack", ID: uid}, ActionID: action, Value: value, BlockID: "review:nav",
+		Message: &bot.MessageRef{Platform: "slack", Channel: "D1", ID: "1.0"}}
+	if v, err := ParseValue(value); err == nil {
+		if len(v.Items) == 1 && action != ActionKeepPage && !strings.HasPrefix(action, ActionPage) {
+			a.BlockID = "review:act:" + strconv.Itoa(v.Items[0])
+		}
+		posted, _ := e.st.ReviewMessages(e.ctx, v.Review)
+		for _, m := range posted {
+			if m.View == v.View {
+				a.Message = &bot.MessageRef{Platform: bot.Platform(m.Platform), Channel: m.Channel, ID: m.ID}
+			}
+		}
+	}
+	return e.h.HandleAction(e.ctx, a)
 }
 
 func say2(r bot.ActionReply) string {

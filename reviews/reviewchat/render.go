@@ -206,7 +206,7 @@ func (r renderer) evidence(c *reviews.Campaign, view string, it reviews.Item) bo
 			bot.Plain(how), bot.Plain(r.date(g.Since)), bot.Plain(r.ago(g.Since)), bot.Plain(until),
 			bot.Plain(by), bot.Plain(cut(g.Requester, maxEmail)), bot.Plain(requestRef(g.RequestID))))
 		if j := cut(g.Justification, maxJustification); j != "" {
-			lines = append(lines, bot.Textf("Justification: %s", bot.Italic(j)))
+			lines = append(lines, bot.Textf("Justification: %s", bot.Plain(j)))
 		}
 	} else {
 		lines = append(lines, bot.Plain("No grant in the chataccess ledger."))
@@ -311,7 +311,7 @@ func (r renderer) footnote(c *reviews.Campaign, view string) bot.Text {
 
 // Summary renders the card posted to the admins when a campaign closes.
 func (r renderer) Summary(c *reviews.Campaign, s reviews.Summary) bot.Message {
-	field := func(label, value string) bot.Text { return bot.Join(bot.Bold(label), bot.Plain("\n"+value)) }
+	field := func(label, value string) bot.Text { return bot.Lines(bot.Bold(label), bot.Plain(value)) }
 	fields := []bot.Text{
 		field("Kept", strconv.Itoa(s.Kept)), field("Revoked", strconv.Itoa(s.Revoked)),
 		field("Unreviewed", fmt.Sprintf("%d (auto-kept %d, auto-revoked %d)", s.Unreviewed, s.AutoKept, s.AutoRevoked)),
