@@ -171,6 +171,10 @@ type ServerConfig struct {
 	// OpsListen, when set, is a second listener (host:port) for
 	// /metrics, /healthz and /readyz, apart from the Slack-facing one.
 	OpsListen string `yaml:"ops_listen"`
+	// ShutdownTimeout bounds the whole teardown on SIGTERM: front doors
+	// stop, running provisioning steps finish or are released to the
+	// queue, the Adobe batcher sends what they queued. Default 30s.
+	ShutdownTimeout string `yaml:"shutdown_timeout"`
 }
 
 // RedisConfig holds Redis settings other than the URL.

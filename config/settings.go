@@ -11,6 +11,7 @@ const (
 	DefaultCommand          = "/dynchat"
 	DefaultSlackMode        = ModeAuto
 	DefaultListen           = ":8080"
+	DefaultShutdownTimeout  = 30 * time.Second
 	DefaultRedisPrefix      = "chataccess:v1:"
 	DefaultProduct          = "Dynamic Chat"
 	DefaultMarketoWorkspace = "Default"
@@ -112,7 +113,9 @@ type Settings struct {
 
 	// OpsListen is the operations listener; empty: the main one.
 	OpsListen string
-	Audit     AuditSettings
+	// ShutdownTimeout bounds the whole teardown (server.shutdown_timeout).
+	ShutdownTimeout time.Duration
+	Audit           AuditSettings
 }
 
 // SlackSettings are the Slack knobs.

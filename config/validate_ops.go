@@ -38,6 +38,8 @@ func (r *problems) settings(c *Config) Settings {
 		r.add("server.listen", "%s is not host:port (e.g. :8080 or 127.0.0.1:8080)", quote(truncate(c.Server.Listen, 60)))
 	}
 
+	s.ShutdownTimeout = r.durationIn("server.shutdown_timeout", c.Server.ShutdownTimeout, DefaultShutdownTimeout, time.Second, 10*time.Minute)
+
 	s.Redis.Prefix = c.Redis.Prefix
 	if s.Redis.Prefix == "" {
 		s.Redis.Prefix = DefaultRedisPrefix

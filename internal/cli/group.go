@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/chataccess/chataccess/config"
 )
 
 // DefaultShutdownTimeout bounds the whole teardown of serve: every actor
-// together, not each one.
-const DefaultShutdownTimeout = 30 * time.Second
+// together, not each one (server.shutdown_timeout sets it).
+const DefaultShutdownTimeout = config.DefaultShutdownTimeout
 
 // actor is one long-running part of the process: run blocks until the
 // part stops; interrupt asks it to stop and may block while the part
@@ -32,6 +34,8 @@ type actor struct {
 type group struct {
 	actors  []actor
 	timeout time.Duration
+	// stopping is when the first actor returned and the teardown began.
+	stopping time.Time
 }
 
 func (g *group) add(name string, run func() error, interrupt func(error)) {
@@ -93,6 +97,7 @@ func (g *group) run() (string, error) {
 		}()
 	}
 	first := <-done
+	g.stopping = time.Now()
 	timeout := g.timeout
 	if timeout <= 0 {
 		timeout = DefaultShutdownTimeout
@@ -125,6 +130,11 @@ func (g *group) stop(i int, cause error, finished chan struct{}, deadline <-chan
 		close(interrupted)
 	}()
 	for _, c := range []chan struct{}{interrupted, finished} {
+		select {
+		case <-c:
+			continue // done already, even if the deadline passed too
+		default:
+		}
 		select {
 		case <-c:
 		case <-deadline:

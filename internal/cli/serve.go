@@ -41,12 +41,21 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer rdb.Close()
+	abandoned := false
+	defer func() {
+		if !abandoned {
+			_ = rdb.Close()
+		}
+	}()
 	a, err := build(ctx, wiring{cfg: cfg, env: senv, rdb: rdb, log: log})
 	if err != nil {
 		return err
 	}
-	defer a.close()
+	defer func() {
+		if !abandoned {
+			a.close()
+		}
+	}()
 	ln, err := net.Listen("tcp", settings.Listen)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", settings.Listen, err)
@@ -62,7 +71,6 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		}
 		return nil
 	})
-	start := time.Now()
 	name, err := g.run()
 	ev := log.Info()
 	if err != nil {
@@ -71,6 +79,11 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if name == "signal" {
 		ev = ev.Str("signal", context.Cause(ctx).Error())
 	}
-	ev.Str("stopped_by", name).Dur("teardown", time.Since(start)).Msg("shut down")
+	ev.Str("stopped_by", name).Dur("teardown", time.Since(g.stopping)).Msg("shut down")
+	if err != nil {
+		// Parts still running past the deadline may use Redis: return
+		// without closing it under them; the process is ending.
+		abandoned = true
+	}
 	return err
 }

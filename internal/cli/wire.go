@@ -42,7 +42,7 @@ type wiring struct {
 	clock    approvals.Clock
 	replica  string        // names this process in consumer groups
 	poll     time.Duration // worker queue poll interval (default 1 s)
-	notify   time.Duration // notifier and dispatcher read block (default 5 s)
+	notify   time.Duration // notifier read block (default 1 s)
 	sweep    time.Duration // reminder and timeout sweep interval (default 1 min)
 	userLag  time.Duration // first wait for a user to appear in Marketo (default 1 min)
 	minClaim time.Duration // how long an unacknowledged event waits before another replica takes it
@@ -58,6 +58,11 @@ func (w *wiring) defaults() {
 	}
 	if w.minClaim <= 0 {
 		w.minClaim = 30 * time.Second
+	}
+	if w.notify <= 0 {
+		// A blocking outbox read is not cut short by its context, so it
+		// stays short: it bounds how long the notifier takes to stop.
+		w.notify = time.Second
 	}
 }
 
@@ -151,7 +156,10 @@ type vendorParts struct {
 func newApp(w wiring) *app {
 	prefix := w.cfg.Settings().Redis.Prefix
 	a := &app{log: w.log, rdb: w.rdb, reg: prometheus.NewRegistry(), mux: http.NewServeMux(), chat: bot.NewMux(),
-		queueName: strings.TrimSuffix(prefix, ":") + ":provision", shutdown: DefaultShutdownTimeout}
+		queueName: strings.TrimSuffix(prefix, ":") + ":provision", shutdown: w.cfg.Settings().ShutdownTimeout}
+	if a.shutdown <= 0 {
+		a.shutdown = DefaultShutdownTimeout
+	}
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.store = store.New(w.rdb, prefix, store.WithAuditKey(store.NewAuditKey([]byte(w.env.AuditKey.Reveal()))))
 	a.service = approvals.NewService(w.cfg.Policy(), a.store, w.clock)
@@ -172,7 +180,7 @@ func (a *app) vendors(w wiring) (vendorParts, error) {
 			GroupReadsPerMinute: settings.Adobe.GroupReadsPerMinute,
 		},
 		MaxRetryAfter: settings.Adobe.MaxRetryAfter,
-	}, adobe.WithLimiter(limiter), adobe.WithLogger(w.log))
+	}, adobe.WithLimiter(limiter), adobe.WithLogger(logging.WithComponent(w.log, "adobe")))
 	if err != nil {
 		return vendorParts{}, fmt.Errorf("adobe client: %w", err)
 	}
@@ -188,11 +196,11 @@ func (a *app) vendors(w wiring) (vendorParts, error) {
 		MaxInFlight:      settings.Marketo.MaxInFlight,
 		AddRolesBody:     marketo.BodyShape(settings.Marketo.AddRolesBody),
 		DeleteRolesBody:  marketo.BodyShape(settings.Marketo.DeleteRolesBody),
-		UserAgentVersion: Version, Limiter: limiter, Logger: &marketoLog,
+		UserAgentVersion: Version,
 	}
 	mcfg.Rate.Burst = 1
-	mcfg.InFlight = ratelimit.NewSemaphore(w.rdb, mcfg.SemaphoreKey(prefix), max(settings.Marketo.MaxInFlight, 1), mcfg.SemaphoreLease())
-	marketoClient, err := marketo.New(mcfg)
+	inFlight := ratelimit.NewSemaphore(w.rdb, mcfg.SemaphoreKey(prefix), max(settings.Marketo.MaxInFlight, 1), mcfg.SemaphoreLease())
+	marketoClient, err := marketo.New(mcfg, marketo.WithLimiter(limiter), marketo.WithInFlight(inFlight), marketo.WithLogger(marketoLog))
 	if err != nil {
 		return vendorParts{}, fmt.Errorf("marketo client: %w", err)
 	}
