@@ -5,9 +5,10 @@ STATICCHECK_VERSION ?= v0.8.2
 
 .PHONY: test lint lint-deploy k8s-schemas manifests bench fuzz build run demo
 
-## test: the whole suite under the race detector against a real Redis
+## test: the whole suite under the race detector against a real Redis and a real three-master Redis Cluster
 test:
-	REDIS_URL="$$(scripts/redis.sh | tail -n1)" $(GO) test -race -count=1 ./...
+	url="$$(scripts/redis.sh | tail -n1)" && cluster="$$(scripts/redis-cluster.sh | tail -n1)" && \
+	REDIS_URL="$$url" REDIS_CLUSTER_URL="$$cluster" $(GO) test -race -count=1 ./...
 
 ## lint: gofmt, go vet, staticcheck, the import rules (internal/archtest), the deploy files
 lint: lint-deploy
