@@ -88,7 +88,7 @@ func (h *Handler) HandleAction(ctx context.Context, a bot.Action) bot.ActionRepl
 		return bot.ActionReply{Ephemeral: ephemeral(bot.Plain("That button does not name a request I know."))}
 	}
 	if err := h.sameSource(ctx, a, id); err != nil {
-		h.log.Warn().Err(err).Str("user", a.User.ID).Str(logging.RequestID, id).Msg("click refused")
+		h.log.Warn().Err(err).Str(logging.User, a.User.ID).Str(logging.RequestID, id).Msg("click refused")
 		return bot.ActionReply{Ephemeral: ephemeral(bot.Plain("That button does not match the message it is in, so nothing was changed."))}
 	}
 	switch a.ActionID {
