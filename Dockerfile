@@ -5,14 +5,15 @@
 # To move them on: docker buildx imagetools inspect <image:tag> (or
 # crane digest <image:tag>) and replace the digest.
 
-# Build: the same steps as `make build` (go build -trimpath), in a Go 1.26 image.
+# Build: the same steps as `make build` (go build -tags nodemo -trimpath: no
+# demo, emulators or in-process Redis linked in), in a Go 1.26 image.
 FROM golang:1.26-bookworm@sha256:38f30937ff0751bd8c202e53556168b9093302ee6d591e7e65a9d1b84a9d360c AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 ARG VERSION=dev
-RUN CGO_ENABLED=0 go build -trimpath \
+RUN CGO_ENABLED=0 go build -tags nodemo -trimpath \
       -ldflags "-s -w -X github.com/chataccess/chataccess/internal/cli.Version=${VERSION}" \
       -o /out/chataccess .
 
