@@ -115,7 +115,7 @@ func (s *Server) runCommand(i int, raw json.RawMessage, testOnly bool) ([]Change
 		}
 	}
 	if _, ok := entry["usergroup"]; ok {
-		return nil, fail(0, "error.command.step.unknown", "usergroup commands are not emulated", "", reqID)
+		return s.runGroupCommand(i, entry, reqID, testOnly)
 	}
 	u, ok := entry["user"]
 	if !ok {

@@ -114,6 +114,8 @@ func (s *Server) serveUsers(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	var keys []string
 	body := map[string]any{"result": "success"}
+	// directOnly defaults to true (getUsersByGroup.md, partials/directOnlyDescription.md).
+	direct := !strings.EqualFold(r.URL.Query().Get("directOnly"), "false")
 	if len(p) == 3 {
 		g := s.groups[strings.ToLower(p[2])]
 		if g == nil {
@@ -121,9 +123,7 @@ func (s *Server) serveUsers(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		body["groupName"] = g.name
-		for k := range g.members {
-			keys = append(keys, k)
-		}
+		keys = s.memberKeys(g, direct)
 	} else {
 		for k := range s.users {
 			keys = append(keys, k)
@@ -133,7 +133,7 @@ func (s *Server) serveUsers(w http.ResponseWriter, r *http.Request) {
 	lo, hi, cur, count := pageBounds(len(keys), page, s.opts.UserPageSize)
 	users := make([]userJSON, 0, hi-lo)
 	for _, k := range keys[lo:hi] {
-		users = append(users, s.userView(s.users[k]))
+		users = append(users, s.userViewAs(s.users[k], direct))
 	}
 	body["users"] = users
 	body["lastPage"] = cur == count-1
@@ -165,7 +165,7 @@ func (s *Server) serveGroups(w http.ResponseWriter, r *http.Request) {
 	lo, hi := page*size, min(len(all), (page+1)*size)
 	groups := make([]groupJSON, 0, hi-lo)
 	for _, g := range all[lo:hi] {
-		gj := groupJSON{GroupID: g.id, GroupName: g.name, Type: g.typ, MemberCount: len(g.members), AdminGroupName: g.adminName}
+		gj := groupJSON{GroupID: g.id, GroupName: g.name, Type: g.typ, MemberCount: s.memberCount(g), AdminGroupName: g.adminName}
 		if g.typ == "PRODUCT_PROFILE" {
 			gj.ProductName, gj.LicenseQuota = g.product, strconv.Itoa(g.quota)
 		}

@@ -35,6 +35,12 @@ type Seed struct {
 	Profiles   []ProfileSeed     `json:"profiles,omitempty" yaml:"profiles,omitempty"`
 	UserGroups []string          `json:"userGroups,omitempty" yaml:"userGroups,omitempty"`
 	Users      []UserSeed        `json:"users,omitempty" yaml:"users,omitempty"`
+	// SharedGroups are user groups shared from another organization
+	// (read-only here); GroupProfiles gives user groups product profiles;
+	// AdminGroups lists the admin groups (see AddAdminGroups).
+	SharedGroups  []string            `json:"sharedGroups,omitempty" yaml:"sharedGroups,omitempty"`
+	GroupProfiles map[string][]string `json:"groupProfiles,omitempty" yaml:"groupProfiles,omitempty"`
+	AdminGroups   bool                `json:"adminGroups,omitempty" yaml:"adminGroups,omitempty"`
 }
 
 // LoadSeed reads a seed (JSON when it starts with "{", else YAML; unknown
@@ -79,12 +85,15 @@ func (s *Server) ApplySeed(seed Seed) error {
 	for _, g := range seed.UserGroups {
 		s.AddUserGroup(g)
 	}
+	for _, g := range seed.SharedGroups {
+		s.AddSharedUserGroup(g)
+	}
 	for _, u := range seed.Users {
 		if err := s.AddUser(u); err != nil {
 			return err
 		}
 	}
-	return nil
+	return s.applyGroupSeed(seed)
 }
 
 // AddProfile adds (or updates) a product profile of product with quota licences.

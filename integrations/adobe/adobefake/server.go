@@ -71,6 +71,11 @@ type Options struct {
 	LowercaseHeaders bool
 	// OnChange is called (outside the lock) for every applied membership change.
 	OnChange func(Change)
+	// MemberCountDirect makes a product profile's memberCount count its
+	// direct members only; by default it counts everyone who holds the
+	// profile, through user groups too (group.md: "the count of all
+	// members"; which one Adobe means is UNCONFIRMED).
+	MemberCountDirect bool
 }
 
 // Recorded is one request as received, minus the Authorization header;
@@ -102,6 +107,9 @@ type Change struct {
 	Profile   string // group name
 	Op        ChangeOp
 	RequestID string // the command's requestID
+	// Group is set when a product profile was added to or removed from a
+	// user group (User is then empty; see groups.go).
+	Group string
 }
 
 // Server is the emulator. It implements http.Handler.
@@ -132,6 +140,8 @@ type group struct {
 	name, typ, product, adminName string
 	quota                         int
 	members                       map[string]bool // lower-case emails
+	profiles                      map[string]bool // user groups: lower-case names of the product profiles assigned
+	readOnly                      bool            // a user group shared from another organization
 }
 
 type issue struct{ code, message string }
