@@ -3,7 +3,8 @@
 # values and with each file in its ci/ folder, and the plain manifests,
 # against strict schemas (unknown fields and wrong types fail), offline:
 # the schemas are in deploy/schemas (deploy/schemas/gen writes them).
-# helm and kubeconform are built from their Go modules.
+# helm and kubeconform are built from their Go modules. Last, the
+# Dockerfile's go build must carry the same flags as `make build`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
@@ -24,3 +25,14 @@ done
 echo "== plain manifests"
 validate deploy/kubernetes/
 deploy/render.sh --check
+
+echo "== Dockerfile builds as make build does"
+make_build=$(sed -n 's/^\tCGO_ENABLED=0 \$(GO) build \(.*\) -o chataccess \.$/\1/p' Makefile | sed 's/\$(VERSION)/${VERSION}/')
+docker_build=$(sed -e ':a' -e '/\\$/N; s/\\\n *//; ta' Dockerfile | sed -n 's/^RUN CGO_ENABLED=0 go build \(.*\) -o \/out\/chataccess \.$/\1/p')
+if [ -z "$make_build" ] || [ "$make_build" != "$docker_build" ]; then
+  echo "the Dockerfile's go build flags differ from make build's:" >&2
+  echo "  make build: $make_build" >&2
+  echo "  Dockerfile: $docker_build" >&2
+  exit 1
+fi
+echo "go build $make_build"
