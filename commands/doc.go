@@ -6,8 +6,12 @@
 //
 // Handler implements bot.Handler. Every actor is built from the chat
 // platform's verified profile (Sender.LookupUser) plus the policy's
-// user groups it belongs to (bot.ResolveGroups), cached in process for
-// a short time; typed text never names the actor. Refusals (unknown
+// user groups it belongs to (bot.ResolveGroups), read from the platform
+// at the moment of every command, click and submission (bot.Fresh);
+// only the App Home may use a short in-process cache. Typed text never
+// names the actor. A request is shown only to its requester, target,
+// approvers and admins; a click must name the same request in its block
+// and value and come from a message recorded for it. Refusals (unknown
 // package, over-long duration, self-approval, a closed request…) are
 // ephemeral sentences and change nothing.
 //
@@ -19,6 +23,6 @@
 // sends reminders, at most once per interval across replicas.
 //
 // The package builds bot.Message, bot.Modal and bot.Home values only;
-// rendering (Block Kit and its limits, escaping of every bot.Plain
-// string) belongs to the platform adapter, today bot/slackbot.
+// rendering (Block Kit and its limits, showing the text of every span
+// inert) belongs to the platform adapters.
 package commands
