@@ -265,7 +265,7 @@ func (r *Reviews) packageItems(ctx context.Context, p *approvals.Package, member
 	items := make([]Item, 0, len(emails))
 	for i, e := range emails {
 		items = append(items, Item{
-			Index: before + i + 1, Package: p.Name, Email: e, Name: names[e], Profiles: profilesOf[e],
+			Index: before + i + 1, Package: p.Name, Email: e, Name: approvals.CleanName(names[e]), Profiles: profilesOf[e],
 			InMarketo: mktoSet[e], MarketoAdmin: mk.admins[e], LastLogin: mk.lastLogin[e],
 			Grant: grantOf[e], Findings: findings[e],
 		})
@@ -289,5 +289,6 @@ func humanText(err error) string {
 
 func stripGroups(a approvals.Actor) approvals.Actor {
 	a.Groups = nil
+	a.Name = approvals.CleanName(a.Name)
 	return a
 }
