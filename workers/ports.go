@@ -79,13 +79,3 @@ type Ledger interface {
 	ExpiringBefore(ctx context.Context, t time.Time, limit int) ([]approvals.Grant, error)
 	TryLock(ctx context.Context, name, holder string, ttl time.Duration) (func(), bool, error)
 }
-
-
-// vendorError is how the integration clients describe a failure: the
-// adobe and marketo Error types both implement it.
-type vendorError interface {
-	error
-	Retryable() bool
-	Delay() time.Duration
-	Human() string
-}

@@ -166,32 +166,12 @@ func (e *Executor) Execute(ctx context.Context, id, holder string) error {
 			}
 			return &WaitError{After: out.wait, Why: out.detail}
 		case approvals.StepFailed:
-			retryable := isTransient(out.err)
-			var ve vendorError
-			if errors.As(out.err, &ve) {
-				retryable = ve.Retryable()
-			}
-			if retryable {
-				attempts := 1
-				if cur := r.Step(st.name); cur != nil {
-					attempts = cur.Attempts + 1
+			if attempts, wait, retry := e.retryPlan(r, st.name, &out); retry {
+				if _, err = e.progress(ctx, r, st.name, out, attempts); err != nil {
+					return err
 				}
-				// A rate limit says "come back later", not "this failed":
-				// only the total-time cap ends it. Other failures count.
-				limited := ve != nil && ve.Delay() > 0
-				if limited || attempts < e.cfg.MaxAttempts {
-					wait := retryWait(out.err, attempts)
-					out.status, out.wait = approvals.StepWaiting, wait
-					out.detail = fmt.Sprintf("%s; next try %s", humanError(out.err), e.clock.Now().Add(wait).UTC().Format("15:04"))
-					if _, err = e.progress(ctx, r, st.name, out, attempts); err != nil {
-						return err
-					}
-					log.Debug().Err(out.err).Int(logging.Attempt, attempts).Dur("retry_in", wait).Str("step", st.name).Msg("step will be retried")
-					return &WaitError{After: wait, Why: out.detail}
-				}
-				out.detail = fmt.Sprintf("%s (gave up after %d attempts)", humanError(out.err), attempts)
-			} else {
-				out.detail = humanError(out.err)
+				log.Debug().Err(out.err).Int(logging.StepAttempt, attempts).Dur(logging.RetryIn, wait).Str(logging.Step, st.name).Msg("step will be retried")
+				return &WaitError{After: wait, Why: out.detail}
 			}
 			if r, err = e.progress(ctx, r, st.name, out, 0); err != nil {
 				return err
@@ -280,54 +260,6 @@ func lastWaiting(r *approvals.Request) string {
 		}
 	}
 	return "no step was waiting"
-}
-
-// humanError gives the sentence for people: the vendor's Human text when
-// there is one.
-func humanError(err error) string {
-	var ve vendorError
-	if errors.As(err, &ve) {
-		return ve.Human()
-	}
-	var h interface{ Human() string }
-	if errors.As(err, &h) {
-		return h.Human()
-	}
-	return err.Error()
-}
-
-// isTransient is true for failures that are not the vendor's answer:
-// Redis or network trouble, a cancelled context.
-func isTransient(err error) bool {
-	var ve vendorError
-	if errors.As(err, &ve) {
-		return false
-	}
-	var perm *permanentError
-	return !errors.As(err, &perm)
-}
-
-// permanentError is a failure the saga itself decided is final.
-type permanentError struct{ msg string }
-
-func (e *permanentError) Error() string { return e.msg }
-func (e *permanentError) Human() string { return e.msg }
-
-// retryWait honours the vendor's Retry-After, spreading tasks that wait
-// for the same limit: each consecutive wait widens a random extra delay
-// (up to Delay·2^5, never more than a minute), so hundreds of rescheduled
-// tasks do not all come back for the same next slot. Other failures back
-// off exponentially with jitter from 5 s to 10 min.
-func retryWait(err error, attempt int) time.Duration {
-	var ve vendorError
-	if errors.As(err, &ve) && ve.Delay() > 0 {
-		d := ve.Delay()
-		spread := min(d<<min(attempt, 5), time.Minute)
-		return d + rand.N(spread+1)
-	}
-	base := 5 * time.Second << min(attempt-1, 7)
-	base = min(base, 10*time.Minute)
-	return base/2 + rand.N(base/2+1)
 }
 
 // sagaStep is one step of the plan.

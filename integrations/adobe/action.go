@@ -8,9 +8,15 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/chataccess/chataccess/integrations/failure"
 )
 
 const opAction = "umapi.action"
+
+// codeValidation is the Code of a command the client refuses to send
+// because UMAPI documents that it would refuse it.
+const codeValidation = "client.validation"
 
 // IdentityType is the Adobe account type used to create a missing user
 // (umapi-doc:docs/en/api/ActionsCmds.md).
@@ -148,7 +154,12 @@ func NewCommand(u UserSpec, requestID string, add, remove []string) Command {
 // removeFromOrg last, one user per call (umapi-doc:docs/en/api/ActionsCmds.md).
 func (c *Client) validateCommands(cmds []Command) error {
 	bad := func(i int, msg string) error {
-		return &Error{Reason: ReasonInvalid, Op: opAction, Index: i, Step: -1, Code: "client.validation", Message: msg}
+		e := newError(opAction, failure.ReasonInvalid)
+		e.Code, e.Message = codeValidation, msg
+		if i >= 0 && i < len(cmds) {
+			e.User, e.RequestID = cmds[i].User, cmds[i].RequestID
+		}
+		return e
 	}
 	if len(cmds) == 0 {
 		return bad(-1, "no commands")
@@ -259,7 +270,7 @@ func parseActionResult(body []byte) (*ActionResult, error) {
 
 // callError returns the whole-call failure, or nil when the call was
 // understood (success, partial, or error with per-command errors).
-func (r *ActionResult) callError() *Error {
+func (r *ActionResult) callError() *failure.Error {
 	switch r.Result {
 	case "success", "partial":
 		return nil
@@ -268,13 +279,18 @@ func (r *ActionResult) callError() *Error {
 			return nil
 		}
 	}
-	return &Error{Reason: reasonForCode(r.Result), Op: opAction, Status: http.StatusOK, Code: r.Result,
-		Message: truncate(r.Message, 300), Index: -1, Step: -1}
+	e := newError(opAction, reasonForCode(r.Result))
+	e.Status, e.Code, e.Message = http.StatusOK, failure.Clip(r.Result, 120), failure.Clip(r.Message, failure.MessageLen)
+	if e.Reason == failure.ReasonMaintenance {
+		e.RetryAfter = orgMigratingDelay
+	}
+	return e
 }
 
 // ErrorFor returns the first error of command i, mapped to the command's
-// user, requestID, step and groups; nil when command i succeeded.
-func (r *ActionResult) ErrorFor(i int) *Error {
+// user, requestID and the groups of the failing step (as Object); nil
+// when command i succeeded. Index and step stay in r.Errors.
+func (r *ActionResult) ErrorFor(i int) *failure.Error {
 	if i < 0 {
 		return nil
 	}
@@ -290,8 +306,12 @@ func (r *ActionResult) ErrorFor(i int) *Error {
 		if idx != i {
 			continue
 		}
-		e := &Error{Reason: reasonForCode(ei.Code), Op: opAction, Status: http.StatusOK, Code: ei.Code,
-			Message: truncate(ei.Message, 300), User: ei.User, RequestID: ei.RequestID, Index: i, Step: ei.Step}
+		e := newError(opAction, reasonForCode(ei.Code))
+		e.Status, e.Code, e.Message = http.StatusOK, failure.Clip(ei.Code, 120), failure.Clip(ei.Message, failure.MessageLen)
+		e.User, e.RequestID = failure.Clip(ei.User, 254), failure.Clip(ei.RequestID, 120)
+		if e.Reason == failure.ReasonMaintenance {
+			e.RetryAfter = orgMigratingDelay
+		}
 		if i < len(r.cmds) {
 			cmd := r.cmds[i]
 			if e.User == "" {
@@ -300,8 +320,8 @@ func (r *ActionResult) ErrorFor(i int) *Error {
 			if e.RequestID == "" {
 				e.RequestID = cmd.RequestID
 			}
-			if e.Step >= 0 && e.Step < len(cmd.Do) {
-				e.Groups = cmd.Do[e.Step].groups()
+			if ei.Step >= 0 && ei.Step < len(cmd.Do) {
+				e.Object = profilesObject(cmd.Do[ei.Step].groups())
 			}
 		}
 		return e
@@ -334,21 +354,26 @@ func (c *Client) action(ctx context.Context, cmds []Command, testOnly, slotTaken
 	}
 	body, err := json.Marshal(cmds)
 	if err != nil {
-		return nil, &Error{Reason: ReasonInvalid, Op: opAction, Index: -1, Step: -1, Err: err}
+		e := newError(opAction, failure.ReasonInvalid)
+		e.Code, e.Message, e.Err = codeValidation, "cannot encode the commands", err
+		return nil, e
 	}
 	var q url.Values
 	if testOnly {
 		q = url.Values{"testOnly": {"true"}}
 	}
-	resp, err := c.do(ctx, call{op: opAction, kind: kindAction, method: http.MethodPost,
-		path: "/action/" + url.PathEscape(c.cfg.OrgID), query: q, body: body, slotTaken: slotTaken})
+	cl := call{op: opAction, kind: kindAction, method: http.MethodPost,
+		path: "/action/" + url.PathEscape(c.cfg.OrgID), query: q, body: body, slotTaken: slotTaken}
+	if len(cmds) == 1 {
+		cl.user = cmds[0].User
+	}
+	resp, err := c.do(ctx, cl)
 	if err != nil {
 		return nil, err
 	}
 	r, perr := parseActionResult(resp.body)
 	if perr != nil {
-		return nil, &Error{Reason: ReasonUnavailable, Op: opAction, Status: resp.status, Index: -1, Step: -1,
-			Message: "unreadable response: " + c.scrub(truncate(perr.Error(), 200))}
+		return nil, c.unreadable(cl, resp, perr)
 	}
 	r.TestOnly, r.cmds = testOnly, cmds
 	if e := r.callError(); e != nil {

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/chataccess/chataccess/integrations/adobe/adobefake"
+	"github.com/chataccess/chataccess/integrations/failure"
 )
 
 func TestCommandJSON(t *testing.T) {
@@ -121,8 +123,11 @@ func TestActionAgainstEmulator(t *testing.T) {
 	if r.ErrorFor(0) != nil {
 		t.Errorf("command 0 failed: %v", r.ErrorFor(0))
 	}
-	if e1 := r.ErrorFor(1); e1 == nil || e1.Code != "error.group.not_found" || e1.RequestID != "bad" || e1.Step != 0 || e1.Index != 1 {
+	if e1 := r.ErrorFor(1); e1 == nil || e1.Code != "error.group.not_found" || e1.RequestID != "bad" || !strings.Contains(e1.Object, `"No Such Profile"`) {
 		t.Errorf("command 1 error %+v", e1)
+	}
+	if len(r.Errors) != 1 || r.Errors[0].Index != 1 || r.Errors[0].Step != 0 {
+		t.Errorf("errors %+v, want command 1 step 0", r.Errors)
 	}
 }
 
@@ -144,7 +149,7 @@ func TestValidationBeforeSending(t *testing.T) {
 		{"empty steps", []Command{{User: "a@x.com"}}},
 	}
 	for _, tt := range tests {
-		if err := c.validateCommands(tt.cmds); ReasonOf(err) != ReasonInvalid {
+		if err := c.validateCommands(tt.cmds); failure.ReasonOf(err) != failure.ReasonInvalid {
 			t.Errorf("%s: %v", tt.name, err)
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/chataccess/chataccess/integrations/failure"
+	"github.com/chataccess/chataccess/internal/logging"
 	"github.com/rs/zerolog"
 )
 
@@ -87,7 +89,7 @@ func NewBatcher(c *Client, cfg BatcherConfig) *Batcher {
 	if cfg.MaxCommands <= 0 || cfg.MaxCommands > MaxCommandsPerCall {
 		cfg.MaxCommands = MaxCommandsPerCall
 	}
-	return &Batcher{c: c, cfg: cfg, log: cfg.Logger.With().Str("component", "adobe_batcher").Logger(),
+	return &Batcher{c: c, cfg: cfg, log: logging.WithComponent(cfg.Logger, "adobe_batcher"),
 		inflight: map[string]bool{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
 }
 
@@ -96,7 +98,9 @@ func NewBatcher(c *Client, cfg BatcherConfig) *Batcher {
 // command failed, or the call's *Error when the whole call failed.
 func (b *Batcher) Do(ctx context.Context, ch UserChange) (Result, error) {
 	if ch.User.Email == "" && ch.User.Username == "" {
-		return Result{}, &Error{Reason: ReasonInvalid, Op: opAction, Index: -1, Step: -1, Message: "change has no user"}
+		e := newError(opAction, failure.ReasonInvalid)
+		e.Code, e.Message = codeValidation, "change has no user"
+		return Result{}, e
 	}
 	cmd := NewCommand(ch.User, ch.RequestID, ch.Add, ch.Remove)
 	if err := b.c.validateCommands([]Command{cmd}); err != nil {
@@ -125,7 +129,12 @@ func (b *Batcher) Do(ctx context.Context, ch UserChange) (Result, error) {
 		b.mu.Lock()
 		p.gone = true
 		b.mu.Unlock()
-		return Result{}, &Error{Reason: ReasonCanceled, Op: opAction, User: cmd.User, RequestID: ch.RequestID, Index: -1, Step: -1, Err: ctx.Err()}
+		e := newError(opAction, failure.FromContext(ctx, ctx.Err()))
+		e.User, e.RequestID, e.Err = cmd.User, ch.RequestID, ctx.Err()
+		if e.Reason == failure.ReasonTimeout {
+			e.Waited = time.Since(p.enq).Round(time.Second)
+		}
+		return Result{}, e
 	}
 }
 
@@ -156,7 +165,7 @@ func (b *Batcher) Run(ctx context.Context) error {
 	}()
 	for {
 		if ctx.Err() != nil {
-			b.failAll(&Error{Reason: ReasonCanceled, Op: opAction, Index: -1, Step: -1, Err: ctx.Err()})
+			b.failAll(stopped(ctx))
 			return nil
 		}
 		b.mu.Lock()
@@ -171,7 +180,7 @@ func (b *Batcher) Run(ctx context.Context) error {
 			case <-b.wake:
 				continue
 			case <-ctx.Done():
-				b.failAll(&Error{Reason: ReasonCanceled, Op: opAction, Index: -1, Step: -1, Err: ctx.Err()})
+				b.failAll(stopped(ctx))
 				return nil
 			}
 		}
@@ -301,8 +310,9 @@ func resultFor(r *ActionResult, i int, ch UserChange) (Result, error) {
 	res := Result{RequestID: ch.RequestID, TestOnly: r.TestOnly, Warnings: r.WarningsFor(i)}
 	e := r.ErrorFor(i)
 	if e == nil && r.Result == "error" {
-		e = &Error{Reason: ReasonInvalid, Op: opAction, Status: 200, Code: "error", User: ch.User.Email,
-			RequestID: ch.RequestID, Index: i, Step: -1, Message: "Adobe reported the call failed without naming the command"}
+		e = newError(opAction, failure.ReasonUnknown)
+		e.Status, e.Code, e.User, e.RequestID = 200, "error", ch.User.Email, ch.RequestID
+		e.Message = "Adobe reported the call failed without naming the command"
 	}
 	if e == nil {
 		return res, nil
@@ -313,6 +323,13 @@ func resultFor(r *ActionResult, i int, ch UserChange) (Result, error) {
 		return res, nil
 	}
 	return res, e
+}
+
+// stopped is the failure of changes still queued when Run's context ends.
+func stopped(ctx context.Context) *failure.Error {
+	e := newError(opAction, failure.ReasonCanceled)
+	e.Err = ctx.Err()
+	return e
 }
 
 func isUnknownUser(code string) bool {

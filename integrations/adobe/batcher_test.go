@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chataccess/chataccess/integrations/adobe/adobefake"
+	"github.com/chataccess/chataccess/integrations/failure"
 	"github.com/chataccess/chataccess/integrations/ratelimit"
 	"github.com/chataccess/chataccess/internal/redistest"
 )
@@ -49,7 +50,7 @@ func TestBatcher95AddsTenCalls(t *testing.T) {
 	for i, err := range errs {
 		if i == 7 {
 			ae := asErr(t, err)
-			if ae.Code != "error.user.belongs_to_another_org" || ae.User != "person007@example.com" || ae.RequestID != "req007/adobe" || ae.Reason != ReasonConflict {
+			if ae.Code != "error.user.belongs_to_another_org" || ae.User != "person007@example.com" || ae.RequestID != "req007/adobe" || ae.Reason != failure.ReasonConflict {
 				t.Errorf("caller 7 got %+v", ae)
 			}
 			continue
@@ -92,7 +93,7 @@ func TestBatcherWholeCallFailureReachesItsCallers(t *testing.T) {
 			defer wg.Done()
 			_, err := b.EnsureMember(context.Background(), newPerson(i), []string{"Calendar Agent"}, fmt.Sprint("r", i), false)
 			if err != nil {
-				if ae := asErr(t, err); ae.Reason != ReasonUnavailable || ae.Status != 500 {
+				if ae := asErr(t, err); ae.Reason != failure.ReasonUnavailable || ae.Status != 500 {
 					t.Errorf("caller %d: %v", i, err)
 				}
 				mu.Lock()
@@ -170,7 +171,7 @@ func TestBatcherRateLimitedInRedis(t *testing.T) {
 	}
 	_, err := b.EnsureMember(ctx, newPerson(2), []string{"Live Agent"}, "b", false)
 	ae := asErr(t, err)
-	if ae.Reason != ReasonRateLimited || ae.Delay() < 30*time.Second || ae.Status != 0 {
+	if ae.Reason != failure.ReasonRateLimited || ae.Delay() < 30*time.Second || ae.Status != 0 {
 		t.Errorf("second change: %+v", ae)
 	}
 	if got := e.fake.Calls(adobefake.KindAction); got != 1 {

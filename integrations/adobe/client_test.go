@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chataccess/chataccess/integrations/adobe/adobefake"
+	"github.com/chataccess/chataccess/integrations/failure"
 )
 
 func TestEveryCallSendsRequiredHeaders(t *testing.T) {
@@ -56,7 +57,7 @@ func TestEveryCallSendsRequiredHeaders(t *testing.T) {
 func TestErrorClasses(t *testing.T) {
 	ctx := context.Background()
 	type check struct {
-		reason    Reason
+		reason    failure.Reason
 		retryable bool
 		status    int
 		code      string
@@ -75,7 +76,7 @@ func TestErrorClasses(t *testing.T) {
 			name:  "429 long Retry-After returns at once",
 			setup: func(s *adobefake.Server) { s.ThrottleNext(adobefake.KindAny, 5, "38") },
 			run:   getAna,
-			want:  check{reason: ReasonRateLimited, retryable: true, status: 429, code: "429050", minDelay: 38 * time.Second, human: "rate limiting"},
+			want:  check{reason: failure.ReasonRateLimited, retryable: true, status: 429, code: "429050", minDelay: 38 * time.Second, human: "rate limiting"},
 			calls: 1,
 		},
 		{
@@ -94,7 +95,7 @@ func TestErrorClasses(t *testing.T) {
 			name:  "502 every time gives unavailable after capped attempts",
 			setup: func(s *adobefake.Server) { s.FailNext(adobefake.KindAny, 10, 502) },
 			run:   getAna,
-			want:  check{reason: ReasonUnavailable, retryable: true, status: 502, human: "not answering"},
+			want:  check{reason: failure.ReasonUnavailable, retryable: true, status: 502, human: "not answering"},
 			calls: 3,
 		},
 		{
@@ -103,7 +104,7 @@ func TestErrorClasses(t *testing.T) {
 				s.FailNextRetryAfter(adobefake.KindAny, 1, 504, time.Now().Add(10*time.Minute).UTC().Format(http.TimeFormat))
 			},
 			run:   getAna,
-			want:  check{reason: ReasonUnavailable, retryable: true, status: 504, minDelay: 9 * time.Minute},
+			want:  check{reason: failure.ReasonUnavailable, retryable: true, status: 504, minDelay: 9 * time.Minute},
 			calls: 1,
 		},
 		{
@@ -111,14 +112,14 @@ func TestErrorClasses(t *testing.T) {
 			mod:   func(c *Config) { c.MaxRetryAfter = time.Hour },
 			setup: func(s *adobefake.Server) { s.ThrottleNext(adobefake.KindAny, 1, "9999999") },
 			run:   getAna,
-			want:  check{reason: ReasonRateLimited, retryable: true, status: 429, minDelay: time.Hour},
+			want:  check{reason: failure.ReasonRateLimited, retryable: true, status: 429, minDelay: time.Hour},
 			calls: 1,
 		},
 		{
 			name:  "dropped connections",
 			setup: func(s *adobefake.Server) { s.DropNext(adobefake.KindAny, 5) },
 			run:   getAna,
-			want:  check{reason: ReasonUnavailable, retryable: true},
+			want:  check{reason: failure.ReasonUnavailable, retryable: true},
 			// net/http itself may resend a GET whose reused connection died.
 		},
 		{
@@ -126,13 +127,64 @@ func TestErrorClasses(t *testing.T) {
 			mod:   func(c *Config) { c.HTTPTimeout = 50 * time.Millisecond; c.MaxAttempts = 1 },
 			setup: func(s *adobefake.Server) { s.SetLatency(300 * time.Millisecond) },
 			run:   getAna,
-			want:  check{reason: ReasonUnavailable, retryable: true},
+			want:  check{reason: failure.ReasonTimeout, retryable: true, human: "did not answer"},
+		},
+		{
+			name: "ADOBE_UMAPI_URL in Adobe's endpoint form works",
+			mod:  func(c *Config) { c.UMAPIURL += "/v2/usermanagement/" },
+			run:  getAna,
+		},
+		{
+			name: "a wrong UMAPI path is a config error, not a missing user",
+			mod:  func(c *Config) { c.UMAPIURL += "/v2" },
+			run:  getAna,
+			want: check{reason: failure.ReasonConfig, status: 404, human: "ADOBE_UMAPI_URL"},
+		},
+		{
+			name: "a wrong UMAPI path on an action names the variable",
+			mod:  func(c *Config) { c.UMAPIURL += "/v2" },
+			run: func(c *Client) error {
+				_, err := c.Apply(ctx, UserChange{User: UserSpec{Email: "ana.admin@example.com"}, Add: []string{"Live Agent"}})
+				return err
+			},
+			want:  check{reason: failure.ReasonConfig, status: 404, human: "ADOBE_UMAPI_URL is wrong"},
+			calls: 1,
+		},
+		{
+			name: "Federated ID in a directory that is not set up",
+			run: func(c *Client) error {
+				_, err := c.Apply(ctx, UserChange{User: UserSpec{Email: "new@partner.example.com", Type: FederatedID, Country: "US", FirstName: "N", LastName: "U"},
+					Add: []string{"Live Agent"}, RequestID: "r7/adobe"})
+				return err
+			},
+			want: check{reason: failure.ReasonConfig, status: 200, code: "error.internal.create_failed",
+				human: "could not create the account for new@partner.example.com"},
+			calls: 1,
+		},
+		{
+			name: "undocumented internal error is unknown",
+			setup: func(s *adobefake.Server) {
+				s.FailUser("ana.admin@example.com", "error.internal.add", "Operation failed for unknown reason")
+			},
+			run: func(c *Client) error {
+				_, err := c.Apply(ctx, UserChange{User: UserSpec{Email: "ana.admin@example.com"}, Add: []string{"Live Agent"}})
+				return err
+			},
+			want:  check{reason: failure.ReasonUnknown, retryable: true, code: "error.internal.add", human: "does not recognise (error.internal.add"},
+			calls: 1,
+		},
+		{
+			name:  "undocumented HTTP status is unknown and not retried inline",
+			setup: func(s *adobefake.Server) { s.FailNext(adobefake.KindAny, 5, http.StatusTeapot) },
+			run:   getAna,
+			want:  check{reason: failure.ReasonUnknown, retryable: true, status: 418, human: "HTTP 418"},
+			calls: 1,
 		},
 		{
 			name:  "403",
 			setup: func(s *adobefake.Server) { s.FailNext(adobefake.KindAny, 1, 403) },
 			run:   getAna,
-			want:  check{reason: ReasonForbidden, status: 403, human: "API key"},
+			want:  check{reason: failure.ReasonForbidden, status: 403, human: "API key"},
 			calls: 1,
 		},
 		{
@@ -141,20 +193,20 @@ func TestErrorClasses(t *testing.T) {
 				_, err := c.GetUser(ctx, "nobody@example.com", "")
 				return err
 			},
-			want: check{reason: ReasonNotFound, status: 404, code: "error.user.not_found", human: "no user nobody@example.com"},
+			want: check{reason: failure.ReasonNotFound, status: 404, code: "error.user.not_found", human: "Adobe has no user nobody@example.com in this organization."},
 		},
 		{
 			name: "group not found",
 			run: func(c *Client) error {
 				return c.GroupMembers(ctx, "No Such Profile", func(User) error { return nil })
 			},
-			want: check{reason: ReasonNotFound, status: 404, code: "error.group.not_found", human: `"No Such Profile"`},
+			want: check{reason: failure.ReasonNotFound, status: 404, code: "error.group.not_found", human: `"No Such Profile"`},
 		},
 		{
 			name: "wrong org id",
 			mod:  func(c *Config) { c.OrgID = "WRONG@AdobeOrg" },
 			run:  getAna,
-			want: check{reason: ReasonAuth, status: 400, code: "error.organization.invalid_id", human: "ADOBE_ORG_ID"},
+			want: check{reason: failure.ReasonAuth, status: 400, code: "error.organization.invalid_id", human: "ADOBE_ORG_ID"},
 		},
 		{
 			name: "domain not claimed",
@@ -163,7 +215,7 @@ func TestErrorClasses(t *testing.T) {
 					Add: []string{"Live Agent"}, RequestID: "r9/adobe"})
 				return err
 			},
-			want: check{reason: ReasonInvalid, status: 200, code: "error.domain.trust.nonexistent",
+			want: check{reason: failure.ReasonInvalid, status: 200, code: "error.domain.trust.nonexistent",
 				human: "Adobe says the domain example.org is not claimed by this organization"},
 		},
 		{
@@ -173,7 +225,7 @@ func TestErrorClasses(t *testing.T) {
 					Add: []string{"Live Agent"}})
 				return err
 			},
-			want: check{reason: ReasonInvalid, code: "error.user.type_mismatch", human: "identity type"},
+			want: check{reason: failure.ReasonInvalid, code: "error.user.type_mismatch", human: "identity type"},
 		},
 		{
 			name:  "org migrating",
@@ -182,7 +234,7 @@ func TestErrorClasses(t *testing.T) {
 				_, err := c.Apply(ctx, UserChange{User: UserSpec{Email: "ana.admin@example.com"}, Add: []string{"Live Agent"}})
 				return err
 			},
-			want: check{reason: ReasonOrgMigrating, retryable: true, code: "error.organization.migrating", minDelay: 30 * time.Minute, human: "migrated"},
+			want: check{reason: failure.ReasonMaintenance, retryable: true, code: "error.organization.migrating", minDelay: 30 * time.Minute, human: "migrated"},
 		},
 		{
 			name: "throttled by external service",
@@ -193,7 +245,7 @@ func TestErrorClasses(t *testing.T) {
 				_, err := c.Apply(ctx, UserChange{User: UserSpec{Email: "ana.admin@example.com"}, Remove: []string{"Live Agent"}})
 				return err
 			},
-			want: check{reason: ReasonRateLimited, retryable: true, code: "error.throttled_by_external_service"},
+			want: check{reason: failure.ReasonRateLimited, retryable: true, code: "error.throttled_by_external_service"},
 		},
 		{
 			name: "too many commands never reaches Adobe",
@@ -205,7 +257,7 @@ func TestErrorClasses(t *testing.T) {
 				_, err := c.Action(ctx, cmds, false)
 				return err
 			},
-			want:  check{reason: ReasonInvalid, code: "client.validation"},
+			want:  check{reason: failure.ReasonInvalid, code: "client.validation"},
 			calls: 0,
 		},
 	}
@@ -243,7 +295,7 @@ func TestErrorClasses(t *testing.T) {
 			if w.human != "" && !strings.Contains(ae.Human(), w.human) {
 				t.Errorf("Human() = %q, want it to contain %q", ae.Human(), w.human)
 			}
-			if !errors.Is(err, &Error{Reason: w.reason}) {
+			if !errors.Is(err, &failure.Error{Reason: w.reason}) {
 				t.Errorf("errors.Is by reason failed for %v", err)
 			}
 		})
@@ -273,7 +325,7 @@ func TestCooldownAfter429SkipsNetwork(t *testing.T) {
 	_ = getAna(e.client)
 	before := e.fake.Calls(adobefake.KindUser)
 	ae := asErr(t, getAna(e.client))
-	if ae.Reason != ReasonRateLimited || ae.Delay() < 100*time.Second {
+	if ae.Reason != failure.ReasonRateLimited || ae.Delay() < 100*time.Second {
 		t.Errorf("second call: %v", ae)
 	}
 	if e.fake.Calls(adobefake.KindUser) != before {
@@ -309,12 +361,12 @@ func TestActionResponseDocExamples(t *testing.T) {
 					t.Fatal(err)
 				}
 				e := r.ErrorFor(0)
-				if e == nil || e.Code != "error.user.nonexistent" || e.Step != 1 || e.Index != 0 || e.RequestID != "bot-1234" ||
-					e.User != "jdoe@example.com" || e.Reason != ReasonNotFound {
+				if e == nil || e.Code != "error.user.nonexistent" || r.Errors[0].Step != 1 || r.Errors[0].Index != 0 || e.RequestID != "bot-1234" ||
+					e.User != "jdoe@example.com" || e.Reason != failure.ReasonNotFound {
 					t.Fatalf("ErrorFor(0) = %+v", e)
 				}
-				if len(e.Groups) != 1 || e.Groups[0] != "Live Agent" {
-					t.Errorf("error mapped to groups %v, want the add step's [Live Agent]", e.Groups)
+				if e.Object != `product profile "Live Agent"` {
+					t.Errorf("error mapped to %q, want the add step's profile \"Live Agent\"", e.Object)
 				}
 				if w := r.WarningsFor(0); len(w) != 1 || w[0].Code != "warning.command.deprecated" {
 					t.Errorf("warnings %+v", w)
@@ -325,7 +377,7 @@ func TestActionResponseDocExamples(t *testing.T) {
 			name: "step as string", status: 200,
 			body: `{"result":"partial","completed":0,"notCompleted":1,"errors":[{"index":"0","step":"1","errorCode":"error.group.not_found","message":"x"}]}`,
 			check: func(t *testing.T, r *ActionResult, err error) {
-				if e := r.ErrorFor(0); err != nil || e == nil || e.Step != 1 || e.Reason != ReasonNotFound {
+				if e := r.ErrorFor(0); err != nil || e == nil || r.Errors[0].Step != 1 || e.Reason != failure.ReasonNotFound {
 					t.Fatalf("e=%+v err=%v", e, err)
 				}
 			},
@@ -335,7 +387,7 @@ func TestActionResponseDocExamples(t *testing.T) {
 			body: `{"result":"error.organization.invalid_id","message":"Bad organization Id"}`,
 			check: func(t *testing.T, r *ActionResult, err error) {
 				ae := asErr(t, err)
-				if ae.Code != "error.organization.invalid_id" || ae.Message != "Bad organization Id" || ae.Reason != ReasonAuth {
+				if ae.Code != "error.organization.invalid_id" || ae.Message != "Bad organization Id" || ae.Reason != failure.ReasonAuth {
 					t.Fatalf("%+v", ae)
 				}
 			},
@@ -344,7 +396,7 @@ func TestActionResponseDocExamples(t *testing.T) {
 			name: "migrating org", status: 200,
 			body: `{"result":"error.organization.migrating","message":"Organization is migrating"}`,
 			check: func(t *testing.T, r *ActionResult, err error) {
-				if ae := asErr(t, err); ae.Reason != ReasonOrgMigrating || !ae.Retryable() {
+				if ae := asErr(t, err); ae.Reason != failure.ReasonMaintenance || !ae.Retryable() {
 					t.Fatalf("%+v", ae)
 				}
 			},
@@ -352,7 +404,7 @@ func TestActionResponseDocExamples(t *testing.T) {
 		{
 			name: "401 empty body", status: 401, body: ``,
 			check: func(t *testing.T, r *ActionResult, err error) {
-				if ae := asErr(t, err); ae.Reason != ReasonAuth || ae.Status != 401 {
+				if ae := asErr(t, err); ae.Reason != failure.ReasonAuth || ae.Status != 401 {
 					t.Fatalf("%+v", ae)
 				}
 			},
@@ -360,7 +412,7 @@ func TestActionResponseDocExamples(t *testing.T) {
 		{
 			name: "429 body", status: 429, body: `{"error_code":"429050","message":"Too many requests"}`,
 			check: func(t *testing.T, r *ActionResult, err error) {
-				if ae := asErr(t, err); ae.Reason != ReasonRateLimited || ae.Code != "429050" || ae.Delay() != 38*time.Second {
+				if ae := asErr(t, err); ae.Reason != failure.ReasonRateLimited || ae.Code != "429050" || ae.Delay() != 38*time.Second {
 					t.Fatalf("%+v", ae)
 				}
 			},

@@ -55,8 +55,15 @@ type Limits struct {
 // Config configures a Client. ClientSecret is a plain string; Config
 // prints it as "<secret>" in every fmt verb.
 type Config struct {
-	IMSURL       string // default DefaultIMSURL (ADOBE_IMS_URL)
-	UMAPIURL     string // default DefaultUMAPIURL (ADOBE_UMAPI_URL)
+	// IMSURL is the IMS host (ADOBE_IMS_URL), default DefaultIMSURL. A
+	// full token URL (…/ims/token/v3 or /v2) is accepted too: its path
+	// becomes TokenPath.
+	IMSURL string
+	// UMAPIURL is the UMAPI host (ADOBE_UMAPI_URL), default
+	// DefaultUMAPIURL. Adobe's documented endpoint form
+	// https://usermanagement.adobe.io/v2/usermanagement is accepted too:
+	// the client adds /v2/usermanagement itself and never twice.
+	UMAPIURL     string
 	OrgID        string // e.g. "A495E53@AdobeOrg" (ADOBE_ORG_ID)
 	ClientID     string // also sent as X-Api-Key (ADOBE_CLIENT_ID)
 	ClientSecret string // never printed (ADOBE_CLIENT_SECRET)
@@ -64,8 +71,13 @@ type Config struct {
 	TokenPath string // default DefaultTokenPath; "/ims/token/v2" also works
 	Scope     string // default DefaultScope
 
-	Version     string        // User-Agent is "chataccess/<Version>"; default "dev"
-	HTTPTimeout time.Duration // per HTTP attempt; default 60s
+	Version string // User-Agent is "chataccess/<Version>"; default "dev"
+	// HTTPTimeout is the deadline of one client call: the rate-limit
+	// wait, the token, every HTTP attempt and the waits between them
+	// (default 30 s, well inside the 2-minute hold a worker has on a
+	// request). A call that runs out of it fails with reason timeout and
+	// is not retried by the client. umapi-client allows 120 s per attempt.
+	HTTPTimeout time.Duration
 
 	Limits Limits
 	// MaxLimitWait is the longest the client waits for a local rate-limit
@@ -114,12 +126,14 @@ func (c Config) withDefaults() Config {
 	}
 	def(&c.IMSURL, DefaultIMSURL)
 	def(&c.UMAPIURL, DefaultUMAPIURL)
+	var tokenPath string
+	c.IMSURL, tokenPath = splitIMSURL(c.IMSURL)
+	def(&c.TokenPath, tokenPath)
 	def(&c.TokenPath, DefaultTokenPath)
 	def(&c.Scope, DefaultScope)
 	def(&c.Version, "dev")
-	c.IMSURL = strings.TrimRight(c.IMSURL, "/")
-	c.UMAPIURL = strings.TrimRight(c.UMAPIURL, "/")
-	defd(&c.HTTPTimeout, 60*time.Second)
+	c.UMAPIURL = NormalizeUMAPIURL(c.UMAPIURL)
+	defd(&c.HTTPTimeout, 30*time.Second)
 	defi(&c.Limits.ActionsPerMinute, DefaultActionsPerMinute)
 	defi(&c.Limits.UserReadsPerMinute, DefaultUserReadsPerMinute)
 	defi(&c.Limits.GroupReadsPerMinute, DefaultGroupReadsPerMinute)
@@ -134,6 +148,33 @@ func (c Config) withDefaults() Config {
 	defd(&c.TokenRefreshMargin, time.Hour)
 	defi(&c.MaxStepsPerCommand, DefaultMaxStepsPerCommand)
 	return c
+}
+
+// umapiPath is the prefix of every UMAPI path (umapi-doc:docs/en/RefOverview.md).
+const umapiPath = "/v2/usermanagement"
+
+// NormalizeUMAPIURL accepts ADOBE_UMAPI_URL as the host
+// ("https://usermanagement.adobe.io") or as Adobe writes the endpoint
+// ("https://usermanagement.adobe.io/v2/usermanagement", RefOverview.md)
+// and returns the base the client appends umapiPath to: spaces and
+// trailing slashes trimmed, one trailing /v2/usermanagement (any case)
+// removed. Other paths (a proxy prefix) are kept.
+func NormalizeUMAPIURL(s string) string {
+	s = strings.TrimRight(strings.TrimSpace(s), "/")
+	if len(s) >= len(umapiPath) && strings.EqualFold(s[len(s)-len(umapiPath):], umapiPath) {
+		s = strings.TrimRight(s[:len(s)-len(umapiPath)], "/")
+	}
+	return s
+}
+
+// splitIMSURL takes a full token URL apart: ".../ims/token/v3" gives the
+// host and "/ims/token/v3"; a host gives itself and "".
+func splitIMSURL(s string) (base, tokenPath string) {
+	s = strings.TrimRight(strings.TrimSpace(s), "/")
+	if i := strings.Index(strings.ToLower(s), "/ims/token/"); i >= 0 && !strings.Contains(s[i:], "?") {
+		return s[:i], s[i:]
+	}
+	return s, ""
 }
 
 // Validate reports every problem of c at once.

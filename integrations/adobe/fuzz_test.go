@@ -2,8 +2,12 @@ package adobe
 
 import (
 	"encoding/json"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/chataccess/chataccess/integrations/failure"
 )
 
 func FuzzParseActionResult(f *testing.F) {
@@ -27,9 +31,8 @@ func FuzzParseActionResult(f *testing.F) {
 		for i := -1; i < 3; i++ {
 			if e := r.ErrorFor(i); e != nil {
 				_ = e.Error()
-				_ = e.Human()
-				if e.Index != i {
-					t.Fatalf("ErrorFor(%d) returned index %d", i, e.Index)
+				if h := e.Human(); h == "" || strings.Contains(h, "the user in") {
+					t.Fatalf("ErrorFor(%d).Human() = %q", i, h)
 				}
 			}
 			_ = r.WarningsFor(i)
@@ -122,18 +125,68 @@ func FuzzParseToken(f *testing.F) {
 	})
 }
 
-func FuzzParseRetryAfter(f *testing.F) {
-	for _, s := range []string{"38", "-1", "0", "", "Wed, 21 Oct 2015 07:28:00 GMT", "999999999999999999999", "1.5", " 7 ", "+3"} {
+// FuzzUMAPIError: any status, Retry-After and body classify into the
+// closed set of reasons with a sentence, and never echo the secret.
+func FuzzUMAPIError(f *testing.F) {
+	for _, s := range []struct {
+		status int
+		ra     string
+		body   string
+	}{
+		{404, "", `{"result":"error.user.not_found","message":"User not found a@x"}`},
+		{404, "", `{"error_code":"404040","message":"Resource not found"}`},
+		{404, "", `<html>Not Found</html>`},
+		{429, "38", `{"error_code":"429050","message":"Too many requests"}`},
+		{400, "", `{"result":"error.organization.invalid_id","message":"Bad organization Id"}`},
+		{403, "", `{"result":"error.organization.migrating"}`},
+		{418, "1e9", `{"result":"error.internal.exceptionflys","message":"s3cr3t"}`},
+		{503, "Wed, 21 Oct 2015 07:28:00 GMT", ``},
+	} {
+		f.Add(s.status, s.ra, []byte(s.body))
+	}
+	c, err := New(Config{OrgID: "o@AdobeOrg", ClientID: "id", ClientSecret: "s3cr3t"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	known := map[failure.Reason]bool{}
+	for _, r := range failure.Reasons() {
+		known[r] = true
+	}
+	f.Fuzz(func(t *testing.T, status int, ra string, body []byte) {
+		h := http.Header{}
+		h.Set("Retry-After", ra)
+		e := c.umapiError(call{op: opUser, user: "a@x.com"}, &response{status: status, header: h, body: body}, 1)
+		if !known[e.Reason] {
+			t.Fatalf("reason %q outside the closed set", e.Reason)
+		}
+		if e.RetryAfter < 0 || e.RetryAfter > c.cfg.MaxRetryAfter {
+			t.Fatalf("RetryAfter %s", e.RetryAfter)
+		}
+		for _, s := range []string{e.Error(), e.Human()} {
+			if s == "" || strings.Contains(s, "s3cr3t") {
+				t.Fatalf("text %q", s)
+			}
+		}
+		if status == 404 && e.Reason != failure.ReasonConfig && e.Reason != failure.ReasonNotFound {
+			t.Fatalf("404 read as %s", e.Reason)
+		}
+	})
+}
+
+// FuzzNormalizeUMAPIURL: the result never ends in /v2/usermanagement or
+// a slash, and normalizing twice changes nothing.
+func FuzzNormalizeUMAPIURL(f *testing.F) {
+	for _, s := range []string{"https://usermanagement.adobe.io", "https://usermanagement.adobe.io/v2/usermanagement",
+		"https://usermanagement.adobe.io/v2/usermanagement/", " http://127.0.0.1:8080/proxy/V2/UserManagement ", "/v2/usermanagement", ""} {
 		f.Add(s)
 	}
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	f.Fuzz(func(t *testing.T, h string) {
-		d, ok := ParseRetryAfter(h, now)
-		if d < 0 {
-			t.Fatalf("negative delay %v for %q", d, h)
+	f.Fuzz(func(t *testing.T, s string) {
+		n := NormalizeUMAPIURL(s)
+		if NormalizeUMAPIURL(n) != n && strings.HasSuffix(strings.ToLower(n), umapiPath) {
+			t.Fatalf("NormalizeUMAPIURL(%q) = %q still ends in the endpoint path", s, n)
 		}
-		if !ok && d != 0 {
-			t.Fatalf("delay %v without ok for %q", d, h)
+		if strings.HasSuffix(n, "/") {
+			t.Fatalf("NormalizeUMAPIURL(%q) = %q ends in a slash", s, n)
 		}
 	})
 }

@@ -1,12 +1,14 @@
 package adobe
 
 import (
+	"errors"
 	"net/http/httptest"
 	"os"
 	"testing"
 	"time"
 
 	"github.com/chataccess/chataccess/integrations/adobe/adobefake"
+	"github.com/chataccess/chataccess/integrations/failure"
 )
 
 type env struct {
@@ -49,18 +51,14 @@ func newEnv(tb testing.TB, fo adobefake.Options, mod func(*Config), opts ...Opti
 
 func noLimits() adobefake.Options { return adobefake.Options{Limits: adobefake.Limits{Disabled: true}} }
 
-func asErr(tb testing.TB, err error) *Error {
+func asErr(tb testing.TB, err error) *failure.Error {
 	tb.Helper()
 	if err == nil {
 		tb.Fatal("want an error, got nil")
 	}
-	e, ok := err.(*Error)
-	if !ok {
-		var target *Error
-		if !asError(err, &target) {
-			tb.Fatalf("error %T %v is not an *adobe.Error", err, err)
-		}
-		e = target
+	var e *failure.Error
+	if !errors.As(err, &e) {
+		tb.Fatalf("error %T %v is not a *failure.Error", err, err)
 	}
 	return e
 }

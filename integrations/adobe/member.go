@@ -2,9 +2,10 @@ package adobe
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/chataccess/chataccess/integrations/failure"
 )
 
 // Apply sends one change as its own action call, without batching.
@@ -22,8 +23,7 @@ func (c *Client) Apply(ctx context.Context, ch UserChange) (Result, error) {
 func (c *Client) IsMember(ctx context.Context, email, profile string) (bool, error) {
 	u, err := c.GetUser(ctx, email, "")
 	if err != nil {
-		var e *Error
-		if errors.As(err, &e) && e.Reason == ReasonNotFound {
+		if failure.ReasonOf(err) == failure.ReasonNotFound {
 			return false, nil
 		}
 		return false, fmt.Errorf("adobe: is %s in %q: %w", email, profile, err)
@@ -36,8 +36,7 @@ func (c *Client) IsMember(ctx context.Context, email, profile string) (bool, err
 func (c *Client) MemberProfiles(ctx context.Context, email string, profiles []string) ([]string, error) {
 	u, err := c.GetUser(ctx, email, "")
 	if err != nil {
-		var e *Error
-		if errors.As(err, &e) && e.Reason == ReasonNotFound {
+		if failure.ReasonOf(err) == failure.ReasonNotFound {
 			return nil, nil
 		}
 		return nil, err
@@ -54,7 +53,9 @@ func (c *Client) MemberProfiles(ctx context.Context, email string, profiles []st
 // GroupMembers calls fn for every member of profile, all pages.
 func (c *Client) GroupMembers(ctx context.Context, profile string, fn func(User) error) error {
 	if strings.TrimSpace(profile) == "" {
-		return &Error{Reason: ReasonInvalid, Op: opUsers, Index: -1, Step: -1, Message: "empty profile name"}
+		e := newError(opUsers, failure.ReasonInvalid)
+		e.Code, e.Message = codeValidation, "empty profile name"
+		return e
 	}
 	return c.EachUser(ctx, profile, fn)
 }

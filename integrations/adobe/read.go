@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/chataccess/chataccess/integrations/failure"
 )
 
 const (
@@ -105,7 +107,7 @@ func parseUserPage(body []byte) (*UserPage, error) {
 		return nil, fmt.Errorf("decode users page: %w", err)
 	}
 	if p.Result != "success" {
-		return nil, fmt.Errorf("users page result %q", truncate(p.Result, 80))
+		return nil, fmt.Errorf("users page result %q", failure.Clip(p.Result, 80))
 	}
 	return &p, nil
 }
@@ -122,7 +124,7 @@ func parseGroupPage(body []byte) (*GroupPage, error) {
 	case p.LastPage && strings.EqualFold(p.Result, "not found"):
 		p.Groups = nil
 	default:
-		return nil, fmt.Errorf("groups page result %q", truncate(p.Result, 80))
+		return nil, fmt.Errorf("groups page result %q", failure.Clip(p.Result, 80))
 	}
 	return &p, nil
 }
@@ -137,7 +139,7 @@ func parseUser(body []byte) (*User, error) {
 		return nil, fmt.Errorf("decode user: %w", err)
 	}
 	if r.Result != "success" || r.User == nil {
-		return nil, fmt.Errorf("user result %q", truncate(r.Result, 80))
+		return nil, fmt.Errorf("user result %q", failure.Clip(r.Result, 80))
 	}
 	return r.User, nil
 }
@@ -151,19 +153,15 @@ func (c *Client) GetUser(ctx context.Context, email, domain string) (*User, erro
 	if domain != "" {
 		q = url.Values{"domain": {domain}}
 	}
-	resp, err := c.do(ctx, call{op: opUser, kind: kindUserRead, method: http.MethodGet,
-		path: "/organizations/" + url.PathEscape(c.cfg.OrgID) + "/users/" + url.PathEscape(email), query: q})
+	cl := call{op: opUser, kind: kindUserRead, method: http.MethodGet, user: email,
+		path: "/organizations/" + url.PathEscape(c.cfg.OrgID) + "/users/" + url.PathEscape(email), query: q}
+	resp, err := c.do(ctx, cl)
 	if err != nil {
-		var e *Error
-		if errors.As(err, &e) && e.Reason == ReasonNotFound {
-			e.User = email
-		}
 		return nil, err
 	}
 	u, perr := parseUser(resp.body)
 	if perr != nil {
-		return nil, &Error{Reason: ReasonUnavailable, Op: opUser, Status: resp.status, User: email, Index: -1, Step: -1,
-			Message: "unreadable response: " + c.scrub(perr.Error())}
+		return nil, c.unreadable(cl, resp, perr)
 	}
 	return u, nil
 }
@@ -175,18 +173,17 @@ func (c *Client) UsersPage(ctx context.Context, group string, page int) (*UserPa
 	if group != "" {
 		path += "/" + url.PathEscape(group)
 	}
-	resp, err := c.do(ctx, call{op: opUsers, kind: kindUserRead, method: http.MethodGet, path: path})
+	cl := call{op: opUsers, kind: kindUserRead, method: http.MethodGet, path: path}
+	if group != "" {
+		cl.groups = []string{group}
+	}
+	resp, err := c.do(ctx, cl)
 	if err != nil {
-		var e *Error
-		if group != "" && errors.As(err, &e) && e.Reason == ReasonNotFound {
-			e.Groups = []string{group}
-		}
 		return nil, err
 	}
 	p, perr := parseUserPage(resp.body)
 	if perr != nil {
-		return nil, &Error{Reason: ReasonUnavailable, Op: opUsers, Status: resp.status, Index: -1, Step: -1,
-			Message: "unreadable response: " + c.scrub(perr.Error())}
+		return nil, c.unreadable(cl, resp, perr)
 	}
 	p.Info = pageInfo(resp.header)
 	return p, nil
@@ -195,19 +192,19 @@ func (c *Client) UsersPage(ctx context.Context, group string, page int) (*UserPa
 // GroupsPage reads page (0-based) of groups and product profiles; 400 a
 // page, and only 5 calls a minute per client (group.md).
 func (c *Client) GroupsPage(ctx context.Context, page int) (*GroupPage, error) {
-	resp, err := c.do(ctx, call{op: opGroups, kind: kindGroupRead, method: http.MethodGet,
+	cl := call{op: opGroups, kind: kindGroupRead, method: http.MethodGet,
 		path:   "/groups/" + url.PathEscape(c.cfg.OrgID) + "/" + strconv.Itoa(page),
-		accept: func(s int) bool { return s == http.StatusNotFound }})
+		accept: func(s int) bool { return s == http.StatusNotFound }}
+	resp, err := c.do(ctx, cl)
 	if err != nil {
 		return nil, err
 	}
 	p, perr := parseGroupPage(resp.body)
 	if perr != nil {
 		if resp.status == http.StatusNotFound {
-			return nil, c.umapiError(opGroups, resp, 1)
+			return nil, c.umapiError(cl, resp, 1)
 		}
-		return nil, &Error{Reason: ReasonUnavailable, Op: opGroups, Status: resp.status, Index: -1, Step: -1,
-			Message: "unreadable response: " + c.scrub(perr.Error())}
+		return nil, c.unreadable(cl, resp, perr)
 	}
 	p.Info = pageInfo(resp.header)
 	return p, nil

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chataccess/chataccess/integrations/adobe/adobefake"
+	"github.com/chataccess/chataccess/integrations/failure"
 	"github.com/rs/zerolog"
 )
 
@@ -46,7 +47,7 @@ func TestSecretsNeverInErrorsOrLogs(t *testing.T) {
 			return
 		}
 		texts = append(texts, err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err))
-		if ae, ok := err.(*Error); ok {
+		if ae, ok := err.(*failure.Error); ok {
 			texts = append(texts, ae.Human())
 		}
 	}

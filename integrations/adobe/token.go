@@ -5,13 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/chataccess/chataccess/integrations/failure"
 )
 
 const opToken = "ims.token"
@@ -91,12 +92,12 @@ type tokenSource struct {
 type tokenFlight struct {
 	done  chan struct{}
 	token string
-	err   error
+	err   *failure.Error
 }
 
 // get returns a valid token. stale, when not empty, is a token UMAPI just
 // rejected with 401: it is dropped unless another caller already replaced it.
-func (ts *tokenSource) get(ctx context.Context, stale string) (string, error) {
+func (ts *tokenSource) get(ctx context.Context, stale string) (string, *failure.Error) {
 	ts.mu.Lock()
 	if stale != "" && ts.token == stale {
 		ts.token = ""
@@ -111,7 +112,7 @@ func (ts *tokenSource) get(ctx context.Context, stale string) (string, error) {
 		f = &tokenFlight{done: make(chan struct{})}
 		ts.flight = f
 		// The fetch outlives any one caller's cancellation so the others
-		// still get their token; it is bounded by the HTTP timeout.
+		// still get their token; it has its own deadline.
 		go ts.fetch(context.WithoutCancel(ctx), f)
 	}
 	ts.mu.Unlock()
@@ -119,11 +120,15 @@ func (ts *tokenSource) get(ctx context.Context, stale string) (string, error) {
 	case <-f.done:
 		return f.token, f.err
 	case <-ctx.Done():
-		return "", &Error{Reason: ReasonCanceled, Op: opToken, Index: -1, Step: -1, Err: ctx.Err()}
+		e := newError(opToken, failure.FromContext(ctx, ctx.Err()))
+		e.Err = ctx.Err()
+		return "", e
 	}
 }
 
 func (ts *tokenSource) fetch(ctx context.Context, f *tokenFlight) {
+	ctx, cancel := context.WithTimeout(ctx, ts.c.cfg.HTTPTimeout)
+	defer cancel()
 	tok, life, err := ts.c.requestToken(ctx)
 	ts.mu.Lock()
 	if err == nil {
@@ -136,9 +141,10 @@ func (ts *tokenSource) fetch(ctx context.Context, f *tokenFlight) {
 	close(f.done)
 }
 
-// requestToken makes one IMS call: POST form body, never the query string,
-// because query strings end up in logs (Developer Console IMS guide).
-func (c *Client) requestToken(ctx context.Context) (string, time.Duration, error) {
+// requestToken makes the IMS call: POST form body, never the query
+// string, because query strings end up in logs (Developer Console IMS
+// guide). Fast failures are retried like UMAPI calls, within ctx.
+func (c *Client) requestToken(ctx context.Context) (string, time.Duration, *failure.Error) {
 	form := url.Values{
 		"grant_type":    {"client_credentials"},
 		"client_id":     {c.cfg.ClientID},
@@ -146,74 +152,76 @@ func (c *Client) requestToken(ctx context.Context) (string, time.Duration, error
 		"scope":         {c.cfg.Scope},
 	}
 	body := []byte(form.Encode())
-	var last *Error
-	for attempt := 1; attempt <= c.cfg.MaxAttempts; attempt++ {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.cfg.IMSURL+c.cfg.TokenPath, bytes.NewReader(body))
-		if err != nil {
-			return "", 0, &Error{Reason: ReasonInvalid, Op: opToken, Index: -1, Step: -1, Err: err}
-		}
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Accept", "application/json")
-		req.Header.Set("User-Agent", c.userAgent)
-		c.calls.token.Add(1)
-		resp, err := c.http.Do(req)
-		if err != nil {
-			last = c.transportError(ctx, opToken, err)
-		} else {
-			raw, rerr := readBody(resp)
-			switch {
-			case rerr != nil:
-				last = c.transportError(ctx, opToken, rerr)
-			case resp.StatusCode == http.StatusOK:
-				tok, life, perr := parseToken(raw)
-				if perr == nil {
-					return tok, life, nil
-				}
-				last = &Error{Reason: ReasonUnavailable, Op: opToken, Status: resp.StatusCode, Index: -1, Step: -1, Message: c.scrub(perr.Error())}
-			default:
-				last = c.imsError(resp, raw)
-			}
+	cl := call{op: opToken}
+	start := time.Now()
+	for attempt := 1; ; attempt++ {
+		tok, life, last := c.tokenAttempt(ctx, body, start)
+		if last == nil {
+			return tok, life, nil
 		}
 		last.Attempts = attempt
-		wait, ok := c.inlineWait(last, attempt)
+		wait, ok := c.inlineWait(ctx, last, attempt)
 		if !ok {
 			return "", 0, last
 		}
-		if err := sleep(ctx, wait); err != nil {
-			return "", 0, &Error{Reason: ReasonCanceled, Op: opToken, Index: -1, Step: -1, Err: err}
+		if err := failure.Sleep(ctx, wait); err != nil {
+			return "", 0, c.transportError(ctx, cl, err, start)
 		}
 	}
-	return "", 0, last
 }
 
-// imsError classifies an IMS failure. 400/401 with invalid_client,
-// invalid_scope, unauthorized_client mean the credential is wrong.
-func (c *Client) imsError(resp *http.Response, raw []byte) *Error {
-	e := &Error{Op: opToken, Status: resp.StatusCode, Index: -1, Step: -1, Reason: reasonForStatus(resp.StatusCode)}
+// tokenAttempt sends one IMS token request.
+func (c *Client) tokenAttempt(ctx context.Context, body []byte, start time.Time) (string, time.Duration, *failure.Error) {
+	cl := call{op: opToken}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.cfg.IMSURL+c.cfg.TokenPath, bytes.NewReader(body))
+	if err != nil {
+		e := newError(opToken, failure.ReasonConfig)
+		e.Message = "cannot build the IMS request (ADOBE_IMS_URL)"
+		return "", 0, e
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	c.calls.token.Add(1)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return "", 0, c.transportError(ctx, cl, err, start)
+	}
+	raw, rerr := failure.ReadBody(resp)
+	switch {
+	case rerr != nil:
+		return "", 0, c.transportError(ctx, cl, rerr, start)
+	case resp.StatusCode == http.StatusOK:
+		tok, life, perr := parseToken(raw)
+		if perr == nil {
+			return tok, life, nil
+		}
+		e := newError(opToken, failure.ReasonUnknown)
+		e.Status, e.Message = resp.StatusCode, c.scrub(failure.Clip(perr.Error(), failure.MessageLen))
+		return "", 0, e
+	}
+	return "", 0, c.imsError(resp, raw)
+}
+
+// imsError classifies an IMS failure. 400/401/403 (invalid_client,
+// invalid_scope, unauthorized_client, ...) mean the credential is wrong;
+// a 404 means ADOBE_IMS_URL points somewhere else.
+func (c *Client) imsError(resp *http.Response, raw []byte) *failure.Error {
+	e := newError(opToken, reasonForStatus(resp.StatusCode))
+	e.Status = resp.StatusCode
 	var tr tokenResponse
 	if json.Unmarshal(raw, &tr) == nil && tr.Error != "" {
-		e.Code = tr.Error
-		e.Message = c.scrub(truncate(tr.ErrorDescription, 200))
+		e.Code = failure.Clip(tr.Error, 80)
+		e.Message = c.scrub(failure.Clip(tr.ErrorDescription, 200))
 	}
-	if resp.StatusCode == 400 || resp.StatusCode == 401 || resp.StatusCode == 403 {
-		e.Reason = ReasonAuth
+	switch resp.StatusCode {
+	case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden:
+		e.Reason = failure.ReasonAuth
+	case http.StatusNotFound:
+		e.Message = "ADOBE_IMS_URL answers 404 for the token path " + c.cfg.TokenPath
 	}
-	if e.Reason == ReasonRateLimited || e.Reason == ReasonUnavailable {
+	if e.Reason == failure.ReasonRateLimited || e.Reason == failure.ReasonUnavailable {
 		c.setRetryAfter(e, resp.Header.Get("Retry-After"), 1)
 	}
 	return e
-}
-
-func readBody(resp *http.Response) ([]byte, error) {
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-	return raw, err
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chataccess/chataccess/integrations/adobe/adobefake"
+	"github.com/chataccess/chataccess/integrations/failure"
 )
 
 func TestTokenRequestIsFormBody(t *testing.T) {
@@ -118,7 +119,7 @@ func TestPersistent401IsAuth(t *testing.T) {
 	}
 	_, err = c.GetUser(context.Background(), "x@example.com", "")
 	ae := asErr(t, err)
-	if ae.Reason != ReasonAuth || ae.Retryable() {
+	if ae.Reason != failure.ReasonAuth || ae.Retryable() {
 		t.Errorf("reason %s retryable %v, want auth, not retryable", ae.Reason, ae.Retryable())
 	}
 	if tokens.Load() != 2 || calls.Load() != 2 {
@@ -140,7 +141,7 @@ func TestBadCredentials(t *testing.T) {
 			e := newEnv(t, noLimits(), tt.mod)
 			_, err := e.client.GetUser(context.Background(), "ana.admin@example.com", "")
 			ae := asErr(t, err)
-			if ae.Reason != ReasonAuth || ae.Op != opToken || ae.Retryable() {
+			if ae.Reason != failure.ReasonAuth || ae.Op != opToken || ae.Retryable() {
 				t.Errorf("got %v (reason %s), want non-retryable auth from ims.token", ae, ae.Reason)
 			}
 			if !strings.Contains(ae.Human(), "ADOBE_CLIENT_SECRET") {

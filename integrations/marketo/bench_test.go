@@ -13,7 +13,7 @@ import (
 // BenchmarkRoleChange measures an add plus a remove of one role against
 // the emulator (no rate limiter), and the API calls each pair costs.
 func BenchmarkRoleChange(b *testing.B) {
-	p := newPair(b, marketofake.Options{RateLimit: 1 << 30}, Config{Clock: time.Now})
+	p := newPair(b, marketofake.Options{RateLimit: 1 << 30}, Config{}, WithClock(time.Now))
 	p.seed(b)
 	ctx := context.Background()
 	p.fake.ResetRecords()
@@ -32,7 +32,7 @@ func BenchmarkRoleChange(b *testing.B) {
 
 // BenchmarkFindUserByEmail finds the last of 1000 users (5 pages).
 func BenchmarkFindUserByEmail(b *testing.B) {
-	p := newPair(b, marketofake.Options{RateLimit: 1 << 30}, Config{Clock: time.Now})
+	p := newPair(b, marketofake.Options{RateLimit: 1 << 30}, Config{}, WithClock(time.Now))
 	for i := range 1000 {
 		if err := p.fake.AddUser(marketofake.User{EmailAddress: fmt.Sprintf("user%04d@example.com", i)}); err != nil {
 			b.Fatal(err)

@@ -1,22 +1,18 @@
 package marketo
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync/atomic"
 	"time"
 
-	"github.com/rs/zerolog"
-
+	"github.com/chataccess/chataccess/integrations/failure"
 	"github.com/chataccess/chataccess/internal/logging"
+	"github.com/rs/zerolog"
 )
 
 // Paths. User management has no /rest prefix
@@ -27,28 +23,59 @@ const (
 	umPath       = "/userservice/management/v1/users"
 )
 
-// maxBody caps how much of a response is read.
-const maxBody = 8 << 20
-
 // Client talks to one Marketo instance. It is safe for concurrent use.
 type Client struct {
 	cfg      Config
 	http     HTTPDoer
-	tokens   *tokenEntry
+	limiter  RateLimiter
 	inFlight Semaphore
+	cache    *TokenCache
+	tokens   *tokenEntry
+	now      func() time.Time
+	log      zerolog.Logger
 	ua       string
 	pageMode atomic.Value // PageOffsetMode learned by the auto probe
 }
 
+// Option supplies a collaborator of a Client (values go in Config).
+type Option func(*Client)
+
+// WithLimiter counts Config.Rate across replicas (usually a
+// *ratelimit.Limiter); without it there is no shared rate limit.
+func WithLimiter(l RateLimiter) Option { return func(c *Client) { c.limiter = l } }
+
+// WithInFlight bounds concurrent calls across replicas (usually a
+// *ratelimit.Semaphore of MaxInFlight slots); without it the bound of
+// MaxInFlight is local to the process.
+func WithInFlight(s Semaphore) Option { return func(c *Client) { c.inFlight = s } }
+
+// WithTokenCache shares identity tokens between clients of the same
+// instance and client id; without it the client has its own cache.
+func WithTokenCache(t *TokenCache) Option { return func(c *Client) { c.cache = t } }
+
+// WithHTTPClient replaces the client's own *http.Client (tests).
+func WithHTTPClient(h HTTPDoer) Option { return func(c *Client) { c.http = h } }
+
+// WithClock sets the clock used for token expiry, Retry-After dates and
+// the quota reset (default time.Now).
+func WithClock(now func() time.Time) Option { return func(c *Client) { c.now = now } }
+
+// WithLogger sets the logger used when a call's context carries none.
+func WithLogger(l zerolog.Logger) Option { return func(c *Client) { c.log = l } }
+
 // New checks cfg and returns a client.
-func New(cfg Config) (*Client, error) {
+func New(cfg Config, opts ...Option) (*Client, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("marketo: config: %w", err)
 	}
 	cfg = cfg.withDefaults()
-	c := &Client{cfg: cfg, ua: "chataccess/" + cfg.UserAgentVersion + " (marketo)"}
-	c.http = cfg.HTTPClient
+	c := &Client{cfg: cfg, ua: "chataccess/" + cfg.UserAgentVersion + " (marketo)", now: time.Now, log: zerolog.Nop()}
+	for _, o := range opts {
+		o(c)
+	}
 	if c.http == nil {
+		// The per-call deadline (HTTPTimeout) is set on each call's
+		// context; these timeouts are a backstop.
 		c.http = &http.Client{
 			Timeout: cfg.HTTPTimeout,
 			Transport: &http.Transport{
@@ -66,12 +93,10 @@ func New(cfg Config) (*Client, error) {
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		}
 	}
-	cache := cfg.Tokens
-	if cache == nil {
-		cache = NewTokenCache()
+	if c.cache == nil {
+		c.cache = NewTokenCache()
 	}
-	c.tokens = cache.entry(cfg.InstanceKey() + "\x00" + cfg.ClientID)
-	c.inFlight = cfg.InFlight
+	c.tokens = c.cache.entry(cfg.InstanceKey() + "\x00" + cfg.ClientID)
 	if c.inFlight == nil {
 		c.inFlight = make(localSemaphore, cfg.MaxInFlight)
 	}
@@ -82,72 +107,78 @@ func New(cfg Config) (*Client, error) {
 // Config returns the client's config with defaults filled in.
 func (c *Client) Config() Config { return c.cfg }
 
+// logger is the context's logger when it has one, else the client's.
 func (c *Client) logger(ctx context.Context) *zerolog.Logger {
 	if l := zerolog.Ctx(ctx); l != zerolog.DefaultContextLogger && l.GetLevel() != zerolog.Disabled {
 		return l
 	}
-	if c.cfg.Logger != nil {
-		return c.cfg.Logger
-	}
-	return zerolog.Ctx(ctx)
+	return &c.log
 }
 
 // scrub removes the secret and the current token from s.
 func (c *Client) scrub(s string) string {
-	if c.cfg.ClientSecret != "" {
-		s = strings.ReplaceAll(s, c.cfg.ClientSecret, redacted)
-	}
 	c.tokens.mu.Lock()
 	tok := c.tokens.token
 	c.tokens.mu.Unlock()
-	if tok != "" {
-		s = strings.ReplaceAll(s, tok, redacted)
-	}
-	return s
+	return failure.Scrub(s, c.cfg.ClientSecret, tok)
 }
 
-// transportError turns a failed Do into an unavailable *Error whose
-// text has no query string (the identity URL carries the secret).
-func (c *Client) transportError(op, target, path string, err error) *Error {
+// transportError classifies a failed round trip (timeout, cancellation
+// or network failure). Its text holds no query string (the identity URL
+// carries the secret) and no token.
+func (c *Client) transportError(ctx context.Context, cl call, err error, start time.Time) *failure.Error {
+	e := newError(cl.op, failure.FromContext(ctx, err))
+	e.User, e.Object = cl.user, cl.object
+	if e.Reason == failure.ReasonTimeout {
+		e.Waited = time.Since(start).Round(time.Second)
+	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		err = &url.Error{Op: ue.Op, URL: c.cfg.BaseURL + path, Err: ue.Err}
+		err = &url.Error{Op: ue.Op, URL: c.cfg.BaseURL + cl.pathForLogs(), Err: ue.Err}
 	}
-	return &Error{Reason: ReasonUnavailable, Op: op, Target: target, Err: err}
+	e.Err = scrubbedError{c.scrub(err.Error()), err}
+	return e
 }
+
+// scrubbedError carries a transport error whose text had secrets removed.
+type scrubbedError struct {
+	msg string
+	err error
+}
+
+func (s scrubbedError) Error() string { return s.msg }
+func (s scrubbedError) Unwrap() error { return s.err }
 
 // FetchToken asks the identity endpoint for a token, as documented:
 // GET {BaseURL}/identity/oauth/token?grant_type=client_credentials&client_id=…&client_secret=…
 // Identity calls "are not counted towards API call limit"
-// (swagger-identity.json), so they skip the limiter.
+// (swagger-identity.json), so they skip the limiter. It is bounded by
+// ctx and by HTTPTimeout.
 func (c *Client) FetchToken(ctx context.Context) (Token, error) {
-	const op = "get token"
+	cl := call{op: "get token", identity: true}
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.HTTPTimeout)
+	defer cancel()
 	q := url.Values{"grant_type": {"client_credentials"}, "client_id": {c.cfg.ClientID}, "client_secret": {c.cfg.ClientSecret}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.cfg.BaseURL+identityPath+"?"+q.Encode(), nil)
 	if err != nil {
-		return Token{}, &Error{Reason: ReasonInvalid, Op: op, Message: "cannot build the identity request"}
+		e := newError(cl.op, failure.ReasonConfig)
+		e.Message = "cannot build the identity request"
+		return Token{}, e
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.ua)
 	resp, err := c.http.Do(req)
 	if err != nil {
-		if ctx.Err() != nil {
-			return Token{}, fmt.Errorf("marketo: %s: %w", op, ctx.Err())
-		}
-		return Token{}, c.transportError(op, "", identityPath, err)
+		return Token{}, c.transportError(ctx, cl, err, start)
 	}
-	body, rerr := readBody(resp)
+	body, rerr := failure.ReadBody(resp)
 	if rerr != nil {
-		return Token{}, c.transportError(op, "", identityPath, rerr)
+		return Token{}, c.transportError(ctx, cl, rerr, start)
 	}
-	now := c.cfg.Clock()
 	eb, _ := ParseErrorBody(body)
 	if resp.StatusCode != http.StatusOK || eb.Failed() {
-		e := classify(op, resp.StatusCode, eb.Code, c.scrub(eb.Message), resp.Header, now)
-		switch eb.Code {
-		case "invalid_client", "unauthorized_client", "invalid_grant", "access_denied":
-			e.Reason = ReasonAuth
-		}
+		e := classify(cl.op, resp.StatusCode, eb.Code, c.scrub(eb.Message), resp.Header, c.now(), false, c.cfg.MaxRetryAfter)
 		if e.Message == "" {
 			e.Message = http.StatusText(resp.StatusCode)
 		}
@@ -155,152 +186,10 @@ func (c *Client) FetchToken(ctx context.Context) (Token, error) {
 	}
 	tok, err := ParseToken(body)
 	if err != nil {
-		return Token{}, &Error{Reason: ReasonUnavailable, Op: op, Status: resp.StatusCode, Message: err.Error()}
+		e := newError(cl.op, failure.ReasonUnknown)
+		e.Status, e.Message = resp.StatusCode, failure.Clip(err.Error(), failure.MessageLen)
+		return Token{}, e
 	}
 	c.logger(ctx).Debug().Str(logging.Vendor, "marketo").Dur("expires_in", tok.ExpiresIn).Msg("marketo token issued")
 	return tok, nil
-}
-
-// readBody reads and closes the body, draining what is past maxBody.
-func readBody(resp *http.Response) ([]byte, error) {
-	defer func() {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-		_ = resp.Body.Close()
-	}()
-	return io.ReadAll(io.LimitReader(resp.Body, maxBody))
-}
-
-// call describes one API request.
-type call struct {
-	op, target string
-	method     string
-	path       string // below umPath, already escaped
-	query      url.Values
-	body       []byte // nil for GET
-}
-
-// do runs a call with the limits, the token and short retries: at most
-// MaxAttempts tries (a token refresh is free, once), jittered
-// exponential backoff, Retry-After honoured, a fresh request each try.
-// Waits longer than MaxWait are returned as *Error with RetryAfter.
-func (c *Client) do(ctx context.Context, cl call) ([]byte, error) {
-	log := c.logger(ctx)
-	refreshed := false
-	for attempt := 1; ; attempt++ {
-		start := time.Now()
-		body, gen, err := c.once(ctx, cl)
-		if err == nil {
-			log.Debug().Str(logging.Vendor, "marketo").Str(logging.Op, cl.op).Int(logging.CallAttempt, attempt).
-				Dur("duration", time.Since(start)).Msg("marketo call")
-			return body, nil
-		}
-		var e *Error
-		if !errors.As(err, &e) {
-			return nil, err // context ended
-		}
-		if (isTokenCode(e.Code) || (e.Status == http.StatusUnauthorized && e.Code == "")) && gen != 0 {
-			if !refreshed {
-				refreshed = true
-				c.tokens.invalidate(gen)
-				attempt--
-				log.Debug().Str(logging.Vendor, "marketo").Str(logging.Op, cl.op).Str(logging.Code, e.Code).Msg("marketo token refused, refreshing")
-				continue
-			}
-			e.Reason = ReasonAuth
-			return nil, e
-		}
-		if !e.Retryable() || e.Reason == ReasonQuota || attempt >= c.cfg.MaxAttempts {
-			return nil, e
-		}
-		delay := backoff(c.cfg.RetryBase, attempt, e)
-		if e.RetryAfter > 0 {
-			delay = e.RetryAfter
-		}
-		if delay > c.cfg.MaxWait {
-			e.RetryAfter = delay
-			return nil, e
-		}
-		log.Warn().Str(logging.Vendor, "marketo").Str(logging.Op, cl.op).Int(logging.CallAttempt, attempt).Str(logging.Reason, string(e.Reason)).
-			Int(logging.Status, e.Status).Str(logging.Code, e.Code).Dur(logging.RetryIn, delay).Msg("marketo call failed, retrying")
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, fmt.Errorf("marketo: %s: %w", cl.op, ctx.Err())
-		case <-t.C:
-		}
-	}
-}
-
-// backoff is full jitter over base·2^(attempt-1), capped at 8 s.
-func backoff(base time.Duration, attempt int, e *Error) time.Duration {
-	if e.Code == "606" {
-		// Another integration may be using the instance's window; back off harder.
-		base *= 4
-	}
-	d := min(base<<(attempt-1), 8*time.Second)
-	return d/2 + rand.N(d/2+1)
-}
-
-// once sends one request. gen is the token generation used (0 when no
-// token was sent).
-func (c *Client) once(ctx context.Context, cl call) (body []byte, gen uint64, err error) {
-	release, err := c.admit(ctx, cl.op, cl.target)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer release()
-	tok, gen, err := c.tokens.get(ctx, c.cfg.Clock, c.cfg.HTTPTimeout, c.FetchToken)
-	if err != nil {
-		var e *Error
-		if errors.As(err, &e) {
-			cp := *e
-			cp.Target = cl.target
-			return nil, 0, &cp
-		}
-		return nil, 0, fmt.Errorf("marketo: %s: %w", cl.op, err)
-	}
-	u := c.cfg.BaseURL + umPath + cl.path
-	if len(cl.query) > 0 {
-		u += "?" + cl.query.Encode()
-	}
-	var rd io.Reader
-	if cl.body != nil {
-		rd = bytes.NewReader(cl.body)
-	}
-	req, err := http.NewRequestWithContext(ctx, cl.method, u, rd)
-	if err != nil {
-		return nil, 0, &Error{Reason: ReasonInvalid, Op: cl.op, Target: cl.target, Message: "cannot build the request"}
-	}
-	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.ua)
-	if cl.body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, gen, fmt.Errorf("marketo: %s: %w", cl.op, ctx.Err())
-		}
-		return nil, gen, c.transportError(cl.op, cl.target, umPath+cl.path, err)
-	}
-	body, err = readBody(resp)
-	if err != nil {
-		return nil, gen, c.transportError(cl.op, cl.target, umPath+cl.path, err)
-	}
-	eb, perr := ParseErrorBody(body)
-	ok := resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusCreated
-	if ok && !eb.Failed() {
-		if perr != nil {
-			return nil, gen, &Error{Reason: ReasonUnavailable, Op: cl.op, Target: cl.target, Status: resp.StatusCode, Message: "unreadable answer"}
-		}
-		return body, gen, nil
-	}
-	e := classify(cl.op, resp.StatusCode, eb.Code, c.scrub(eb.Message), resp.Header, c.cfg.Clock())
-	e.Target = cl.target
-	if e.Message == "" && !ok {
-		e.Message = http.StatusText(resp.StatusCode)
-	}
-	return nil, gen, e
 }

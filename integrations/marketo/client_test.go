@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chataccess/chataccess/integrations/failure"
 	"github.com/chataccess/chataccess/integrations/marketo/marketofake"
 )
 
@@ -21,32 +22,36 @@ func TestErrorClasses(t *testing.T) {
 	tests := []struct {
 		name      string
 		fault     marketofake.Fault
-		reason    Reason
+		reason    failure.Reason
 		retryable bool
 		calls     int // user management calls the client makes (max attempts 3)
 	}{
-		{"603 access denied", marketofake.Fault{Code: 603}, ReasonForbidden, false, 1},
-		{"604 timeout", marketofake.Fault{Code: 604}, ReasonUnavailable, true, 3},
-		{"605 method", marketofake.Fault{Code: 605}, ReasonInvalid, false, 1},
-		{"606 rate", marketofake.Fault{Code: 606}, ReasonRateLimited, true, 3},
-		{"607 quota", marketofake.Fault{Code: 607}, ReasonQuota, true, 1},
-		{"608 unavailable", marketofake.Fault{Code: 608}, ReasonUnavailable, true, 3},
-		{"609 invalid json", marketofake.Fault{Code: 609}, ReasonInvalid, false, 1},
-		{"610 not found", marketofake.Fault{Code: 610}, ReasonNotFound, false, 1},
-		{"611 system error", marketofake.Fault{Code: 611}, ReasonUnavailable, true, 3},
-		{"615 concurrency", marketofake.Fault{Code: 615}, ReasonRateLimited, true, 3},
-		{"701 blank", marketofake.Fault{Code: 701}, ReasonInvalid, false, 1},
-		{"709 business rule", marketofake.Fault{Code: 709}, ReasonInvalid, false, 1},
-		{"713 transient", marketofake.Fault{Code: 713}, ReasonUnavailable, true, 3},
-		{"HTTP 500", marketofake.Fault{Status: 500}, ReasonUnavailable, true, 3},
-		{"HTTP 502", marketofake.Fault{Status: 502}, ReasonUnavailable, true, 3},
-		{"HTTP 503", marketofake.Fault{Status: 503}, ReasonUnavailable, true, 3},
-		{"HTTP 429 short Retry-After", marketofake.Fault{Status: 429, RetryAfter: time.Second}, ReasonRateLimited, true, 3},
-		{"HTTP 429 long Retry-After", marketofake.Fault{Status: 429, RetryAfter: 10 * time.Minute}, ReasonRateLimited, true, 1},
-		{"HTTP 403", marketofake.Fault{Status: 403}, ReasonForbidden, false, 1},
+		{"603 access denied", marketofake.Fault{Code: 603}, failure.ReasonForbidden, false, 1},
+		{"604 timeout", marketofake.Fault{Code: 604}, failure.ReasonUnavailable, true, 3},
+		{"605 method", marketofake.Fault{Code: 605}, failure.ReasonInvalid, false, 1},
+		{"606 rate", marketofake.Fault{Code: 606}, failure.ReasonRateLimited, true, 3},
+		{"607 quota", marketofake.Fault{Code: 607}, failure.ReasonQuota, true, 1},
+		{"608 unavailable", marketofake.Fault{Code: 608}, failure.ReasonUnavailable, true, 3},
+		{"609 invalid json", marketofake.Fault{Code: 609}, failure.ReasonInvalid, false, 1},
+		// roles.json always exists: "not found" there means MARKETO_BASE_URL is wrong.
+		{"610 on an endpoint", marketofake.Fault{Code: 610}, failure.ReasonConfig, false, 1},
+		{"611 system error", marketofake.Fault{Code: 611}, failure.ReasonUnavailable, true, 3},
+		{"615 concurrency", marketofake.Fault{Code: 615}, failure.ReasonRateLimited, true, 3},
+		{"701 blank", marketofake.Fault{Code: 701}, failure.ReasonInvalid, false, 1},
+		{"709 business rule", marketofake.Fault{Code: 709}, failure.ReasonInvalid, false, 1},
+		{"713 transient", marketofake.Fault{Code: 713}, failure.ReasonUnavailable, true, 3},
+		{"HTTP 500", marketofake.Fault{Status: 500}, failure.ReasonUnavailable, true, 3},
+		{"HTTP 502", marketofake.Fault{Status: 502}, failure.ReasonUnavailable, true, 3},
+		{"HTTP 503", marketofake.Fault{Status: 503}, failure.ReasonUnavailable, true, 3},
+		{"HTTP 429 short Retry-After", marketofake.Fault{Status: 429, RetryAfter: time.Second}, failure.ReasonRateLimited, true, 3},
+		{"HTTP 429 long Retry-After", marketofake.Fault{Status: 429, RetryAfter: 10 * time.Minute}, failure.ReasonRateLimited, true, 1},
+		{"HTTP 403", marketofake.Fault{Status: 403}, failure.ReasonForbidden, false, 1},
+		{"undocumented code", marketofake.Fault{Code: 799}, failure.ReasonUnknown, true, 1},
+		{"undocumented status", marketofake.Fault{Status: 418}, failure.ReasonUnknown, true, 1},
+		{"slower than the deadline", marketofake.Fault{Latency: 2 * time.Second, Code: 713}, failure.ReasonTimeout, true, 1},
 		// Go's transport itself retries a GET once on a reused connection
 		// that closes before answering, so a drop may cost an extra call.
-		{"dropped connection", marketofake.Fault{Drop: true}, ReasonUnavailable, true, -3},
+		{"dropped connection", marketofake.Fault{Drop: true}, failure.ReasonUnavailable, true, -3},
 	}
 	for _, style := range []marketofake.ErrorStyle{marketofake.StyleStatus, marketofake.StyleEnvelope} {
 		for _, tt := range tests {
@@ -56,11 +61,14 @@ func TestErrorClasses(t *testing.T) {
 				if tt.fault.RetryAfter == time.Second {
 					p.client.cfg.MaxWait = 1500 * time.Millisecond
 				}
+				if tt.fault.Latency > 0 {
+					p.client.cfg.HTTPTimeout = 300 * time.Millisecond
+				}
 				p.fake.FailNext(5, tt.fault)
 				_, err := p.client.ListRoles(context.Background())
-				var e *Error
+				var e *failure.Error
 				if !errors.As(err, &e) {
-					t.Fatalf("err = %v, want *Error", err)
+					t.Fatalf("err = %v, want *failure.Error", err)
 				}
 				if e.Reason != tt.reason || e.Retryable() != tt.retryable {
 					t.Fatalf("got %s retryable=%v (%v), want %s %v", e.Reason, e.Retryable(), e, tt.reason, tt.retryable)
@@ -96,10 +104,10 @@ func TestBadCredentialsAreAuth(t *testing.T) {
 	p := newPair(t, marketofake.Options{}, Config{})
 	p.client.cfg.ClientSecret = "wrong-" + testSecret
 	_, err := p.client.ListRoles(context.Background())
-	if !errors.Is(err, ErrAuth) {
+	if !errors.Is(err, errAuth) {
 		t.Fatalf("err = %v", err)
 	}
-	var e *Error
+	var e *failure.Error
 	errors.As(err, &e)
 	if e.Retryable() || e.Status != http.StatusUnauthorized || e.Code != "invalid_client" {
 		t.Fatalf("%+v", e)
@@ -128,7 +136,7 @@ func TestTokenRefreshOnce(t *testing.T) {
 			// Refused twice in a row: one refresh only, then auth.
 			p.fake.FailNext(2, marketofake.Fault{Code: code})
 			_, err := p.client.ListRoles(ctx)
-			if !errors.Is(err, ErrAuth) {
+			if !errors.Is(err, errAuth) {
 				t.Fatalf("err = %v", err)
 			}
 			if s := p.fake.Stats(); s.TokenRequests != 3 || s.Calls != 5 {
@@ -224,10 +232,10 @@ func TestUserAppearsLate(t *testing.T) {
 	ctx := context.Background()
 	p.fake.SyncFromAdobe("New.Agent@example.com", "New", "Agent")
 	_, err := p.client.FindUserByEmail(ctx, "new.agent@example.com")
-	if !errors.Is(err, ErrNotFound) {
+	if !errors.Is(err, errNotFound) {
 		t.Fatalf("before lag: err = %v", err)
 	}
-	var e *Error
+	var e *failure.Error
 	errors.As(err, &e)
 	if e.Retryable() || !strings.Contains(e.Human(), "new.agent@example.com") {
 		t.Fatalf("not found error: %v / %s", e, e.Human())
@@ -286,10 +294,10 @@ func TestRoleChangesIdempotent(t *testing.T) {
 	if len(applied) != 2 || applied[0].Op != "add" || applied[1].Op != "remove" || applied[0].UserID != "bob@example.com" || applied[0].WorkspaceID != 1008 {
 		t.Fatalf("applied %+v", applied)
 	}
-	if _, err := p.client.AddRole(ctx, "nobody@example.com", 101, 1); !errors.Is(err, ErrNotFound) {
+	if _, err := p.client.AddRole(ctx, "nobody@example.com", 101, 1); !errors.Is(err, errNotFound) {
 		t.Fatalf("unknown user: %v", err)
 	}
-	if _, err := p.client.AddRole(ctx, "bob@example.com", 999, 1); !errors.Is(err, ErrInvalid) {
+	if _, err := p.client.AddRole(ctx, "bob@example.com", 999, 1); !errors.Is(err, errInvalid) {
 		t.Fatalf("unknown role: %v", err)
 	}
 }
@@ -323,8 +331,8 @@ func TestRolesBodyShape(t *testing.T) {
 				return
 			}
 			for _, err := range []error{addErr, delErr} {
-				var e *Error
-				if !errors.As(err, &e) || e.Reason != ReasonInvalid || e.Status != 400 || !strings.Contains(e.Message, "RolesBody") {
+				var e *failure.Error
+				if !errors.As(err, &e) || e.Reason != failure.ReasonInvalid || e.Status != 400 || !strings.Contains(e.Message, "RolesBody") {
 					t.Fatalf("err = %v", err)
 				}
 			}
@@ -377,7 +385,7 @@ func TestLookupsAndReviews(t *testing.T) {
 	if err != nil || r.ID != 101 {
 		t.Fatalf("role %+v err %v", r, err)
 	}
-	if _, err := p.client.RoleByName(ctx, "Nope"); !errors.Is(err, ErrNotFound) {
+	if _, err := p.client.RoleByName(ctx, "Nope"); !errors.Is(err, errNotFound) {
 		t.Fatalf("missing role: %v", err)
 	}
 	w, err := p.client.WorkspaceByName(ctx, "emea")
@@ -395,7 +403,7 @@ func TestLookupsAndReviews(t *testing.T) {
 	if err != nil || len(u.Roles) != 2 {
 		t.Fatalf("user %+v err %v", u, err)
 	}
-	if _, err := p.client.GetUser(ctx, "ghost@example.com"); !errors.Is(err, ErrNotFound) {
+	if _, err := p.client.GetUser(ctx, "ghost@example.com"); !errors.Is(err, errNotFound) {
 		t.Fatalf("ghost: %v", err)
 	}
 }
@@ -418,12 +426,12 @@ func TestInvitations(t *testing.T) {
 	if err := p.client.DeleteInvitedUser(ctx, "dana@example.com"); err != nil {
 		t.Fatalf("second delete: %v", err)
 	}
-	if _, err := p.client.GetInvitedUser(ctx, "dana@example.com"); !errors.Is(err, ErrNotFound) {
+	if _, err := p.client.GetInvitedUser(ctx, "dana@example.com"); !errors.Is(err, errNotFound) {
 		t.Fatalf("after delete: %v", err)
 	}
 	// On Adobe identity, only API-only users can be invited.
 	ims := newPair(t, marketofake.Options{IMS: true}, Config{})
-	if err := ims.client.InviteUser(ctx, inv); !errors.Is(err, ErrInvalid) {
+	if err := ims.client.InviteUser(ctx, inv); !errors.Is(err, errInvalid) {
 		t.Fatalf("IMS invite: %v", err)
 	}
 	inv.APIOnly = true
@@ -443,8 +451,8 @@ func TestQuotaEndToEnd(t *testing.T) {
 		}
 	}
 	_, err := p.client.ListRoles(ctx)
-	var e *Error
-	if !errors.As(err, &e) || e.Reason != ReasonQuota {
+	var e *failure.Error
+	if !errors.As(err, &e) || e.Reason != failure.ReasonQuota {
 		t.Fatalf("err = %v", err)
 	}
 	// 15:00 UTC on 2026-01-15 is 09:00 CST: 15 h to midnight.

@@ -70,8 +70,15 @@ type Config struct {
 	ClientID     string
 	ClientSecret string
 
-	// HTTPTimeout bounds each HTTP call (default 30 s).
+	// HTTPTimeout is the deadline of one client call: the in-flight and
+	// rate slots, the token, every HTTP attempt and the waits between them
+	// (default 30 s, well inside the 2-minute hold a worker has on a
+	// request). A call that runs out of it fails with reason timeout and
+	// is not retried by the client.
 	HTTPTimeout time.Duration
+	// MaxRetryAfter caps the Retry-After the client honours (default 2 h;
+	// the cap is flagged on the failure).
+	MaxRetryAfter time.Duration
 	// Rate is the bot's share of the instance call rate (default 50 per
 	// 20 s, burst 1, so at most 50 calls in any 20 s window).
 	Rate ratelimit.Limit
@@ -79,7 +86,7 @@ type Config struct {
 	MaxInFlight int
 	// MaxWait is the longest the client sleeps for a rate slot, an
 	// in-flight slot or a short retry (default 5 s). Longer waits come
-	// back to the caller as an *Error with RetryAfter.
+	// back to the caller as a rate_limited *failure.Error with RetryAfter.
 	MaxWait time.Duration
 	// MaxAttempts caps the tries of one call, token refreshes excluded
 	// (default 4).
@@ -96,23 +103,6 @@ type Config struct {
 	PageOffset PageOffsetMode
 	// UserAgentVersion goes into the User-Agent header (default "dev").
 	UserAgentVersion string
-
-	// Limiter counts Rate across replicas (usually a *ratelimit.Limiter);
-	// nil means no shared rate limit.
-	Limiter RateLimiter
-	// InFlight bounds concurrent calls across replicas (usually a
-	// *ratelimit.Semaphore of MaxInFlight slots); nil means a
-	// process-local bound of MaxInFlight.
-	InFlight Semaphore
-	// Tokens shares identity tokens between clients of the same
-	// instance and client id; nil gives the client its own cache.
-	Tokens *TokenCache
-	// HTTPClient overrides the client's own *http.Client (tests).
-	HTTPClient HTTPDoer
-	// Clock returns the current time (default time.Now).
-	Clock func() time.Time
-	// Logger is used when the call's context carries no zerolog logger.
-	Logger *zerolog.Logger
 }
 
 const redacted = "<secret>"
@@ -186,8 +176,8 @@ func (c Config) withDefaults() Config {
 	if c.UserAgentVersion == "" {
 		c.UserAgentVersion = "dev"
 	}
-	if c.Clock == nil {
-		c.Clock = time.Now
+	if c.MaxRetryAfter <= 0 {
+		c.MaxRetryAfter = 2 * time.Hour
 	}
 	return c
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chataccess/chataccess/integrations/failure"
 )
 
 // Fuzz targets for every parser of Marketo responses. They check that
@@ -70,12 +72,12 @@ func FuzzParseErrorBody(f *testing.F) {
 		if err != nil {
 			return
 		}
-		e := classify("op", 200, eb.Code, eb.Message, nil, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-		if e.Reason == "" {
-			t.Fatalf("no reason for %+v", eb)
+		e := classifyT("op", 200, eb.Code, eb.Message, nil, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+		if e.Reason.Class() == failure.Unknown && e.Reason != failure.ReasonUnknown {
+			t.Fatalf("reason %q outside the closed set for %+v", e.Reason, eb)
 		}
-		if e.Retryable() != (e.Delay() > 0) {
-			t.Fatalf("retryable %v but delay %s", e.Retryable(), e.Delay())
+		if e.Class() == failure.RateLimited && e.Delay() <= 0 || e.Class() == failure.Permanent && e.Delay() != 0 {
+			t.Fatalf("%s (%s) with delay %s", e.Reason, e.Class(), e.Delay())
 		}
 		_ = e.Error()
 		_ = e.Human()
@@ -96,6 +98,5 @@ func FuzzParseTime(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		_ = ParseTime(s)
-		_, _ = parseRetryAfter(s, time.Now())
 	})
 }

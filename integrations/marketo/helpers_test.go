@@ -1,11 +1,13 @@
 package marketo
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/chataccess/chataccess/integrations/failure"
 	"github.com/chataccess/chataccess/integrations/marketo/marketofake"
 )
 
@@ -39,10 +41,10 @@ type pair struct {
 	clock  *clock
 }
 
-// newPair starts an emulator with opt and a client with cfg; the
-// credentials, base URL and clocks are filled in (a nil clock in either
-// means they share a fake clock).
-func newPair(t testing.TB, opt marketofake.Options, cfg Config) *pair {
+// newPair starts an emulator with opt and a client with cfg and opts;
+// the credentials and base URL are filled in, and both share a fake
+// clock unless opt sets one or opts hold WithClock.
+func newPair(t testing.TB, opt marketofake.Options, cfg Config, opts ...Option) *pair {
 	t.Helper()
 	p := &pair{clock: newClock()}
 	opt.ClientID, opt.ClientSecret = "client-1", testSecret
@@ -53,13 +55,10 @@ func newPair(t testing.TB, opt marketofake.Options, cfg Config) *pair {
 	p.srv = httptest.NewServer(p.fake)
 	t.Cleanup(p.srv.Close)
 	cfg.BaseURL, cfg.ClientID, cfg.ClientSecret = p.srv.URL, "client-1", testSecret
-	if cfg.Clock == nil {
-		cfg.Clock = p.clock.Now
-	}
 	if cfg.RetryBase == 0 {
 		cfg.RetryBase = time.Millisecond
 	}
-	c, err := New(cfg)
+	c, err := New(cfg, append([]Option{WithClock(p.clock.Now)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,4 +80,18 @@ func (p *pair) seed(t testing.TB) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// Reason matchers for errors.Is.
+var (
+	errNotFound    = &failure.Error{Reason: failure.ReasonNotFound}
+	errAuth        = &failure.Error{Reason: failure.ReasonAuth}
+	errInvalid     = &failure.Error{Reason: failure.ReasonInvalid}
+	errRateLimited = &failure.Error{Reason: failure.ReasonRateLimited}
+)
+
+// classifyT classifies an answer of a per-user endpoint with the
+// default Retry-After cap.
+func classifyT(op string, status int, code, msg string, h http.Header, now time.Time) *failure.Error {
+	return classify(op, status, code, msg, h, now, true, 2*time.Hour)
 }

@@ -3,10 +3,10 @@ package marketo
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"time"
 
+	"github.com/chataccess/chataccess/integrations/failure"
 	"github.com/chataccess/chataccess/integrations/ratelimit"
 )
 
@@ -40,7 +40,7 @@ func (c Config) RateKey() string { return "marketo:" + c.InstanceKey() + ":calls
 // SemaphoreKey is a suggested Redis key for the in-flight semaphore;
 // prefix is the store's versioned prefix, e.g. "chataccess:v1:".
 func (c Config) SemaphoreKey(prefix string) string {
-	return prefix + "sem:marketo:" + c.InstanceKey()
+	return ratelimit.SemaphoreKey(prefix, "marketo:"+c.InstanceKey())
 }
 
 // SemaphoreLease is how long a semaphore slot may be held: one HTTP
@@ -61,36 +61,45 @@ func (s localSemaphore) Acquire(ctx context.Context) (func(), error) {
 	}
 }
 
-// admit takes an in-flight slot and a rate slot, waiting at most MaxWait
-// for each. A longer wait becomes a rate_limited *Error, so the caller
-// can reschedule instead of holding a worker.
-func (c *Client) admit(ctx context.Context, op, target string) (release func(), err error) {
+// admit takes an in-flight slot and a rate slot, waiting at most
+// MaxWait for each and never past ctx's deadline. A longer wait becomes a
+// rate_limited failure, so the caller can reschedule instead of holding
+// a worker.
+func (c *Client) admit(ctx context.Context, cl call) (release func(), e *failure.Error) {
+	limited := func(msg string, after time.Duration) *failure.Error {
+		e := newError(cl.op, failure.ReasonRateLimited)
+		e.User, e.Object, e.Message, e.RetryAfter = cl.user, cl.object, msg, after
+		return e
+	}
+	failed := func(msg string, err error) *failure.Error {
+		e := newError(cl.op, failure.FromContext(ctx, err))
+		e.User, e.Object, e.Message, e.Err = cl.user, cl.object, msg, err
+		return e
+	}
 	sctx, cancel := context.WithTimeout(ctx, c.cfg.MaxWait)
-	release, err = c.inFlight.Acquire(sctx)
+	release, err := c.inFlight.Acquire(sctx)
 	cancel()
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("marketo: %s: %w", op, ctx.Err())
+		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			return nil, limited("all in-flight slots are busy", c.cfg.MaxWait)
 		}
-		if errors.Is(err, context.DeadlineExceeded) {
-			return nil, &Error{Reason: ReasonRateLimited, Op: op, Target: target, Message: "all in-flight slots are busy", RetryAfter: c.cfg.MaxWait}
-		}
-		return nil, &Error{Reason: ReasonUnavailable, Op: op, Target: target, Message: "in-flight limit store failed", Err: err}
+		return nil, failed("in-flight limit store failed", err)
 	}
-	if c.cfg.Limiter == nil {
+	if c.limiter == nil {
 		return release, nil
 	}
-	err = c.cfg.Limiter.Wait(ctx, c.cfg.RateKey(), c.cfg.Rate, c.cfg.MaxWait)
+	maxWait := c.cfg.MaxWait
+	if dl, ok := ctx.Deadline(); ok {
+		maxWait = max(min(maxWait, time.Until(dl)), 0)
+	}
+	err = c.limiter.Wait(ctx, c.cfg.RateKey(), c.cfg.Rate, maxWait)
 	if err == nil {
 		return release, nil
 	}
 	release()
 	var tooLong *ratelimit.WaitTooLongError
-	switch {
-	case errors.As(err, &tooLong):
-		return nil, &Error{Reason: ReasonRateLimited, Op: op, Target: target, Message: "the bot's share of the instance call rate is used up", RetryAfter: tooLong.After}
-	case ctx.Err() != nil:
-		return nil, fmt.Errorf("marketo: %s: %w", op, ctx.Err())
+	if errors.As(err, &tooLong) {
+		return nil, limited("the bot's share of the instance call rate is used up", tooLong.After)
 	}
-	return nil, &Error{Reason: ReasonUnavailable, Op: op, Target: target, Message: "rate limit store failed", Err: err}
+	return nil, failed("rate limit store failed", err)
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chataccess/chataccess/integrations/failure"
 	"github.com/chataccess/chataccess/integrations/marketo/marketofake"
 	"github.com/chataccess/chataccess/integrations/ratelimit"
 	"github.com/chataccess/chataccess/internal/redistest"
@@ -23,10 +24,8 @@ func TestLimiterKeepsBurstInsideShare(t *testing.T) {
 	const scale = 0.01
 	window := time.Duration(float64(InstanceRatePeriod) * scale)
 	p := newPair(t, marketofake.Options{TimeScale: scale, Clock: time.Now}, Config{
-		Clock:   time.Now,
-		Limiter: ratelimit.New(rdb, prefix),
 		MaxWait: 5 * time.Second,
-	})
+	}, WithClock(time.Now), WithLimiter(ratelimit.New(rdb, prefix)))
 	// Validate refuses rates above the instance's per-20 s budget, so the
 	// scaled default is set after New.
 	p.client.cfg.Rate = ratelimit.Limit{Rate: DefaultRate, Period: window, Burst: 1}
@@ -73,20 +72,20 @@ func TestLimiterKeepsBurstInsideShare(t *testing.T) {
 }
 
 // TestFarSlotReturnsRateLimited: when the next slot is further than
-// MaxWait the client returns at once with a rate_limited *Error.
+// MaxWait the client returns at once with a rate_limited *failure.Error.
 func TestFarSlotReturnsRateLimited(t *testing.T) {
 	rdb, prefix := redistest.Client(t)
 	p := newPair(t, marketofake.Options{}, Config{
-		Rate: ratelimit.Limit{Rate: 1, Period: time.Minute, Burst: 1}, Limiter: ratelimit.New(rdb, prefix), MaxWait: 100 * time.Millisecond,
-	})
+		Rate: ratelimit.Limit{Rate: 1, Period: time.Minute, Burst: 1}, MaxWait: 100 * time.Millisecond,
+	}, WithLimiter(ratelimit.New(rdb, prefix)))
 	ctx := context.Background()
 	if _, err := p.client.ListRoles(ctx); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
 	_, err := p.client.ListRoles(ctx)
-	var e *Error
-	if !errors.As(err, &e) || e.Reason != ReasonRateLimited || e.RetryAfter < 50*time.Second || !e.Retryable() {
+	var e *failure.Error
+	if !errors.As(err, &e) || e.Reason != failure.ReasonRateLimited || e.RetryAfter < 50*time.Second || !e.Retryable() {
 		t.Fatalf("err = %v", err)
 	}
 	if time.Since(start) > time.Second {
@@ -105,10 +104,10 @@ func TestSemaphoreAcrossClients(t *testing.T) {
 	cfg := p.client.cfg
 	cfg.MaxInFlight = 3
 	cfg.MaxWait = 10 * time.Second
-	cfg.InFlight = ratelimit.NewSemaphore(rdb, cfg.SemaphoreKey(prefix), cfg.MaxInFlight, cfg.SemaphoreLease())
+	sem := ratelimit.NewSemaphore(rdb, cfg.SemaphoreKey(prefix), cfg.MaxInFlight, cfg.SemaphoreLease())
 	var clients []*Client
 	for range 2 {
-		c, err := New(cfg)
+		c, err := New(cfg, WithInFlight(sem), WithClock(p.clock.Now))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -129,7 +128,7 @@ func TestSemaphoreAcrossClients(t *testing.T) {
 }
 
 // TestBusySemaphoreReturnsRateLimited: a semaphore that stays full
-// longer than MaxWait gives a rate_limited *Error.
+// longer than MaxWait gives a rate_limited *failure.Error.
 func TestBusySemaphoreReturnsRateLimited(t *testing.T) {
 	p := newPair(t, marketofake.Options{Latency: 500 * time.Millisecond}, Config{MaxInFlight: 1, MaxWait: 50 * time.Millisecond})
 	var wg sync.WaitGroup
@@ -144,7 +143,7 @@ func TestBusySemaphoreReturnsRateLimited(t *testing.T) {
 	close(errs)
 	var limited int
 	for err := range errs {
-		if errors.Is(err, ErrRateLimited) {
+		if errors.Is(err, errRateLimited) {
 			limited++
 		} else if err != nil {
 			t.Fatal(err)

@@ -3,6 +3,8 @@ package marketo
 import (
 	"testing"
 	"time"
+
+	"github.com/chataccess/chataccess/integrations/failure"
 )
 
 func TestUntilQuotaReset(t *testing.T) {
@@ -37,8 +39,8 @@ func TestUntilQuotaReset(t *testing.T) {
 
 func TestQuotaErrorDelay(t *testing.T) {
 	now := time.Date(2026, 7, 15, 12, 0, 0, 0, time.UTC)
-	e := classify("add role", 200, "607", "Daily quota reached", nil, now)
-	if e.Reason != ReasonQuota || !e.Retryable() || e.Delay() != 17*time.Hour {
+	e := classifyT("add role", 200, "607", "Daily quota reached", nil, now)
+	if e.Reason != failure.ReasonQuota || !e.Retryable() || e.Delay() != 17*time.Hour {
 		t.Fatalf("607: %+v delay %s", e, e.Delay())
 	}
 }

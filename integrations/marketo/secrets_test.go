@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chataccess/chataccess/integrations/failure"
 	"github.com/chataccess/chataccess/integrations/marketo/marketofake"
 	"github.com/rs/zerolog"
 )
@@ -31,11 +32,11 @@ func TestSecretsNeverLeak(t *testing.T) {
 	var errs []error
 
 	// 1. Wrong secret.
-	p := newPair(t, marketofake.Options{}, Config{Logger: &logger})
+	p := newPair(t, marketofake.Options{}, Config{}, WithLogger(logger))
 	good := p.client
 	bad := p.client.Config()
 	bad.ClientSecret = testSecret + "-wrong"
-	bc, err := New(bad)
+	bc, err := New(bad, WithLogger(logger))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,8 +58,8 @@ func TestSecretsNeverLeak(t *testing.T) {
 	deadURL := dead.URL
 	dead.Close()
 	cfg := p.client.Config()
-	cfg.BaseURL, cfg.Tokens = deadURL, nil
-	dc, err := New(cfg)
+	cfg.BaseURL = deadURL
+	dc, err := New(cfg, WithLogger(logger))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,14 +83,14 @@ func TestSecretsNeverLeak(t *testing.T) {
 	defer echo.Close()
 	tokens = append(tokens, "tok-echo-123456")
 	cfg.BaseURL = echo.URL
-	ec, err := New(cfg)
+	ec, err := New(cfg, WithLogger(logger))
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = ec.ListRoles(ctx)
 	errs = append(errs, err)
 	cfg.ClientSecret = testSecret + "x"
-	ec2, _ := New(cfg)
+	ec2, _ := New(cfg, WithLogger(logger))
 	_, err = ec2.ListRoles(ctx)
 	errs = append(errs, err)
 
@@ -97,7 +98,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		if err == nil {
 			t.Fatalf("scenario %d: no error", i+1)
 		}
-		e := err.(*Error)
+		e := err.(*failure.Error)
 		for _, text := range []string{err.Error(), fmt.Sprintf("%+v %#v", err, err), e.Human(), e.Message} {
 			if strings.Contains(text, testSecret) {
 				t.Errorf("scenario %d: secret in %q", i+1, text)

@@ -3,13 +3,14 @@ package marketo
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/chataccess/chataccess/integrations/failure"
 )
 
 // maxPages stops a listing that never ends (200 000 users at 200 a page).
@@ -19,7 +20,9 @@ func userPath(userID, leaf string) string { return "/" + url.PathEscape(userID) 
 
 func checkUserID(op, userID string) error {
 	if strings.TrimSpace(userID) == "" {
-		return &Error{Reason: ReasonInvalid, Op: op, Message: "empty user id"}
+		e := newError(op, failure.ReasonInvalid)
+		e.Message = "empty user id"
+		return e
 	}
 	return nil
 }
@@ -35,7 +38,7 @@ func (c *Client) ListUsers(ctx context.Context) ([]User, error) {
 		}
 		us, err := ParseUsers(b)
 		if err != nil {
-			return nil, &Error{Reason: ReasonUnavailable, Op: op, Status: http.StatusOK, Message: err.Error()}
+			return nil, unreadable(op, "", err)
 		}
 		return us, nil
 	}
@@ -117,13 +120,13 @@ func (c *Client) GetUser(ctx context.Context, userID string) (*User, error) {
 	if err := checkUserID(op, userID); err != nil {
 		return nil, err
 	}
-	b, err := c.do(ctx, call{op: op, target: userID, method: http.MethodGet, path: userPath(userID, "user.json")})
+	b, err := c.do(ctx, call{op: op, user: userID, perUser: true, method: http.MethodGet, path: userPath(userID, "user.json")})
 	if err != nil {
 		return nil, err
 	}
 	u, err := ParseUser(b)
 	if err != nil {
-		return nil, &Error{Reason: ReasonUnavailable, Op: op, Target: userID, Status: http.StatusOK, Message: err.Error()}
+		return nil, unreadable(op, userID, err)
 	}
 	return &u, nil
 }
@@ -131,13 +134,15 @@ func (c *Client) GetUser(ctx context.Context, userID string) (*User, error) {
 // FindUserByEmail finds the user whose email address (or login id) is
 // email, case-insensitively. A user added in the Adobe Admin Console can
 // take a while to appear; until then the error is an *Error with Reason
-// not_found (errors.Is(err, ErrNotFound)). When several users share the
+// not_found (failure.ReasonOf(err) == failure.ReasonNotFound). When several users share the
 // email, the one whose login id is the email wins, then a non-API user.
 func (c *Client) FindUserByEmail(ctx context.Context, email string) (*User, error) {
 	const op = "find user"
 	email = strings.ToLower(strings.TrimSpace(email))
 	if !strings.Contains(email, "@") {
-		return nil, &Error{Reason: ReasonInvalid, Op: op, Target: email, Message: "not an email address"}
+		e := newError(op, failure.ReasonInvalid)
+		e.User, e.Message = email, "not an email address"
+		return nil, e
 	}
 	users, err := c.ListUsers(ctx)
 	if err != nil {
@@ -164,7 +169,9 @@ func (c *Client) FindUserByEmail(ctx context.Context, email string) (*User, erro
 		}
 	}
 	if best == nil {
-		return nil, &Error{Reason: ReasonNotFound, Op: op, Target: email, Message: "no Marketo user has this email"}
+		e := newError(op, failure.ReasonNotFound)
+		e.User, e.Message = email, "no Marketo user has this email"
+		return nil, e
 	}
 	return best, nil
 }
@@ -175,13 +182,13 @@ func (c *Client) UserRoles(ctx context.Context, userID string) ([]RoleAssignment
 	if err := checkUserID(op, userID); err != nil {
 		return nil, err
 	}
-	b, err := c.do(ctx, call{op: op, target: userID, method: http.MethodGet, path: userPath(userID, "roles.json")})
+	b, err := c.do(ctx, call{op: op, user: userID, perUser: true, method: http.MethodGet, path: userPath(userID, "roles.json")})
 	if err != nil {
 		return nil, err
 	}
 	as, err := ParseAssignments(b)
 	if err != nil {
-		return nil, &Error{Reason: ReasonUnavailable, Op: op, Target: userID, Status: http.StatusOK, Message: err.Error()}
+		return nil, unreadable(op, userID, err)
 	}
 	return as, nil
 }
@@ -233,7 +240,7 @@ func (c *Client) changeRole(ctx context.Context, op, leaf string, shape BodyShap
 	if err := checkUserID(op, userID); err != nil {
 		return false, err
 	}
-	target := fmt.Sprintf("%s role %d workspace %d", userID, roleID, workspaceID)
+	object := fmt.Sprintf("role %d in workspace %d", roleID, workspaceID)
 	has, err := c.HasRole(ctx, userID, roleID, workspaceID)
 	if err != nil {
 		return false, err
@@ -241,11 +248,12 @@ func (c *Client) changeRole(ctx context.Context, op, leaf string, shape BodyShap
 	if has == add {
 		return false, nil
 	}
-	b, err := c.do(ctx, call{op: op, target: target, method: http.MethodPost, path: userPath(userID, leaf), body: rolesBody(shape, roleID, workspaceID)})
+	b, err := c.do(ctx, call{op: op, user: userID, object: object, perUser: true, method: http.MethodPost,
+		path: userPath(userID, leaf), body: rolesBody(shape, roleID, workspaceID)})
 	if err != nil {
 		// A refusal may mean the change is already there (a lost answer
 		// retried, or another replica); look before calling it failed.
-		if e := (*Error)(nil); errors.As(err, &e) && e.Reason == ReasonInvalid {
+		if failure.ReasonOf(err) == failure.ReasonInvalid {
 			if now, herr := c.HasRole(ctx, userID, roleID, workspaceID); herr == nil && now == add {
 				return false, nil
 			}
@@ -260,8 +268,10 @@ func (c *Client) changeRole(ctx context.Context, op, leaf string, shape BodyShap
 		}
 	}
 	if hasAssignment(as, roleID, workspaceID) != add {
-		return false, &Error{Reason: ReasonInvalid, Op: op, Target: target, Status: http.StatusOK,
-			Message: "Marketo accepted the call but the user's roles did not change (check the roles body shape setting)"}
+		e := newError(op, failure.ReasonConfig)
+		e.User, e.Object, e.Status = userID, object, http.StatusOK
+		e.Message = "Marketo accepted the call but the user's roles did not change (check marketo.add_roles_body / delete_roles_body)"
+		return false, e
 	}
 	return true, nil
 }
@@ -275,7 +285,7 @@ func (c *Client) ListRoles(ctx context.Context) ([]Role, error) {
 	}
 	rs, err := ParseRoles(b)
 	if err != nil {
-		return nil, &Error{Reason: ReasonUnavailable, Op: op, Status: http.StatusOK, Message: err.Error()}
+		return nil, unreadable(op, "", err)
 	}
 	return rs, nil
 }
@@ -289,7 +299,7 @@ func (c *Client) ListWorkspaces(ctx context.Context) ([]Workspace, error) {
 	}
 	ws, err := ParseWorkspaces(b)
 	if err != nil {
-		return nil, &Error{Reason: ReasonUnavailable, Op: op, Status: http.StatusOK, Message: err.Error()}
+		return nil, unreadable(op, "", err)
 	}
 	return ws, nil
 }
@@ -318,7 +328,9 @@ func (c *Client) RoleByName(ctx context.Context, name string) (*Role, error) {
 	if r, ok := m[nameKey(name)]; ok {
 		return &r, nil
 	}
-	return nil, &Error{Reason: ReasonNotFound, Op: "find role", Target: strconv.Quote(name), Message: "no Marketo role has this name"}
+	e := newError("find role", failure.ReasonNotFound)
+	e.Object, e.Message = "the role "+strconv.Quote(name), "no Marketo role has this name"
+	return nil, e
 }
 
 // AllZonesName is the system workspace of id 0 that workspaces.json
@@ -340,7 +352,9 @@ func (c *Client) WorkspaceByName(ctx context.Context, name string) (*Workspace, 
 	if nameKey(name) == nameKey(AllZonesName) {
 		return &Workspace{ID: 0, Name: AllZonesName, Status: "active"}, nil
 	}
-	return nil, &Error{Reason: ReasonNotFound, Op: "find workspace", Target: strconv.Quote(name), Message: "no Marketo workspace has this name"}
+	e := newError("find workspace", failure.ReasonNotFound)
+	e.Object, e.Message = "the workspace "+strconv.Quote(name), "no Marketo workspace has this name"
+	return nil, e
 }
 
 // UsersWithRole lists the users who hold the role in the workspace, with
@@ -355,7 +369,7 @@ func (c *Client) UsersWithRole(ctx context.Context, roleID, workspaceID int) ([]
 	var out []User
 	for _, u := range users {
 		full, err := c.GetUser(ctx, u.UserID)
-		if errors.Is(err, ErrNotFound) {
+		if failure.ReasonOf(err) == failure.ReasonNotFound {
 			continue
 		}
 		if err != nil {
@@ -388,7 +402,9 @@ type Invite struct {
 func (c *Client) InviteUser(ctx context.Context, inv Invite) error {
 	const op = "invite user"
 	if inv.EmailAddress == "" || inv.FirstName == "" || inv.LastName == "" || len(inv.Roles) == 0 {
-		return &Error{Reason: ReasonInvalid, Op: op, Target: inv.EmailAddress, Message: "email, first name, last name and at least one role are required"}
+		e := newError(op, failure.ReasonInvalid)
+		e.User, e.Message = inv.EmailAddress, "email, first name, last name and at least one role are required"
+		return e
 	}
 	type rw struct {
 		AccessRoleID int `json:"accessRoleId"`
@@ -411,7 +427,7 @@ func (c *Client) InviteUser(ctx context.Context, inv Invite) error {
 		body.Roles = append(body.Roles, rw{r.RoleID, r.WorkspaceID})
 	}
 	b, _ := json.Marshal(body)
-	_, err := c.do(ctx, call{op: op, target: inv.EmailAddress, method: http.MethodPost, path: "/invite.json", body: b})
+	_, err := c.do(ctx, call{op: op, user: inv.EmailAddress, method: http.MethodPost, path: "/invite.json", body: b})
 	return err
 }
 
@@ -421,13 +437,13 @@ func (c *Client) GetInvitedUser(ctx context.Context, userID string) (*InvitedUse
 	if err := checkUserID(op, userID); err != nil {
 		return nil, err
 	}
-	b, err := c.do(ctx, call{op: op, target: userID, method: http.MethodGet, path: userPath(userID, "invite.json")})
+	b, err := c.do(ctx, call{op: op, user: userID, perUser: true, method: http.MethodGet, path: userPath(userID, "invite.json")})
 	if err != nil {
 		return nil, err
 	}
 	u, err := ParseInvitedUser(b)
 	if err != nil {
-		return nil, &Error{Reason: ReasonUnavailable, Op: op, Target: userID, Status: http.StatusOK, Message: err.Error()}
+		return nil, unreadable(op, userID, err)
 	}
 	return &u, nil
 }
@@ -440,9 +456,17 @@ func (c *Client) DeleteInvitedUser(ctx context.Context, userID string) error {
 	if err := checkUserID(op, userID); err != nil {
 		return err
 	}
-	_, err := c.do(ctx, call{op: op, target: userID, method: http.MethodPost, path: userPath(userID, "invite/delete.json"), body: []byte{}})
-	if errors.Is(err, ErrNotFound) {
+	_, err := c.do(ctx, call{op: op, user: userID, perUser: true, method: http.MethodPost, path: userPath(userID, "invite/delete.json"), body: []byte{}})
+	if failure.ReasonOf(err) == failure.ReasonNotFound {
 		return nil
 	}
 	return err
+}
+
+// unreadable is the failure of a 200 whose body does not have the
+// documented shape: an answer nobody documented, so a few tries at most.
+func unreadable(op, user string, err error) *failure.Error {
+	e := newError(op, failure.ReasonUnknown)
+	e.User, e.Status, e.Message = user, http.StatusOK, failure.Clip(err.Error(), failure.MessageLen)
+	return e
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/config"
 	"github.com/chataccess/chataccess/integrations/adobe"
+	"github.com/chataccess/chataccess/integrations/failure"
 	"github.com/chataccess/chataccess/integrations/marketo"
 	"github.com/chataccess/chataccess/vendormap"
 )
@@ -278,9 +279,9 @@ func (c *checker) checkAdobe(ctx context.Context, pol *approvals.Policy) {
 	})
 	credItem := "credentials (IMS token)"
 	if err != nil {
-		var ae *adobe.Error
+		var ae *failure.Error
 		switch {
-		case errors.As(err, &ae) && (ae.Op == "ims.token" || ae.Reason == adobe.ReasonAuth || ae.Reason == adobe.ReasonForbidden):
+		case errors.As(err, &ae) && (ae.Op == "ims.token" || ae.Reason == failure.ReasonAuth || ae.Reason == failure.ReasonForbidden):
 			c.add(allPackages, systemAdobe, credItem, statusFail, adobeDetail(err))
 		default:
 			c.add(allPackages, systemAdobe, credItem, statusOK, "token issued for client "+e.AdobeClientID)
@@ -301,14 +302,14 @@ func (c *checker) checkAdobe(ctx context.Context, pol *approvals.Policy) {
 
 // adobeDetail is the person-readable sentence plus the status and code.
 func adobeDetail(err error) string {
-	var ae *adobe.Error
+	var ae *failure.Error
 	if !errors.As(err, &ae) {
 		return err.Error()
 	}
-	if ae.Reason == adobe.ReasonCanceled {
+	if ae.Reason == failure.ReasonCanceled || ae.Reason == failure.ReasonTimeout {
 		return "no answer before --timeout ran out (" + ae.Op + ")"
 	}
-	if ae.Reason == adobe.ReasonInvalid || ae.Reason == adobe.ReasonNotFound {
+	if ae.Reason == failure.ReasonInvalid || ae.Reason == failure.ReasonNotFound {
 		// Human speaks of changes; for a read the technical text is clearer.
 		return ae.Error()
 	}
@@ -453,7 +454,7 @@ func roleStatus(roles []marketo.Role, ref approvals.MarketoRef, ws *marketo.Work
 
 // marketoDetail is the person-readable sentence plus the status and code.
 func marketoDetail(err error) string {
-	var me *marketo.Error
+	var me *failure.Error
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
 		return "no answer before --timeout ran out (" + err.Error() + ")"

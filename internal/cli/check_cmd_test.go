@@ -311,7 +311,15 @@ func TestCheck(t *testing.T) {
 			},
 			wantFail: []string{"adobe product profile listing", "marketo role listing", "marketo workspace listing"},
 			wantOK:   []string{"adobe credentials (IMS token)", "marketo credentials (identity token)"},
-			wantOut:  []string{"umapi.groups: invalid HTTP 400", "Access User Management Api"}},
+			wantOut:  []string{"umapi.groups: invalid (HTTP 400)", "Access User Management Api"}},
+		{name: "ADOBE_UMAPI_URL as Adobe writes it", policy: example, wantCode: 0,
+			env:    func(e *testEmulators, v map[string]string) { v["ADOBE_UMAPI_URL"] = e.adobeURL + "/v2/usermanagement" },
+			wantOK: []string{"adobe credentials (IMS token)", `adobe profile "Live Agent"`}},
+		{name: "a UMAPI path that answers 404 names ADOBE_UMAPI_URL", policy: example, wantCode: exitCheckFailed,
+			env:      func(e *testEmulators, v map[string]string) { v["ADOBE_UMAPI_URL"] = e.adobeURL + "/v2" },
+			wantFail: []string{"adobe product profile listing"},
+			wantOK:   []string{"adobe credentials (IMS token)", "marketo credentials (identity token)"},
+			wantOut:  []string{"ADOBE_UMAPI_URL is wrong"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -42,7 +42,7 @@ type wiring struct {
 	clock    approvals.Clock
 	replica  string        // names this process in consumer groups
 	poll     time.Duration // worker queue poll interval (default 1 s)
-	notify   time.Duration // notifier read block (default 1 s)
+	notify   time.Duration // notifier and dispatcher read block (default 5 s)
 	sweep    time.Duration // reminder and timeout sweep interval (default 1 min)
 	userLag  time.Duration // first wait for a user to appear in Marketo (default 1 min)
 	minClaim time.Duration // how long an unacknowledged event waits before another replica takes it
@@ -58,11 +58,6 @@ func (w *wiring) defaults() {
 	}
 	if w.minClaim <= 0 {
 		w.minClaim = 30 * time.Second
-	}
-	if w.notify <= 0 {
-		// A blocking outbox read is not cut short by its context, so it
-		// stays short: it bounds how long the notifier takes to stop.
-		w.notify = time.Second
 	}
 }
 
@@ -156,10 +151,7 @@ type vendorParts struct {
 func newApp(w wiring) *app {
 	prefix := w.cfg.Settings().Redis.Prefix
 	a := &app{log: w.log, rdb: w.rdb, reg: prometheus.NewRegistry(), mux: http.NewServeMux(), chat: bot.NewMux(),
-		queueName: strings.TrimSuffix(prefix, ":") + ":provision", shutdown: w.cfg.Settings().ShutdownTimeout}
-	if a.shutdown <= 0 {
-		a.shutdown = DefaultShutdownTimeout
-	}
+		queueName: strings.TrimSuffix(prefix, ":") + ":provision", shutdown: DefaultShutdownTimeout}
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.store = store.New(w.rdb, prefix, store.WithAuditKey(store.NewAuditKey([]byte(w.env.AuditKey.Reveal()))))
 	a.service = approvals.NewService(w.cfg.Policy(), a.store, w.clock)

@@ -19,6 +19,15 @@ const (
 
 var countryRe = regexp.MustCompile(`^[A-Z]{2}$`)
 
+// DomainIncomplete marks a domain in Options.Domains whose directory is
+// claimed but not fully set up (no sign-in method, or trusted from another
+// organization). Creating an Enterprise or Federated ID there passes
+// validation (and testOnly) but fails when run with
+// error.internal.create_failed, which UMAPI documents only as "Operation
+// failed for unknown reason" (ErrorRef.md); field reports show it for
+// exactly this setup problem.
+const DomainIncomplete = "incomplete"
+
 type cmdError struct {
 	Index     int    `json:"index"`
 	Step      int    `json:"step"`
@@ -281,7 +290,7 @@ func (s *Server) checkStep(st step, who string) (code, msg string) {
 			if !claimed {
 				return "error.domain.trust.nonexistent", "Changes to users are only allowed in claimed domains."
 			}
-			if want != "" && want != typ {
+			if want != "" && want != typ && want != DomainIncomplete {
 				return "error.user.type_mismatch", "The user type does not match the domain"
 			}
 		}
@@ -323,6 +332,9 @@ func (s *Server) applyStep(st step, who, reqID string) (changes []Change, code, 
 			return nil, "", ""
 		}
 		typ := map[string]string{"addAdobeID": "adobeID", "createEnterpriseID": "enterpriseID", "createFederatedID": "federatedID"}[st.name]
+		if typ != "adobeID" && s.opts.Domains[strings.ToLower(domainOf(c.Email))] == DomainIncomplete {
+			return nil, "error.internal.create_failed", "Operation failed for unknown reason"
+		}
 		s.putUser(&user{email: c.Email, first: c.FirstName, last: c.LastName, country: c.Country, typ: typ})
 	case "add":
 		if u == nil {

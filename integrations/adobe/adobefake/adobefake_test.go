@@ -176,6 +176,8 @@ func TestActionRules(t *testing.T) {
 		{"create existing with ignore", `[{"user":"ana.admin@example.com","do":[{"createFederatedID":{"email":"ana.admin@example.com","country":"US","firstname":"A","lastname":"A","option":"ignoreIfAlreadyExists"}},{"add":{"group":["Live Agent"]}}]}]`, false, 200, "success", ""},
 		{"unclaimed domain", `[{"user":"n@example.org","do":[{"createFederatedID":{"email":"n@example.org","country":"US","firstname":"N","lastname":"N"}}]}]`, false, 200, "error", "error.domain.trust.nonexistent"},
 		{"type mismatch", `[{"user":"n@example.com","do":[{"createEnterpriseID":{"email":"n@example.com","firstname":"N","lastname":"N"}}]}]`, false, 200, "error", "error.user.type_mismatch"},
+		{"incomplete directory passes test mode", `[{"user":"n@partner.example.com","do":[{"createFederatedID":{"email":"n@partner.example.com","country":"US","firstname":"N","lastname":"N"}}]}]`, true, 200, "success", ""},
+		{"incomplete directory cannot create", `[{"user":"n@partner.example.com","do":[{"createFederatedID":{"email":"n@partner.example.com","country":"US","firstname":"N","lastname":"N"}},{"add":{"group":["Live Agent"]}}]}]`, false, 200, "error", "error.internal.create_failed"},
 		{"update adobe id", `[{"user":"pat.personal@gmail.example.net","do":[{"update":{"firstname":"X"}}]}]`, false, 200, "error", "error.update.adobeid.no"},
 		{"partial", `[{"user":"ana.admin@example.com","do":[{"add":{"group":["Calendar Agent"]}}]},{"user":"ghost@example.com","do":[{"add":{"group":["Live Agent"]}}]}]`, false, 200, "partial", "error.user.nonexistent"},
 	}
@@ -186,6 +188,28 @@ func TestActionRules(t *testing.T) {
 				t.Errorf("status %d result %v code %q; want %d %s %q (%v)", st, m["result"], firstErrorCode(m), tt.status, tt.result, tt.code, m)
 			}
 		})
+	}
+}
+
+// TestUnknownPathIsNoUMAPIAnswer: a path with /v2/usermanagement twice (an
+// ADOBE_UMAPI_URL that already holds it) gets a 404 whose body is not
+// UMAPI's {"result": ...} envelope, so no client can read it as "no such
+// user".
+func TestUnknownPathIsNoUMAPIAnswer(t *testing.T) {
+	fx := start(t, adobefake.Options{Limits: adobefake.Limits{Disabled: true}})
+	for _, p := range []string{
+		"/v2/usermanagement/v2/usermanagement/organizations/" + fx.s.OrgID() + "/users/ana.admin@example.com",
+		"/v2/usermanagement/organizations/" + fx.s.OrgID() + "/people/ana.admin@example.com",
+		"/v2/usermanagement/users/" + fx.s.OrgID(),
+	} {
+		st, m, _ := fx.do(t, "GET", p, "", nil)
+		if st != 404 || m["result"] != nil || m["error_code"] == nil {
+			t.Errorf("GET %s: %d %v, want 404 without a UMAPI result", p, st, m)
+		}
+	}
+	st, m, _ := fx.do(t, "POST", "/v2/usermanagement/v2/usermanagement/action/"+fx.s.OrgID(), `[]`, nil)
+	if st != 404 || m["result"] != nil {
+		t.Errorf("POST doubled action path: %d %v", st, m)
 	}
 }
 

@@ -60,7 +60,7 @@ func segments(r *http.Request, prefix string) []string {
 func (s *Server) serveUser(w http.ResponseWriter, r *http.Request) {
 	p := segments(r, "/v2/usermanagement/organizations/")
 	if len(p) != 3 || p[1] != "users" {
-		writeJSON(w, 404, map[string]string{"result": "error.api.not_available", "message": "no such endpoint"})
+		noEndpoint(w)
 		return
 	}
 	if p[0] != s.opts.OrgID {
@@ -88,7 +88,7 @@ func (s *Server) serveUser(w http.ResponseWriter, r *http.Request) {
 func (s *Server) pagedPath(w http.ResponseWriter, r *http.Request, prefix string, min, max int) (p []string, page int, ok bool) {
 	p = segments(r, prefix)
 	if len(p) < min || len(p) > max {
-		writeJSON(w, 404, map[string]string{"result": "error.api.not_available", "message": "no such endpoint"})
+		noEndpoint(w)
 		return nil, 0, false
 	}
 	if p[0] != s.opts.OrgID {

@@ -63,8 +63,8 @@ type Options struct {
 	// default 10 (the real limit is UNCONFIRMED).
 	MaxStepsPerCommand int
 	// Domains maps claimed domains to the identity type they take
-	// ("enterpriseID" or "federatedID"). Empty: every domain is claimed
-	// and takes either type.
+	// ("enterpriseID" or "federatedID"), or to DomainIncomplete. Empty:
+	// every domain is claimed and takes either type.
 	Domains map[string]string
 	// LowercaseHeaders sends the paging headers as x-current-page etc.,
 	// which Adobe allows (RefOverview.md: header names are case-insensitive).
@@ -266,7 +266,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if k == KindOther {
-		writeJSON(sw, 404, map[string]string{"result": "error.api.not_available", "message": "no such endpoint"})
+		noEndpoint(sw)
 		return
 	}
 	if !s.authorize(sw, r) {
@@ -394,6 +394,15 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 		w.status = 200
 	}
 	return w.ResponseWriter.Write(b)
+}
+
+// noEndpoint answers a path that is no UMAPI endpoint, e.g. one with
+// /v2/usermanagement twice: 404 with a gateway body that is not UMAPI's
+// {"result": ...} envelope. Adobe's exact body for an unknown path is
+// UNCONFIRMED; the error_code style is the gateway's (the 429 body of
+// partials/throttling.md), so a client must not read it as "not found".
+func noEndpoint(w http.ResponseWriter) {
+	writeJSON(w, http.StatusNotFound, map[string]string{"error_code": "404040", "message": "Resource not found"})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -50,6 +50,9 @@ type Options struct {
 	ClientSecret string
 	// Scope is the API-only user that owns the service (token "scope").
 	Scope string
+	// MunchkinID names the instance, as in https://<munchkin-id>.mktorest.com
+	// (default DefaultMunchkinID); see instances.go.
+	MunchkinID string
 	// TokenLifetime of a new token (documented: 3600 s).
 	TokenLifetime time.Duration
 
