@@ -111,7 +111,9 @@ func (e *RateLimitError) Error() string {
 
 // Is makes errors.Is(err, ErrRateLimited) and errors.Is(err,
 // ErrTransient) true.
-func (e *RateLimitError) Is(target error) bool { return target == ErrRateLimited || target == ErrTransient }
+func (e *RateLimitError) Is(target error) bool {
+	return target == ErrRateLimited || target == ErrTransient
+}
 
 // ResolveGroups returns u with Groups set to those of candidates that
 // have u as a member, asking s for each group's members. Use it with the

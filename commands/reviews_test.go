@@ -31,7 +31,10 @@ func TestReviewStart(t *testing.T) {
 	// answered at once and the campaign built after the acknowledgement.
 	var told []string
 	rep := f.h.HandleCommand(f.ctx, bot.Command{User: user("UROOT"), Channel: "CWORK", Name: "/dynchat", Text: "review start agent",
-		Respond: func(_ context.Context, r bot.Response) error { told = append(told, r.Message.Text.String()); return nil }})
+		Respond: func(_ context.Context, r bot.Response) error {
+			told = append(told, r.Message.Text.String())
+			return nil
+		}})
 	if m := text(rep.Message); !strings.Contains(m, "Starting the access review of agent") || len(rv.started) != 0 || rep.After == nil {
 		t.Fatalf("admin: %q, started %v", m, rv.started)
 	}
