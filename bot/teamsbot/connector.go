@@ -90,7 +90,7 @@ func (c *client) do(ctx context.Context, tok *tokens, name, method, url string, 
 		case status >= 200 && status < 300:
 			c.metrics.apiCall(name, "ok")
 			return nil
-		case status == http.StatusUnauthorized && !refreshed:
+		case status == http.StatusUnauthorized && !refreshed && tok != nil:
 			c.metrics.apiCall(name, "retried")
 			tok.drop()
 			refreshed = true
@@ -121,9 +121,12 @@ func (c *client) do(ctx context.Context, tok *tokens, name, method, url string, 
 // once sends one request; it returns the status, the error code of a
 // failed answer and its Retry-After.
 func (c *client) once(ctx context.Context, tok *tokens, method, url string, payload []byte, out any) (int, string, time.Duration, error) {
-	access, err := tok.token()
-	if err != nil {
-		return 0, "", 0, err
+	access := ""
+	if tok != nil {
+		var err error
+		if access, err = tok.token(); err != nil {
+			return 0, "", 0, err
+		}
 	}
 	var rd io.Reader
 	if payload != nil {
@@ -133,7 +136,9 @@ func (c *client) once(ctx context.Context, tok *tokens, method, url string, payl
 	if err != nil {
 		return 0, "", 0, err
 	}
-	req.Header.Set("Authorization", "Bearer "+access)
+	if access != "" {
+		req.Header.Set("Authorization", "Bearer "+access)
+	}
 	req.Header.Set("Accept", "application/json")
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/json; charset=utf-8")

@@ -43,14 +43,15 @@ type Rendered struct {
 	Card *card
 }
 
-// Activity returns the outbound message activity.
+// Activity returns the outbound message activity. A card goes without
+// text (Teams would show the text above the card as a second copy); the
+// fallback text is its summary, which notifications show.
 func (r Rendered) Activity() *Activity {
-	a := &Activity{Type: typeMessage, Text: r.Text}
-	if r.Card != nil {
-		a.Summary = r.Text
-		a.Attachments = []Attachment{{ContentType: contentTypeCard, Content: r.Card}}
+	if r.Card == nil {
+		return &Activity{Type: typeMessage, Text: r.Text}
 	}
-	return a
+	return &Activity{Type: typeMessage, Summary: r.Text,
+		Attachments: []Attachment{{ContentType: contentTypeCard, Content: r.Card}}}
 }
 
 // MarshalCard returns the card's JSON (for golden files and tests).
