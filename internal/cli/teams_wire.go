@@ -35,7 +35,7 @@ func (a *app) addTeamsSender(w wiring) error {
 	a.teams.sender = teamsbot.NewSender(teamsbot.SenderConfig{
 		AppID: w.env.TeamsAppID, AppPassword: w.env.TeamsAppPassword.Reveal(), TenantID: w.env.TeamsTenantID,
 		LoginURL: w.env.TeamsLoginURL, ServiceURL: s.Teams.ServiceURL, Groups: s.Teams.GraphGroups,
-		Conversations: s.Teams.ChannelIDs(), Memory: a.store,
+		Conversations: s.Teams.ChannelIDs(), Memory: a.store, Anonymous: s.Teams.LocalDev,
 		Pacer:   teamsPacer{lim: ratelimit.New(w.rdb, s.Redis.Prefix)},
 		Metrics: a.teamsMetrics(), Logger: w.log,
 	})
