@@ -237,6 +237,16 @@ func TestTeamsFlowThroughServe(t *testing.T) {
 			teamsfake.Execute("dc_approve", map[string]any{"v": id, "b": "decide:" + id}), card.ActivityID))
 		return body
 	}
+	refresh := func(u teamsfake.User) string {
+		_, body := w.send(w.teams.Invoke(flowAppID, u, flowChan, "adaptiveCard/action", teamsfake.Execute("refresh", nil), card.ActivityID))
+		return body
+	}
+	if body := refresh(flowBob); !strings.Contains(body, `"dc_approve"`) || !strings.Contains(body, `"dc_deny"`) {
+		t.Fatalf("the approver's refreshed card has no Approve and Deny: %s", body)
+	}
+	if body := refresh(flowDave); strings.Contains(body, `"dc_approve"`) || strings.Contains(body, `"dc_deny"`) || !strings.Contains(body, id) {
+		t.Fatalf("an outsider's refreshed card shows Approve or Deny: %s", body)
+	}
 	if body := click(flowDave); !strings.Contains(body, "activity.message") {
 		t.Fatalf("outsider's click: %s", body)
 	}
