@@ -4,15 +4,11 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"net/url"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -20,12 +16,12 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
-	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot/slackbot"
 	"github.com/chataccess/chataccess/bot/slackbot/slackfake"
 	"github.com/chataccess/chataccess/config"
 	"github.com/chataccess/chataccess/integrations/adobe/adobefake"
 	"github.com/chataccess/chataccess/integrations/marketo/marketofake"
+	"github.com/chataccess/chataccess/internal/playground"
 	"github.com/chataccess/chataccess/internal/sandbox"
 )
 
@@ -33,17 +29,13 @@ import (
 // nothing (everything runs in this process on loopback).
 const demoSigningSecret = "demo-signing-secret-not-a-secret"
 
-// Demo people: Slack ids and emails matching chataccess.example.yaml.
-const (
-	demoLead    = "U0DEMOLEAD1" // team lead, in the @dc-team-leads group (S0DCLEADS01)
-	demoDana    = "U0DANALEE01" // dana.lee@example.com, an approver of "agent"
-	demoEve     = "U0EVEDEMO01" // eve@example.com, not an approver
-	demoAlice   = "U0ALICENG01" // alice@example.com, who needs access
-	demoChannel = "C0DCAPPROV1" // the approval channel of "agent"
-)
+// demoAuditKey keys the demo's audit chain, as AUDIT_KEY does in
+// production; it protects nothing either (the Redis is in-process).
+const demoAuditKey = "demo-audit-key-not-a-secret-0123456789"
 
 func runDemo(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "demo", "demo [--log-level LEVEL] [--policy FILE]")
+	fs := newFlags(env, "demo", "demo [--verbose] [--log-level LEVEL] [--policy FILE]")
+	verbose := fs.Bool("verbose", false, "also print every message the bot posts or edits, line by line")
 	level := fs.String("log-level", "error", "log level of the bot's own logs (to stderr)")
 	policy := fs.String("policy", "", "policy file (default: the embedded chataccess.example.yaml)")
 	if err := parse(fs, args); err != nil {
@@ -54,30 +46,38 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer d.stop()
+	d.verbose = *verbose
 	return d.script(ctx)
 }
 
-// demo is everything the demo runs: the bot wired exactly as `serve`
-// wires it, on an in-process Redis, the Adobe and Marketo emulators and
-// a fake Slack Web API.
+// demo is everything the demo and the playground run: the bot wired
+// exactly as `serve` wires it, on an in-process Redis, the Adobe and
+// Marketo emulators and a fake Slack Web API, and a stand-in for Slack
+// that acts as the story's people.
 type demo struct {
-	out    io.Writer
-	mr     *miniredis.Miniredis
-	rdb    redis.UniversalClient
-	sb     *sandbox.Sandbox
-	slack  *slackfake.Fake
-	app    *app
-	url    string
-	signer *slackbot.Verifier
-	stop   func()
-	shown  map[string]int      // message edits already printed
-	lines  map[string][]string // last printed lines of each message
+	out     io.Writer
+	verbose bool
+	mr      *miniredis.Miniredis
+	rdb     redis.UniversalClient
+	sb      *sandbox.Sandbox
+	slack   *slackfake.Fake
+	app     *app
+	url     string
+	command string
+	signer  *slackbot.Verifier
+	cast    playground.Cast
+	act     *playground.Slack
+	stage   *playground.Stage
+	stop    func()
+	shown   map[string]int      // message edits already printed (--verbose)
+	lines   map[string][]string // last printed lines of each message (--verbose)
 }
 
 // startDemo starts the bot; rdb is the Redis to use, nil for an
 // in-process one (the zero-setup default).
 func startDemo(ctx context.Context, env Env, level, policyPath string, rdb redis.UniversalClient) (*demo, error) {
-	d := &demo{out: env.Stdout, shown: map[string]int{}, lines: map[string][]string{}, signer: slackbot.NewVerifier(demoSigningSecret, nil)}
+	d := &demo{out: env.Stdout, shown: map[string]int{}, lines: map[string][]string{}, signer: slackbot.NewVerifier(demoSigningSecret, nil),
+		cast: playground.DefaultCast()}
 	var cleanups []func()
 	d.stop = func() {
 		for i := len(cleanups) - 1; i >= 0; i-- {
@@ -108,7 +108,16 @@ func startDemo(ctx context.Context, env Env, level, policyPath string, rdb redis
 		return nil, err
 	}
 	cleanups = append(cleanups, stop)
+	d.command = cfg.Settings().Slack.Command
+	d.act = playground.NewSlack(playground.SlackConfig{Fake: d.slack, BotURL: d.url, Sign: d.signer.Sign, Command: d.command, Cast: d.cast})
+	d.stage = &playground.Stage{Slack: d.act, Fake: d.slack, Records: records{d.app.store}, Cast: d.cast}
 	return d, nil
+}
+
+// playground is the page standing in for Slack in front of this bot.
+func (d *demo) playground(log zerolog.Logger) *playground.Server {
+	return playground.New(playground.Config{Slack: d.act, Fake: d.slack, Sandbox: d.sb, Records: records{d.app.store},
+		Cast: d.cast, Command: d.command, Logger: log})
 }
 
 // world starts what the bot talks to: Redis (in-process unless rdb is
@@ -138,17 +147,13 @@ func (d *demo) world(rdb redis.UniversalClient, cleanups []func()) ([]func(), er
 	}
 	d.slack = slackfake.New()
 	cleanups = append(cleanups, d.slack.Close)
-	for _, u := range []slackfake.User{
-		{ID: demoLead, Name: "Lea Lead", Email: "lea.lead@example.com"},
-		{ID: demoDana, Name: "Dana Lee", Email: "dana.lee@example.com"},
-		{ID: demoEve, Name: "Eve Stone", Email: "eve@example.com"},
-		{ID: demoAlice, Name: "Alice Ng", Email: "alice@example.com"},
-		{ID: "U0SUPPORT01", Name: "Support Lead", Email: "support.lead@example.com"},
-		{ID: "U0ADMIN0001", Name: "Ada Admin", Email: "ada.admin@example.com"},
-	} {
-		d.slack.AddUser(u)
+	for _, p := range d.cast.People {
+		first, last, _ := strings.Cut(p.Name, " ")
+		d.slack.AddUser(slackfake.User{ID: p.ID, Name: p.Name, Email: p.Email, FirstName: first, LastName: last})
 	}
-	d.slack.AddGroup("S0DCLEADS01", demoLead)
+	for g, members := range d.cast.Groups {
+		d.slack.AddGroup(g, members...)
+	}
 	return cleanups, nil
 }
 
@@ -161,6 +166,7 @@ func (d *demo) config(env Env, policyPath string) (*config.Config, config.Env, e
 			"ADOBE_IMS_URL": d.sb.AdobeURL(), "ADOBE_UMAPI_URL": d.sb.AdobeURL(), "ADOBE_ORG_ID": d.sb.Adobe.OrgID(),
 			"ADOBE_CLIENT_ID": d.sb.Adobe.ClientID(), "ADOBE_CLIENT_SECRET": d.sb.Adobe.ClientSecret(),
 			"MARKETO_BASE_URL": d.sb.MarketoURL(), "MARKETO_CLIENT_ID": "chataccess-demo", "MARKETO_CLIENT_SECRET": "demo-secret",
+			"AUDIT_KEY": demoAuditKey,
 		}[k]
 	}
 	var cfg *config.Config
@@ -217,185 +223,3 @@ func parseLevel(s string) zerolog.Level {
 
 // say prints one narration line.
 func (d *demo) say(format string, args ...any) { fmt.Fprintf(d.out, format+"\n", args...) }
-
-// post sends a signed Slack request to the bot's HTTP endpoint.
-func (d *demo) post(path, body string) (string, error) {
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	req, err := http.NewRequest(http.MethodPost, d.url+path, strings.NewReader(body))
-	if err != nil {
-		return "", err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Slack-Request-Timestamp", ts)
-	req.Header.Set("X-Slack-Signature", d.signer.Sign(ts, []byte(body)))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("%s answered %d: %s", path, resp.StatusCode, b)
-	}
-	return string(b), nil
-}
-
-// command types a slash command as user.
-func (d *demo) command(user, text string) error {
-	d.say("\n$ %s types:  /dynchat %s", d.name(user), text)
-	form := url.Values{"team_id": {"T0DEMO"}, "channel_id": {"C0WORKROOM1"}, "user_id": {user}, "command": {"/dynchat"},
-		"text": {text}, "trigger_id": {"trig-" + strconv.FormatInt(time.Now().UnixNano(), 36)}}
-	body, err := d.post("/slack/commands", form.Encode())
-	if err != nil {
-		return err
-	}
-	if t := replyText(body); t != "" {
-		d.say("  bot (only %s sees this): %s", d.name(user), t)
-	}
-	return nil
-}
-
-// click presses a request card's button as user.
-func (d *demo) click(user, action, id string, msg slackfake.Message) error {
-	d.say("\n$ %s clicks %q on the card of %s", d.name(user), strings.TrimPrefix(action, "dc_"), id)
-	return d.press(user, action, "decide:"+id, id, msg)
-}
-
-// press sends a block_actions interaction for one button.
-func (d *demo) press(user, action, blockID, value string, msg slackfake.Message) error {
-	before := len(d.slack.Ephemerals())
-	payload, _ := json.Marshal(map[string]any{
-		"type": "block_actions", "user": map[string]any{"id": user}, "team": map[string]any{"id": "T0DEMO"},
-		"trigger_id": "trig-" + user, "channel": map[string]any{"id": msg.Channel},
-		"container": map[string]any{"type": "message", "message_ts": msg.TS, "channel_id": msg.Channel},
-		"actions":   []any{map[string]any{"action_id": action, "block_id": blockID, "type": "button", "value": value}},
-	})
-	if _, err := d.post("/slack/interactions", url.Values{"payload": {string(payload)}}.Encode()); err != nil {
-		return err
-	}
-	d.waitFor(2*time.Second, func() bool { return len(d.slack.Ephemerals()) > before })
-	for _, e := range d.slack.Ephemerals()[before:] {
-		d.say("  bot (only %s sees this): %s", d.name(e.User), oneLine(e.Text))
-	}
-	return nil
-}
-
-func (d *demo) name(id string) string {
-	switch id {
-	case demoLead:
-		return "Lea (team lead)"
-	case demoDana:
-		return "Dana (approver)"
-	case demoEve:
-		return "Eve (not an approver)"
-	case "U0ADMIN0001":
-		return "Ada (admin)"
-	case "U0SUPPORT01":
-		return "Sam (support lead, approver)"
-	}
-	return id
-}
-
-// waitFor polls cond until it holds or timeout passes.
-func (d *demo) waitFor(timeout time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
-		if cond() {
-			return true
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return cond()
-}
-
-// card returns the approval card of id in the approval channel.
-func (d *demo) card(id string) (slackfake.Message, bool) {
-	for _, m := range d.slack.Messages() {
-		if m.Channel == demoChannel && m.ThreadTS == "" && strings.Contains(m.Blocks, id) {
-			return m, true
-		}
-	}
-	return slackfake.Message{}, false
-}
-
-// showChanges prints what changed in Slack since the last call: a new
-// channel card in full, then only the lines of it that change; a line
-// for each DM copy; thread replies and other DMs in full.
-func (d *demo) showChanges() {
-	for _, m := range d.slack.Messages() {
-		key := m.Channel + "/" + m.TS
-		seen, ok := d.shown[key]
-		if ok && seen == m.Edits {
-			continue
-		}
-		d.shown[key] = m.Edits
-		lines := blockLines(m.Blocks, m.Text)
-		dm := strings.HasPrefix(m.Channel, "D")
-		where := "#" + m.Channel
-		if dm {
-			where = "a DM to " + d.name(strings.TrimPrefix(m.Channel, "D"))
-		}
-		isCard := strings.Contains(m.Blocks, "Access request")
-		switch {
-		case dm && isCard:
-			verb := "gets a copy of the card"
-			if ok {
-				verb = "sees the copy updated"
-			}
-			d.say("  Slack: %s %s (DM)", d.name(strings.TrimPrefix(m.Channel, "D")), verb)
-		case m.ThreadTS != "":
-			d.say("  Slack thread reply under the card: %s", strings.Join(lines, " "))
-		case len(lines) == 1:
-			d.say("  Slack %s: %s", where, lines[0])
-		case !ok:
-			d.say("  Slack message posted in %s:", where)
-			for _, l := range lines {
-				d.say("    | %s", l)
-			}
-		default:
-			prev := d.lines[key]
-			for _, l := range lines {
-				if !slices.Contains(prev, l) {
-					d.say("  Slack message in %s updated: | %s", where, l)
-				}
-			}
-		}
-		d.lines[key] = lines
-	}
-}
-
-// follow prints Slack changes until the request reaches one of states.
-func (d *demo) follow(ctx context.Context, id string, timeout time.Duration, states ...approvals.State) (*approvals.Request, error) {
-	deadline := time.Now().Add(timeout)
-	for {
-		d.showChanges()
-		r, err := d.app.store.Get(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range states {
-			if r.State == s {
-				// Let the notifier redraw the card with the outcome.
-				d.waitFor(5*time.Second, func() bool {
-					m, ok := d.card(id)
-					return ok && strings.Contains(m.Blocks, "Status* "+strings.ReplaceAll(string(s), "_", " "))
-				})
-				d.showChanges()
-				return r, nil
-			}
-		}
-		if time.Now().After(deadline) {
-			return r, fmt.Errorf("%s is still %s after %s", id, r.State, timeout)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// lastRequest is the newest request in the ledger.
-func (d *demo) lastRequest(ctx context.Context) (*approvals.Request, error) {
-	rs, err := d.app.store.List(ctx, approvals.AllRequests(), 1)
-	if err != nil || len(rs) == 0 {
-		return nil, fmt.Errorf("no request was created: %v", err)
-	}
-	return rs[0], nil
-}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -21,7 +22,7 @@ import (
 // approval, the workers provisioning through the Adobe and Marketo
 // emulators, an access review that finds access granted outside the bot
 // and revokes it through the workers, an auto-approved removal, and an
-// intact audit trail.
+// intact audit trail; printed with names, one line each, and a summary.
 func TestDemoEndToEnd(t *testing.T) {
 	rdb, prefix := redistest.Client(t)
 	policy, err := os.ReadFile("../../chataccess.example.yaml")
@@ -51,23 +52,39 @@ func TestDemoEndToEnd(t *testing.T) {
 		t.Fatalf("demo: %v\n%s\nlogs:\n%s", err, out.String(), errs.String())
 	}
 	for _, want := range []string{
-		"Request `DC-1001` sent",
-		"You are not an approver of *agent*",
-		"*Approvals* 1 of 1",
-		"waiting for the user to appear in Marketo",
-		"Done: alice@example.com has *agent* until",
-		`alice@example.com in "Live Agent": true`,
-		`"DC Agent" in workspace Default`,
+		"1. Lea Lead (team lead) types /dynchat add alice@example.com agent 30d",
+		"only Lea Lead sees: Request DC-1001 sent",
+		"only Eve Stone sees: You are not an approver of agent, so you cannot decide DC-1001.",
+		`DM "Access request DC-1001 · add agent" to Dana Lee, Lea Lead, Sam Support`,
+		"Approved by Dana Lee at",
+		"Marketo: waiting for the user to appear in Marketo",
+		"Done: alice@example.com has agent until",
+		`now Admin Console profile "Live Agent": alice@example.com, bob@example.com; Marketo role "DC Agent": alice@example.com, bob@example.com`,
 		"Review R-1 started for agent",
-		"granted outside chataccess",
-		"revoked in review R-1 by dana.lee@example.com",
-		`bob@example.com in "Live Agent": false`,
+		`"Access review R-1: drift report": bob@example.com (Bob Hand): granted outside chataccess`,
+		`now Admin Console profile "Live Agent": alice@example.com; Marketo role "DC Agent": alice@example.com`,
 		"was approved right away",
-		`alice@example.com in "Live Agent": false`,
-		"intact=true",
+		`now Admin Console profile "Live Agent": nobody; Marketo role "DC Agent": nobody`,
+		"chain intact (",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo output lacks %q", want)
+		}
+	}
+	// The summary table: one row per request, names instead of ids.
+	for _, row := range []string{
+		`DC-1001\s+add agent for alice@example.com\s+Lea Lead\s+approved by Dana Lee\s+revoked`,
+		`DC-1002\s+remove agent for bob@example.com\s+chataccess \(revoked in review R-1 by Dana Lee\)\s+approved by policy\s+completed`,
+		`DC-1003\s+remove agent for alice@example.com\s+Lea Lead\s+approved by policy\s+completed`,
+	} {
+		if !regexp.MustCompile(row).MatchString(out.String()) {
+			t.Errorf("summary lacks a row matching %s", row)
+		}
+	}
+	// Readable: no raw Slack ids or markup, no card lines unless --verbose.
+	for _, noise := range []string{`<@U`, `<#C`, "U0DANALEE01", "C0DCAPPROV1", "*agent*", "`DC-1001`", "      | "} {
+		if strings.Contains(out.String(), noise) {
+			t.Errorf("demo output has %q", noise)
 		}
 	}
 	if t.Failed() {
@@ -76,7 +93,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	if errs.Len() == 0 {
 		t.Error("no debug logs were written; the secret check below would prove nothing")
 	}
-	for _, secret := range []string{demoSigningSecret, "demo-secret", slackfakeToken} {
+	for _, secret := range []string{demoSigningSecret, demoAuditKey, "demo-secret", slackfakeToken} {
 		if strings.Contains(errs.String(), secret) || strings.Contains(out.String(), secret) {
 			t.Errorf("secret %.6s… reached the output or the logs", secret)
 		}
