@@ -190,7 +190,7 @@ func TestProductionBuildLinksNoFake(t *testing.T) {
 		t.Fatalf("go list: %v", err)
 	}
 	for _, d := range strings.Fields(string(out)) {
-		for _, banned := range []string{"miniredis", "gopher-lua", "/adobefake", "/marketofake", "/slackfake", "/internal/sandbox"} {
+		for _, banned := range []string{"miniredis", "gopher-lua", "/adobefake", "/marketofake", "/slackfake", "/internal/sandbox", "/internal/playground", "chromedp"} {
 			if strings.Contains(d, banned) {
 				t.Errorf("the production build links %s", d)
 			}
