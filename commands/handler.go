@@ -300,6 +300,9 @@ func (h *Handler) cmdPending(ctx context.Context, actor approvals.Actor) bot.Rep
 func (h *Handler) cmdCancel(ctx context.Context, actor approvals.Actor, id string) bot.Reply {
 	r, err := h.svc.Cancel(ctx, id, actor)
 	if err != nil {
+		if cur, gerr := h.ledger.Get(ctx, id); gerr == nil && !h.mayView(cur, actor) {
+			err = notFound(id) // as for an unused id: cancel is no way to probe ids
+		}
 		return bot.Reply{Message: h.refuse(ctx, err, about{ID: id, Verb: "cancel"})}
 	}
 	return bot.Reply{Message: ephemeral(bot.Textf("Cancelled %s (%s %s for %s).", bot.Code(r.ID), bot.Plain(string(r.Kind)), bot.Bold(r.Package), bot.Plain(r.Target.Email)))}

@@ -334,6 +334,11 @@ func TestTrustStatusOnlyForThoseWhoMaySee(t *testing.T) {
 	if _, body := r.command("UCAROL", "status "+reqs[1].ID); !strings.Contains(body, "There is no request") {
 		t.Errorf("carol sees %s: %s", reqs[1].ID, body)
 	}
+	// Nor does cancel tell a stranger that an id is in use.
+	_, unusedCancel := r.command("UEVE", "cancel DC-1999")
+	if _, body := r.command("UEVE", "cancel "+reqs[0].ID); ackText(t, body) != strings.ReplaceAll(ackText(t, unusedCancel), "DC-1999", reqs[0].ID) {
+		t.Errorf("cancel for a stranger: %s", body)
+	}
 	// list and the App Home show the stranger nothing of others.
 	if _, body := r.command("UEVE", "list"); strings.Contains(body, "DC-100") {
 		t.Errorf("list: %s", body)
