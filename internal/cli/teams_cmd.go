@@ -80,6 +80,9 @@ func teamsPackage(s config.Settings, o packageOptions) (map[string][]byte, error
 	if !semverRE.MatchString(o.version) {
 		return nil, fmt.Errorf("--version %q is not major.minor.patch", o.version)
 	}
+	if n := len([]rune(o.developer)); n == 0 || n > 32 {
+		return nil, fmt.Errorf("--developer must be 1 to 32 characters (the manifest's limit)")
+	}
 	for _, u := range []string{o.website, o.privacy, o.terms} {
 		if p, err := url.Parse(u); err != nil || p.Scheme != "https" || p.Host == "" {
 			return nil, fmt.Errorf("%q is not an https URL (Teams requires https for the developer links)", u)
