@@ -7,8 +7,13 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/chataccess/chataccess/bot"
 	"github.com/chataccess/chataccess/internal/logging"
 )
+
+// claimFailed answers a slash command that could not be checked for
+// replay (Redis did not answer in time): nothing was done.
+const claimFailed = "I could not reach my database just now, so nothing was changed. Please try again in a minute."
 
 // DefaultMaxBody is the largest request body accepted (64 KiB). Slack's
 // interaction payloads carry the whole message or view, which stays far
@@ -131,6 +136,15 @@ func (h *HTTP) endpoint(name string, handle func(context.Context, []byte) (ack, 
 			// earlier deliveries could be a replay. Slack shows an error;
 			// nothing changed.
 			h.d.log.Error().Err(err).Str(logging.Endpoint, name).Msg("slack request refused")
+			if name == "commands" {
+				// A slash command shows its answer: say so in a sentence
+				// rather than let Slack print an HTTP status.
+				body, _ := ephemeralBody(bot.Message{Text: bot.Plain(claimFailed)}, false)
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = w.Write(body)
+				m.request(name, "claim_error")
+				return
+			}
 			reject(http.StatusServiceUnavailable, "claim_error")
 			return
 		}

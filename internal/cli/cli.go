@@ -52,7 +52,7 @@ func subcommands() []command {
 		{"emulate", "emulate adobe|marketo|both [--listen ADDR] [--seed FILE]: serve the Adobe and Marketo emulators on loopback", runEmulate},
 		{"demo", "demo [--verbose]: the whole flow end to end in the terminal, with an embedded policy, an in-process Redis and the emulators", runDemo},
 		{"playground", "playground [--listen 127.0.0.1:8025]: the bot behind a local web page standing in for Slack (no credentials); prints its URL", runPlayground},
-		{"admin", "admin failed | admin retry <id>: list failed requests, or run one again", runAdmin},
+		{"admin", "admin failed | retry <id> | dead-letters | replay <id>: failed requests and events the outbox gave up on", runAdmin},
 		{"review", "review export <id> --format csv|json: export a review campaign's items and decisions", runReview},
 		{"teams", "teams package --config FILE [--out DIR]: write the Teams app package (manifest.json, icons, zip) from the config", runTeams},
 		{"healthcheck", "healthcheck [--ready] [--addr HOST:PORT]: exit 0 when a running serve answers /healthz (or /readyz), for container health checks", runHealthcheck},

@@ -95,13 +95,40 @@ func logRedisTo(log zerolog.Logger) {
 	redis.SetLogger(redisLogger{logging.WithComponent(log, "redis")})
 }
 
-// connectRedis opens and pings Redis.
+// Redis deadlines. Whatever waits on a Redis call waits longer than the
+// call may take: a slash command or click is answered within the Slack
+// adapter's 2.5 s budget (Slack allows 3 s), and one Redis call gives up
+// after redisIOTimeout, or at its context's deadline when that comes
+// first (ContextTimeoutEnabled). go-redis adds a blocking read's own
+// wait (XREADGROUP BLOCK) to the read timeout. go-redis's own retries
+// are off: it would send a timed-out command again (four tries by
+// default, past any budget, and twice if the first was only slow); the
+// callers retry in their own bounded ways (the outbox redelivers, a
+// person is told to try again). A paused or overloaded Redis thus turns
+// into a quick "try again", never a silent Slack timeout; a connection
+// that timed out is closed, so Redis does not run the abandoned command
+// later.
+const (
+	redisDialTimeout = 2 * time.Second
+	redisIOTimeout   = time.Second
+	redisPoolTimeout = 1500 * time.Millisecond
+)
+
+// withDeadlines sets the Redis deadlines on o.
+func withDeadlines(o *redis.UniversalOptions) *redis.UniversalOptions {
+	o.ContextTimeoutEnabled = true
+	o.MaxRetries = -1 // none
+	o.DialTimeout, o.ReadTimeout, o.WriteTimeout, o.PoolTimeout = redisDialTimeout, redisIOTimeout, redisIOTimeout, redisPoolTimeout
+	return o
+}
+
+// connectRedis opens and pings Redis, with the deadlines above.
 func connectRedis(ctx context.Context, raw string) (redis.UniversalClient, error) {
 	opt, err := redisOptions(raw)
 	if err != nil {
 		return nil, err
 	}
-	rdb := redis.NewUniversalClient(opt)
+	rdb := redis.NewUniversalClient(withDeadlines(opt))
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := rdb.Ping(pctx).Err(); err != nil {

@@ -205,7 +205,7 @@ func (a *app) slackSender(w wiring) *slackbot.Sender {
 	return slackbot.NewSender(slackbot.SenderConfig{
 		BotToken: w.env.SlackBotToken.Reveal(), AppToken: w.env.SlackAppToken.Reveal(), APIURL: w.env.SlackAPIURL,
 		Pacer:   slackPacer{lim: ratelimit.New(w.rdb, w.cfg.Settings().Redis.Prefix)},
-		Metrics: slackbot.NewMetrics(a.reg), Logger: w.log,
+		Metrics: slackbot.NewMetrics(a.reg), Logger: w.log, Rendered: a.store,
 	})
 }
 
