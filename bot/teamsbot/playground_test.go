@@ -98,6 +98,7 @@ func TestAgentsPlayground(t *testing.T) {
 		"-p", fmt.Sprint(port), "--dt")
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
+	cmd.Dir = t.TempDir() // the playground writes its logs under the working directory
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
