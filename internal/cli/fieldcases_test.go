@@ -18,6 +18,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot/slackbot"
@@ -440,4 +441,33 @@ func BenchmarkSlackCallsPerExecutedRequest(b *testing.B) {
 	b.ReportMetric(float64(len(w.slack.Calls("views.publish"))-homes0)/n, "views.publish/request")
 	b.ReportMetric(float64(identicalUpdates)/n, "identical-updates")
 	b.ReportMetric(float64(identicalHomes)/n, "identical-homes")
+}
+
+// TestManifestEscapesMentions: with should_escape false Slack sent a
+// typed @alice as plain text; the manifest must ask for mentions as
+// <@U…|name>.
+func TestManifestEscapesMentions(t *testing.T) {
+	raw, err := os.ReadFile("../../manifest.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Features struct {
+			SlashCommands []struct {
+				Command      string `yaml:"command"`
+				ShouldEscape *bool  `yaml:"should_escape"`
+			} `yaml:"slash_commands"`
+		} `yaml:"features"`
+	}
+	if err := yaml.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Features.SlashCommands) == 0 {
+		t.Fatal("no slash command in the manifest")
+	}
+	for _, c := range m.Features.SlashCommands {
+		if c.ShouldEscape == nil || !*c.ShouldEscape {
+			t.Errorf("%s: should_escape must be true", c.Command)
+		}
+	}
 }
