@@ -62,6 +62,10 @@ type Package struct {
 	// assigns. The bot never edits role permissions.
 	MarketoRole      MarketoRef
 	MarketoWorkspace MarketoRef
+	// Subscriptions are the Marketo subscriptions the package reaches
+	// when the policy names them (profiles[].subscription); empty means
+	// one, on DefaultInstance. Read them with MarketoSubscriptions.
+	Subscriptions []Subscription
 
 	Approvers    Audience
 	MinApprovals int
@@ -108,6 +112,9 @@ type ProductProfile struct {
 	// Product is the product name shown in the Admin Console, e.g.
 	// "Dynamic Chat". Informational; used by checks and cards.
 	Product string
+	// Subscription names the Marketo instance of the profile's
+	// subscription; "" is DefaultInstance.
+	Subscription string
 }
 
 // MarketoRef points at a Marketo role or workspace by id, name or both.

@@ -104,12 +104,25 @@ type ProfileConfig struct {
 	Name string `yaml:"name"`
 	// Product is the Admin Console product. Default "Dynamic Chat".
 	Product string `yaml:"product"`
+	// Subscription names the Marketo subscription (marketo.instances
+	// key) the profile belongs to; empty: the default instance.
+	Subscription string `yaml:"subscription"`
+	// Role and Workspace override the package's marketo.role and
+	// marketo.workspace on this profile's subscription.
+	Role      RefConfig `yaml:"role"`
+	Workspace RefConfig `yaml:"workspace"`
+	// EngageProfile overrides the package's marketo.engage_profile on
+	// this profile's subscription.
+	EngageProfile string `yaml:"engage_profile"`
 }
 
 // MarketoRoleConfig names a Marketo role and workspace.
 type MarketoRoleConfig struct {
 	Role      RefConfig `yaml:"role"`
 	Workspace RefConfig `yaml:"workspace"`
+	// EngageProfile is the Marketo Engage product profile added with the
+	// package's profiles, so a person new to Marketo is brought in.
+	EngageProfile string `yaml:"engage_profile"`
 }
 
 // RefConfig points at a Marketo role or workspace by id, name or both.
@@ -203,6 +216,11 @@ type MarketoConfig struct {
 	DeleteRolesBody  string `yaml:"delete_roles_body"`
 	UserPollInterval string `yaml:"user_poll_interval"`
 	UserPollTimeout  string `yaml:"user_poll_timeout"`
+	// EngageProfile names the default instance's Marketo Engage product
+	// profile, for the sentence that tells an admin what to add.
+	EngageProfile string `yaml:"engage_profile"`
+	// Instances are Marketo subscriptions besides the default one.
+	Instances map[string]MarketoInstanceConfig `yaml:"instances"`
 }
 
 // WorkersConfig tunes the background job workers.

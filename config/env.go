@@ -70,6 +70,16 @@ type Env struct {
 	TeamsTenantID    string
 	TeamsLoginURL    string
 	TeamsOpenIDURL   string
+
+	// MarketoInstances holds each named Marketo instance's environment
+	// (MARKETO_<NAME>_CLIENT_ID, _CLIENT_SECRET, _BASE_URL), filled by
+	// Load and Parse for the instances the policy names; see instances.go.
+	MarketoInstances map[string]MarketoInstanceEnv
+	// marketoSettings are the named instances' settings, for CheckFor.
+	marketoSettings map[string]MarketoInstanceSettings
+	// noDefaultMarketo says no package uses the default instance, so its
+	// variables are not needed.
+	noDefaultMarketo bool
 }
 
 // LoadEnv reads Env through getenv (nil means an empty environment).
@@ -235,11 +245,14 @@ func (e Env) CheckFor(mode string) error {
 	need(EnvAdobeClientID, e.AdobeClientID != "", "the Admin Console client needs it")
 	need(EnvAdobeClientSecret, e.AdobeClientSecret.IsSet(), "the Admin Console client needs it")
 	need(EnvAdobeOrgID, e.AdobeOrgID != "", "the Admin Console client needs it")
-	need(EnvMarketoClientID, e.MarketoClientID != "", "the Marketo client needs it")
-	need(EnvMarketoClientSecret, e.MarketoClientSecret.IsSet(), "the Marketo client needs it")
-	if e.MarketoBaseURL == "" {
-		ps.add(EnvMarketoBaseURL, "is not set; the Marketo client needs it (https://<munchkin-id>.mktorest.com)")
+	if !e.noDefaultMarketo {
+		need(EnvMarketoClientID, e.MarketoClientID != "", "the Marketo client needs it")
+		need(EnvMarketoClientSecret, e.MarketoClientSecret.IsSet(), "the Marketo client needs it")
+		if e.MarketoBaseURL == "" {
+			ps.add(EnvMarketoBaseURL, "is not set; the Marketo client needs it (https://<munchkin-id>.mktorest.com)")
+		}
 	}
+	e.checkInstances(&ps, e.marketoSettings)
 	need(EnvRedisURL, e.RedisURL.IsSet(), "the store needs it")
 	return newValidationError("", ps.list)
 }

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -60,6 +62,10 @@ func parse(data []byte, getenv func(string) string, file string) (*Config, error
 	case err != nil:
 		return nil, err
 	}
+	res := cfg.resolve()
+	env.marketoSettings = res.settings.Marketo.Instances
+	env.MarketoInstances = loadInstanceEnv(getenv, slices.Sorted(maps.Keys(env.marketoSettings)), &ps)
+	env.noDefaultMarketo = !usesDefaultInstance(res.policy)
 	if err := newValidationError(file, ps.list); err != nil {
 		return nil, err
 	}

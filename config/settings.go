@@ -147,6 +147,11 @@ type MarketoSettings struct {
 	DeleteRolesBody  RolesBody
 	UserPollInterval time.Duration
 	UserPollTimeout  time.Duration
+	// EngageProfile names the default instance's Marketo Engage profile.
+	EngageProfile string
+	// Instances are the named Marketo instances (marketo.instances), by
+	// lower-case name; see instances.go.
+	Instances map[string]MarketoInstanceSettings
 }
 
 // WorkerSettings are the job worker knobs.

@@ -68,6 +68,7 @@ func (r *problems) packages(c *Config, pol *approvals.Policy, defID approvals.Id
 			r.add(path, "package name %s must be 1-32 letters, digits, - or _, starting with a letter or digit", quote(truncate(key, 40)))
 		}
 		pol.Packages[name] = r.pkg(path, name, c.Packages[key], c.DryRun, defID, hasDefID, c.Teams.channel(key))
+		r.subscriptions(path, c, pol.Packages[name], c.Packages[key])
 	}
 }
 

@@ -67,6 +67,8 @@ func (r *problems) settings(c *Config) Settings {
 		UserPollInterval: r.durationIn("marketo.user_poll_interval", c.Marketo.UserPollInterval, DefaultUserPollInterval, 10*time.Second, time.Hour),
 		UserPollTimeout:  r.durationIn("marketo.user_poll_timeout", c.Marketo.UserPollTimeout, DefaultUserPollTimeout, time.Minute, 7*24*time.Hour),
 	}
+	s.Marketo.EngageProfile = r.profileName("marketo.engage_profile", c.Marketo.EngageProfile)
+	s.Marketo.Instances = r.marketoInstances(c, s.Marketo)
 	if m := s.Marketo; m.UserPollInterval > 0 && m.UserPollTimeout > 0 && m.UserPollInterval > m.UserPollTimeout {
 		r.add("marketo.user_poll_interval", "is %s, longer than user_poll_timeout (%s)", fmtDuration(m.UserPollInterval), fmtDuration(m.UserPollTimeout))
 	}
