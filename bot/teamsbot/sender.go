@@ -200,6 +200,10 @@ func (s *Sender) Update(ctx context.Context, ref bot.MessageRef, m bot.Message) 
 	}
 	a := r.Activity()
 	a.ID = ref.ID
+	// Updates count against the conversation's send limits too.
+	if err := s.pacer.Wait(ctx, ref.Channel); err != nil {
+		return fmt.Errorf("teams update %s: %w", ref.ID, err)
+	}
 	u := activitiesURL(s.serviceFor(ctx, ref.Channel), ref.Channel) + "/" + url.PathEscape(ref.ID)
 	if err := s.api.do(ctx, s.bot, "update", http.MethodPut, u, a, nil); err != nil {
 		return fmt.Errorf("teams update %s: %w", ref.ID, err)
