@@ -3,6 +3,7 @@ package workers
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/chataccess/chataccess/approvals"
@@ -40,14 +41,17 @@ func (e *Executor) retryPlan(r *approvals.Request, step string, out *outcome) (a
 		limit = 0
 	}
 	if limit > 0 && attempts >= limit {
-		out.detail = fmt.Sprintf("%s (gave up after %d attempts)", humanError(out.err), attempts)
+		out.detail = fmt.Sprintf("%s (gave up after %d attempts).", sentenceBody(humanError(out.err)), attempts)
 		return attempts, 0, false
 	}
 	wait = retryWait(delay, attempts)
 	out.status, out.wait = approvals.StepWaiting, wait
-	out.detail = fmt.Sprintf("%s; next try %s", humanError(out.err), e.clock.Now().Add(wait).UTC().Format("15:04"))
+	out.detail = fmt.Sprintf("%s; next try %s.", sentenceBody(humanError(out.err)), e.clock.Now().Add(wait).UTC().Format("15:04"))
 	return attempts, wait, true
 }
+
+// sentenceBody is s without its final full stop, so a note can follow.
+func sentenceBody(s string) string { return strings.TrimRight(s, ". ") }
 
 // humanError gives the sentence for people (failure.Human).
 func humanError(err error) string { return failure.Human(err) }

@@ -95,6 +95,8 @@ type rigOptions struct {
 	// how long a call may wait for a slot before the task is rescheduled.
 	adobeLimit   *adobe.Limits
 	maxLimitWait time.Duration
+	// adobeTimeout is the Adobe client's deadline per call (default 30 s).
+	adobeTimeout time.Duration
 	// batchWindow is the batcher's gathering window (default 20ms).
 	batchWindow time.Duration
 	// quiet drops the executor's logs even for warnings.
@@ -134,6 +136,7 @@ func newRig(t testing.TB, o rigOptions) *rig {
 	t.Cleanup(sb.Close)
 
 	acfg := sb.AdobeConfig()
+	acfg.HTTPTimeout = o.adobeTimeout
 	var opts []adobe.Option
 	if o.adobeLimit != nil {
 		acfg.Limits = *o.adobeLimit

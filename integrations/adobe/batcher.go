@@ -132,7 +132,7 @@ func (b *Batcher) Do(ctx context.Context, ch UserChange) (Result, error) {
 		e := newError(opAction, failure.FromContext(ctx, ctx.Err()))
 		e.User, e.RequestID, e.Err = cmd.User, ch.RequestID, ctx.Err()
 		if e.Reason == failure.ReasonTimeout {
-			e.Waited = time.Since(p.enq).Round(time.Second)
+			e.Waited = time.Since(p.enq)
 		}
 		return Result{}, e
 	}

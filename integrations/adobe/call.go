@@ -76,7 +76,7 @@ func (c *Client) do(ctx context.Context, cl call) (*response, error) {
 		}
 		last.Attempts = attempt
 		if last.Reason == failure.ReasonTimeout {
-			last.Waited = time.Since(start).Round(time.Second)
+			last.Waited = time.Since(start)
 		}
 		wait, ok := c.inlineWait(ctx, last, attempt)
 		if !ok {
@@ -262,7 +262,7 @@ func (c *Client) transportError(ctx context.Context, cl call, err error, start t
 	e := newError(cl.op, failure.FromContext(ctx, err))
 	e.User, e.Object = cl.user, profilesObject(cl.groups)
 	if e.Reason == failure.ReasonTimeout {
-		e.Waited = time.Since(start).Round(time.Second)
+		e.Waited = time.Since(start)
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {

@@ -25,7 +25,7 @@ const (
 	// while (UMAPI error.organization.migrating). RateLimited.
 	ReasonMaintenance Reason = "maintenance"
 	// ReasonUnavailable: 5xx, dropped connections, documented transient
-	// codes (Marketo 604/608/611/713), unreadable 200 bodies. Transient.
+	// codes (Marketo 604/608/611/713). Transient.
 	ReasonUnavailable Reason = "unavailable"
 	// ReasonTimeout: the call's deadline passed before the vendor
 	// answered. Transient, and never retried inside the same call.
@@ -53,7 +53,8 @@ const (
 	// to fix.
 	ReasonConfig Reason = "config"
 	// ReasonUnknown: the vendor answered something its documentation does
-	// not list. Unknown: a bounded number of tries.
+	// not list: an undocumented code or status, a 200 whose body has not
+	// the documented shape. Unknown: a bounded number of tries.
 	ReasonUnknown Reason = "unknown"
 )
 

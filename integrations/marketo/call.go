@@ -58,7 +58,7 @@ func (c *Client) do(ctx context.Context, cl call) ([]byte, error) {
 		}
 		e.Attempts = attempt
 		if e.Reason == failure.ReasonTimeout {
-			e.Waited = time.Since(start).Round(time.Second)
+			e.Waited = time.Since(start)
 		}
 		if (isTokenCode(e.Code) || (e.Status == http.StatusUnauthorized && e.Code == "")) && gen != 0 {
 			if !refreshed {

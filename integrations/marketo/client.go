@@ -130,7 +130,7 @@ func (c *Client) transportError(ctx context.Context, cl call, err error, start t
 	e := newError(cl.op, failure.FromContext(ctx, err))
 	e.User, e.Object = cl.user, cl.object
 	if e.Reason == failure.ReasonTimeout {
-		e.Waited = time.Since(start).Round(time.Second)
+		e.Waited = time.Since(start)
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {

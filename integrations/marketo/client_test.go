@@ -474,3 +474,28 @@ func TestContextCancel(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestSlowMarketoReturnsWithinTheDeadline: an answer slower than the
+// call's deadline is a timeout, returned within the deadline, sent once,
+// with a sentence that says what the call waited for.
+func TestSlowMarketoReturnsWithinTheDeadline(t *testing.T) {
+	p := newPair(t, marketofake.Options{}, Config{HTTPTimeout: 400 * time.Millisecond})
+	p.seed(t)
+	p.fake.FailNext(1, marketofake.Fault{Latency: 3 * time.Second, Code: 713})
+	start := time.Now()
+	_, err := p.client.UserRoles(context.Background(), "alice@example.com")
+	took := time.Since(start)
+	var e *failure.Error
+	if !errors.As(err, &e) || e.Reason != failure.ReasonTimeout || e.Class() != failure.Transient {
+		t.Fatalf("err = %v", err)
+	}
+	if took > time.Second {
+		t.Fatalf("returned after %s, past the 400ms deadline", took)
+	}
+	if n := p.fake.Stats().Calls; n != 1 {
+		t.Fatalf("%d calls, want 1: a timeout is not retried inside the call", n)
+	}
+	if h := e.Human(); !strings.Contains(h, "Marketo did not answer within 1 second (get user roles alice@example.com)") {
+		t.Fatalf("Human() = %q", h)
+	}
+}

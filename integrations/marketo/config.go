@@ -89,7 +89,7 @@ type Config struct {
 	// back to the caller as a rate_limited *failure.Error with RetryAfter.
 	MaxWait time.Duration
 	// MaxAttempts caps the tries of one call, token refreshes excluded
-	// (default 4).
+	// (default 3, like the Adobe client).
 	MaxAttempts int
 	// RetryBase is the first backoff step; each retry doubles it, with
 	// full jitter, up to 8 s (default 250 ms; 1 s after a 606).
@@ -159,7 +159,7 @@ func (c Config) withDefaults() Config {
 		c.MaxWait = 5 * time.Second
 	}
 	if c.MaxAttempts <= 0 {
-		c.MaxAttempts = 4
+		c.MaxAttempts = 3
 	}
 	if c.RetryBase <= 0 {
 		c.RetryBase = 250 * time.Millisecond

@@ -143,33 +143,9 @@ func (s *Server) runCommand(i int, raw json.RawMessage, testOnly bool) ([]Change
 	if len(rawSteps) > s.opts.MaxStepsPerCommand {
 		return nil, fail(0, "error.command.add_remove.list_too_long", "Too many steps in a command", who, reqID)
 	}
-	steps := make([]step, len(rawSteps))
-	creates := 0
-	for j, rs := range rawSteps {
-		var m map[string]json.RawMessage
-		if json.Unmarshal(rs, &m) != nil || len(m) != 1 {
-			return nil, fail(j, "error.command.illegal_entry", "Each step must be an object with one key", who, reqID)
-		}
-		for k, v := range m {
-			steps[j] = step{name: k, raw: v}
-		}
-		switch steps[j].name {
-		case "addAdobeID", "createEnterpriseID", "createFederatedID":
-			creates++
-			if creates > 1 {
-				return nil, fail(j, "error.command.create.more_than_one", "Only one create step is allowed", who, reqID)
-			}
-			if j != 0 {
-				return nil, fail(j, "error.command.create.not_first", "The create step must be the first one", who, reqID)
-			}
-		case "removeFromOrg":
-			if j != len(rawSteps)-1 {
-				return nil, fail(j, "error.command.removefromorg.not_last", "removeFromOrg must be the last step", who, reqID)
-			}
-		case "add", "remove", "update":
-		default:
-			return nil, fail(j, "error.command.step.unknown", "Unknown step "+steps[j].name, who, reqID)
-		}
+	steps, j, code, msg := parseSteps(rawSteps)
+	if code != "" {
+		return nil, fail(j, code, msg, who, reqID)
 	}
 	key := strings.ToLower(who)
 	if is, ok := s.userErr[key]; ok {
@@ -193,6 +169,41 @@ func (s *Server) runCommand(i int, raw json.RawMessage, testOnly bool) ([]Change
 		}
 	}
 	return changes, nil
+}
+
+// parseSteps reads a command's "do" list: one key per step, at most one
+// create step and only first, removeFromOrg only last, known steps only.
+// A refused step gives its index and the UMAPI code and message.
+func parseSteps(rawSteps []json.RawMessage) (steps []step, at int, code, msg string) {
+	steps = make([]step, len(rawSteps))
+	creates := 0
+	for j, rs := range rawSteps {
+		var m map[string]json.RawMessage
+		if json.Unmarshal(rs, &m) != nil || len(m) != 1 {
+			return nil, j, "error.command.illegal_entry", "Each step must be an object with one key"
+		}
+		for k, v := range m {
+			steps[j] = step{name: k, raw: v}
+		}
+		switch steps[j].name {
+		case "addAdobeID", "createEnterpriseID", "createFederatedID":
+			creates++
+			if creates > 1 {
+				return nil, j, "error.command.create.more_than_one", "Only one create step is allowed"
+			}
+			if j != 0 {
+				return nil, j, "error.command.create.not_first", "The create step must be the first one"
+			}
+		case "removeFromOrg":
+			if j != len(rawSteps)-1 {
+				return nil, j, "error.command.removefromorg.not_last", "removeFromOrg must be the last step"
+			}
+		case "add", "remove", "update":
+		default:
+			return nil, j, "error.command.step.unknown", "Unknown step " + steps[j].name
+		}
+	}
+	return steps, 0, "", ""
 }
 
 type createBody struct {

@@ -286,6 +286,19 @@ func TestFaults(t *testing.T) {
 	if firstErrorCode(m) != "error.user.belongs_to_another_org" {
 		t.Errorf("user fault: %v", m)
 	}
+	fx.s.FailUser("lee.agent@example.com", "", "")
+	fx.s.SlowNext(adobefake.KindAction, 1, 300*time.Millisecond)
+	start := time.Now()
+	if st, m := fx.action(t, `[{"user":"lee.agent@example.com","do":[{"add":{"group":["Sales Admin"]}}]}]`, false); st != 200 || m["result"] != "success" {
+		t.Errorf("slow action: %d %v", st, m)
+	}
+	if took := time.Since(start); took < 300*time.Millisecond {
+		t.Errorf("slow action answered after %s", took)
+	}
+	start = time.Now()
+	if st, _, _ := fx.do(t, "GET", path, "", nil); st != 200 || time.Since(start) > 200*time.Millisecond {
+		t.Errorf("the slowness outlived its one call: %d after %s", st, time.Since(start))
+	}
 }
 
 func TestPagingHeaders(t *testing.T) {

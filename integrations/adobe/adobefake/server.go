@@ -225,41 +225,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	lat := s.latency
 	f := s.takeFault(k)
 	s.mu.Unlock()
-	if lat > 0 {
-		t := time.NewTimer(lat)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-			return
-		}
-	}
-	if f != nil {
-		switch {
-		case f.drop:
-			if hj, ok := w.(http.Hijacker); ok {
-				if conn, _, err := hj.Hijack(); err == nil {
-					_ = conn.Close()
-					sw.status = -1
-					return
-				}
-			}
-			panic(http.ErrAbortHandler)
-		case f.status == http.StatusTooManyRequests:
-			if f.retryAfter != "" {
-				w.Header().Set("Retry-After", f.retryAfter)
-			}
-			writeJSON(sw, 429, map[string]string{"error_code": "429050", "message": "Too many requests"})
-			return
-		default:
-			if f.retryAfter != "" {
-				w.Header().Set("Retry-After", f.retryAfter)
-			}
-			sw.Header().Set("Content-Type", "text/html")
-			sw.WriteHeader(f.status)
-			_, _ = sw.Write([]byte("<html><body>Service Unavailable</body></html>"))
-			return
-		}
+	if s.delayOrFault(sw, r, f, lat) {
+		return
 	}
 	if k == KindToken {
 		s.serveToken(sw, r, body)
