@@ -3,10 +3,12 @@ GO        ?= go
 FUZZTIME  ?= 30s
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: test lint lint-deploy k8s-schemas manifests bench fuzz build run demo
+.PHONY: test lint lint-deploy k8s-schemas manifests bench fuzz build run demo playground playground-figures
 
 ## test: the whole suite under the race detector against a real Redis and a real three-master Redis Cluster
+## (and a headless Chromium for the playground's browser tests, scripts/chromium.sh)
 test:
+	scripts/chromium.sh >/dev/null
 	url="$$(scripts/redis.sh | tail -n1)" && cluster="$$(scripts/redis-cluster.sh | tail -n1)" && \
 	REDIS_URL="$$url" REDIS_CLUSTER_URL="$$cluster" $(GO) test -race -count=1 ./...
 
@@ -43,6 +45,14 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 build:
 	CGO_ENABLED=0 $(GO) build -tags nodemo -trimpath -ldflags "-s -w -X github.com/chataccess/chataccess/internal/cli.Version=$(VERSION)" -o chataccess .
 
-## demo: the zero-setup demo (embedded policy, in-process Redis and emulators)
+## demo: the zero-setup demo in the terminal (embedded policy, in-process Redis and emulators)
 demo:
 	$(GO) run . demo
+
+## playground: the same, behind a local page standing in for Slack (prints its URL)
+playground:
+	$(GO) run . playground
+
+## playground-figures: the playground's start-up time and memory, from a built binary
+playground-figures:
+	GO=$(GO) scripts/playground-figures.sh

@@ -221,7 +221,11 @@ func requestOf(r *approvals.Request) requestView {
 	v := requestView{ID: r.ID, Kind: string(r.Kind), Package: r.Package, Target: r.Target.Email, State: string(r.State),
 		Requester: r.Requester.Label(), Reason: r.Reason, Failure: r.Failure}
 	for _, d := range r.Decisions {
-		v.Decisions = append(v.Decisions, fmt.Sprintf("%s by %s", d.Verdict, d.Approver.Label()))
+		verdict := "approved"
+		if d.Verdict == approvals.Deny {
+			verdict = "denied"
+		}
+		v.Decisions = append(v.Decisions, verdict+" by "+d.Approver.Label())
 	}
 	for _, st := range r.Steps {
 		v.Steps = append(v.Steps, stepView{Name: st.Name, Status: string(st.Status), Detail: st.Detail})
