@@ -340,3 +340,38 @@ func TestFieldReviewStartAnswersAtOnce(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestFieldChannelRefusedAlertsOnce: an approval channel Slack refuses
+// for good (here channel_not_found; in the field usually not_in_channel)
+// is reported to admins once; the approvers' DMs go out, the event is
+// acknowledged, and the next event tries the channel again (inviting the
+// bot fixes it) without a second alert.
+func TestFieldChannelRefusedAlertsOnce(t *testing.T) {
+	f := newFixture(t)
+	withRenderMemory(f, "notify", 8)
+	f.svc.Policy().Packages["agent"].ApprovalChannels = []approvals.PlatformID{{Platform: approvals.PlatformSlack, ID: "CMISSING1"}}
+	r := f.add("ULEAD", `add alice@example.com agent 30d "covering EMEA"`)
+	if n := f.drain(); n != 1 {
+		t.Fatalf("acknowledged %d events, want 1", n)
+	}
+	if n := len(messagesIn(f.fake, "DUANN")); n != 1 {
+		t.Fatalf("approver DM: %d messages", n)
+	}
+	if a := alertsIn(f.fake, "CMISSING1"); len(a) != 1 || !strings.Contains(a[0].Text, "channel_not_found") {
+		t.Fatalf("alerts %+v", messagesIn(f.fake, "CADMIN"))
+	}
+	posts := func() int {
+		n := 0
+		for _, c := range f.fake.Calls("chat.postMessage") {
+			if c.Form.Get("channel") == "CMISSING1" {
+				n++
+			}
+		}
+		return n
+	}
+	f.click("UANN", ActionApprove, r.ID)
+	f.drain()
+	if posts() != 2 || len(alertsIn(f.fake, "CMISSING1")) != 1 {
+		t.Fatalf("channel tried %d times, %d alerts; want 2 and 1", posts(), len(alertsIn(f.fake, "CMISSING1")))
+	}
+}

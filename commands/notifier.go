@@ -295,12 +295,18 @@ func (n *Notifier) ensureCards(ctx context.Context, r *approvals.Request, refs [
 		}
 		posted = append(posted, sr)
 	}
+	// A DM the platform refused for good (a deactivated member) is not
+	// tried again for this request; a channel is, on the next event, so
+	// inviting the bot fixes it.
 	has := func(kind string, p approvals.Platform, channel, user string) bool {
-		return hasRef(refs, kind, p, channel, user) || hasRef(refs, refSkipped+kind, p, channel, user)
+		return hasRef(refs, kind, p, channel, user) || (user != "" && hasRef(refs, refSkipped+kind, p, channel, user))
 	}
-	// skip records a copy the platform refused for good, after telling
-	// admins, so it is neither retried nor reported again.
+	// skip tells admins of a copy the platform refused for good, once,
+	// and records it.
 	skip := func(p approvals.Platform, kind, channel, user string, cause error) {
+		if hasRef(refs, refSkipped+kind, p, channel, user) {
+			return // admins were told
+		}
 		if err := h.alertAdmins(ctx, skippedText(r, kind, channel, user, p, cause)); err != nil {
 			errs = append(errs, err) // try again on the next delivery
 			return
