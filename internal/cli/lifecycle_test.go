@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 	"go.uber.org/goleak"
 
 	"github.com/chataccess/chataccess/approvals"
@@ -61,6 +62,13 @@ type rig struct {
 func newRig(t *testing.T, latency time.Duration, yamlEdits ...string) *rig {
 	t.Helper()
 	rdb, prefix := redistest.Client(t)
+	return newRigOn(t, rdb, prefix, redistest.URL(), latency, yamlEdits...)
+}
+
+// newRigOn is newRig on a given Redis (url for the serve processes, rdb
+// and prefix for the test's own reads).
+func newRigOn(t *testing.T, rdb redis.UniversalClient, prefix, redisURL string, latency time.Duration, yamlEdits ...string) *rig {
+	t.Helper()
 	raw, err := os.ReadFile("../../chataccess.example.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +95,7 @@ func newRig(t *testing.T, latency time.Duration, yamlEdits ...string) *rig {
 		"ADOBE_IMS_URL": r.sb.AdobeURL(), "ADOBE_UMAPI_URL": r.sb.AdobeURL(), "ADOBE_ORG_ID": r.sb.Adobe.OrgID(),
 		"ADOBE_CLIENT_ID": r.sb.Adobe.ClientID(), "ADOBE_CLIENT_SECRET": r.sb.Adobe.ClientSecret(),
 		"MARKETO_BASE_URL": r.sb.MarketoURL(), "MARKETO_CLIENT_ID": "chataccess-demo", "MARKETO_CLIENT_SECRET": "demo-secret",
-		"REDIS_URL": redistest.URL(),
+		"REDIS_URL": redisURL,
 	}
 	r.cfg, err = config.Load(r.policy, func(k string) string { return r.env[k] })
 	if err == nil {
