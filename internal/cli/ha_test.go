@@ -308,4 +308,3 @@ func checkAppliedOnce(t *testing.T, r *rig, n int) {
 		t.Errorf("%d Marketo changes, want at least %d", len(roles), n)
 	}
 }
-
