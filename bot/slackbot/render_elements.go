@@ -142,78 +142,9 @@ func renderInput(in *bot.Input) (rendered, error) {
 	if in.BlockID == "" {
 		return rendered{}, fmt.Errorf("input %q without block_id: %w", in.Label, bot.ErrInvalidContent)
 	}
-	var el slack.BlockElement
-	switch e := in.Element.(type) {
-	case *bot.TextInput:
-		if err := checkLen("input action_id", e.ActionID, maxIDLen); err != nil {
-			return rendered{}, err
-		}
-		t := slack.NewPlainTextInputBlockElement(placeholder(e.Placeholder), e.ActionID)
-		t.Multiline = e.Multiline
-		t.MaxLength = min(max(e.MaxLength, 0), maxInputLength)
-		t.MinLength = min(max(e.MinLength, 0), maxInputLength)
-		if t.MaxLength > 0 && t.MinLength > t.MaxLength {
-			t.MinLength = t.MaxLength
-		}
-		limit := maxInputLength
-		if t.MaxLength > 0 {
-			limit = t.MaxLength
-		}
-		initial := oneLine(e.Initial)
-		if e.Multiline {
-			initial = multiLine(e.Initial)
-		}
-		t.InitialValue = cut(initial, limit)
-		el = t
-	case *bot.EmailInput:
-		if err := checkLen("input action_id", e.ActionID, maxIDLen); err != nil {
-			return rendered{}, err
-		}
-		t := slack.NewEmailTextInputBlockElement(placeholder(e.Placeholder), e.ActionID)
-		t.InitialValue = cut(oneLine(e.Initial), maxInputLength)
-		el = t
-	case *bot.UserSelect:
-		if err := checkLen("input action_id", e.ActionID, maxIDLen); err != nil {
-			return rendered{}, err
-		}
-		u := slack.NewOptionsSelectBlockElement(slack.OptTypeUser, placeholder(e.Placeholder), e.ActionID)
-		if slackID(e.Initial) {
-			u.InitialUser = e.Initial
-		}
-		el = u
-	case *bot.Select:
-		s, err := renderSelect(e)
-		if err != nil {
-			return rendered{}, err
-		}
-		if s == nil {
-			return rendered{}, fmt.Errorf("input %q: select without options: %w", in.BlockID, bot.ErrInvalidContent)
-		}
-		el = s
-	case *bot.MultiSelect:
-		if err := checkLen("input action_id", e.ActionID, maxIDLen); err != nil {
-			return rendered{}, err
-		}
-		opts, err := renderOptions(e.Options, true)
-		if err != nil {
-			return rendered{}, err
-		}
-		if len(opts) == 0 {
-			return rendered{}, fmt.Errorf("input %q: multi-select without options: %w", in.BlockID, bot.ErrInvalidContent)
-		}
-		m := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeStatic, placeholder(e.Placeholder), e.ActionID, opts...)
-		for _, v := range e.Initial {
-			if o := findOption(opts, v); o != nil {
-				m.InitialOptions = append(m.InitialOptions, o)
-			}
-		}
-		if e.MaxSelected > 0 {
-			n := e.MaxSelected
-			m.MaxSelectedItems = &n
-		}
-		el = m
-	default:
-		return rendered{}, fmt.Errorf("input %q: unknown element %T: %w", in.BlockID, in.Element, bot.ErrInvalidContent)
+	el, err := inputElement(in)
+	if err != nil {
+		return rendered{}, err
 	}
 	label := in.Label
 	if label == "" {
@@ -226,4 +157,89 @@ func renderInput(in *bot.Input) (rendered, error) {
 	ib := slack.NewInputBlock(in.BlockID, plain(label, maxLabel), hint, el)
 	ib.Optional = in.Optional
 	return rendered{block: ib, keep: true}, nil
+}
+
+// inputElement renders the element of an input block.
+func inputElement(in *bot.Input) (slack.BlockElement, error) {
+	switch e := in.Element.(type) {
+	case *bot.TextInput:
+		if err := checkLen("input action_id", e.ActionID, maxIDLen); err != nil {
+			return nil, err
+		}
+		return textInput(e), nil
+	case *bot.EmailInput:
+		if err := checkLen("input action_id", e.ActionID, maxIDLen); err != nil {
+			return nil, err
+		}
+		t := slack.NewEmailTextInputBlockElement(placeholder(e.Placeholder), e.ActionID)
+		t.InitialValue = cut(oneLine(e.Initial), maxInputLength)
+		return t, nil
+	case *bot.UserSelect:
+		if err := checkLen("input action_id", e.ActionID, maxIDLen); err != nil {
+			return nil, err
+		}
+		u := slack.NewOptionsSelectBlockElement(slack.OptTypeUser, placeholder(e.Placeholder), e.ActionID)
+		if slackID(e.Initial) {
+			u.InitialUser = e.Initial
+		}
+		return u, nil
+	case *bot.Select:
+		s, err := renderSelect(e)
+		if err != nil {
+			return nil, err
+		}
+		if s == nil {
+			return nil, fmt.Errorf("input %q: select without options: %w", in.BlockID, bot.ErrInvalidContent)
+		}
+		return s, nil
+	case *bot.MultiSelect:
+		return multiSelectInput(in.BlockID, e)
+	}
+	return nil, fmt.Errorf("input %q: unknown element %T: %w", in.BlockID, in.Element, bot.ErrInvalidContent)
+}
+
+// textInput renders a plain-text input within Slack's length limits.
+func textInput(e *bot.TextInput) *slack.PlainTextInputBlockElement {
+	t := slack.NewPlainTextInputBlockElement(placeholder(e.Placeholder), e.ActionID)
+	t.Multiline = e.Multiline
+	t.MaxLength = min(max(e.MaxLength, 0), maxInputLength)
+	t.MinLength = min(max(e.MinLength, 0), maxInputLength)
+	if t.MaxLength > 0 && t.MinLength > t.MaxLength {
+		t.MinLength = t.MaxLength
+	}
+	limit := maxInputLength
+	if t.MaxLength > 0 {
+		limit = t.MaxLength
+	}
+	initial := oneLine(e.Initial)
+	if e.Multiline {
+		initial = multiLine(e.Initial)
+	}
+	t.InitialValue = cut(initial, limit)
+	return t
+}
+
+// multiSelectInput renders a static multi-select.
+func multiSelectInput(blockID string, e *bot.MultiSelect) (*slack.MultiSelectBlockElement, error) {
+	if err := checkLen("input action_id", e.ActionID, maxIDLen); err != nil {
+		return nil, err
+	}
+	opts, err := renderOptions(e.Options, true)
+	if err != nil {
+		return nil, err
+	}
+	if len(opts) == 0 {
+		return nil, fmt.Errorf("input %q: multi-select without options: %w", blockID, bot.ErrInvalidContent)
+	}
+	m := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeStatic, placeholder(e.Placeholder), e.ActionID, opts...)
+	for _, v := range e.Initial {
+		if o := findOption(opts, v); o != nil {
+			m.InitialOptions = append(m.InitialOptions, o)
+		}
+	}
+	if e.MaxSelected > 0 {
+		n := e.MaxSelected
+		m.MaxSelectedItems = &n
+	}
+	return m, nil
 }
