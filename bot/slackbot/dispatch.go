@@ -179,26 +179,7 @@ func (d *Dispatcher) blockActions(ctx context.Context, ic *interaction) ack {
 	}
 	act := ic.Actions[0]
 	log := d.log.With().Str(logging.User, ic.User.ID).Str("action_id", truncateForLog(act.ActionID)).Logger()
-	a := bot.Action{User: d.user(ic), ActionID: act.ActionID, BlockID: act.BlockID, Value: act.Value,
-		TriggerID: ic.TriggerID, Respond: d.respondFunc(ic.ResponseURL)}
-	switch {
-	case act.SelectedOption != nil:
-		a.Value = act.SelectedOption.Value
-	case act.SelectedUser != "":
-		a.Value = act.SelectedUser
-	}
-	a.Channel = ic.Container.ChannelID
-	if a.Channel == "" {
-		a.Channel = ic.Channel.ID
-	}
-	if ic.Container.Type == "message" && ic.Container.MessageTS != "" {
-		a.Message = &bot.MessageRef{Platform: "slack", Channel: a.Channel, ID: ic.Container.MessageTS, Thread: ic.Container.ThreadTS}
-		a.Ephemeral = ic.Container.IsEphemeral
-	}
-	if ic.View != nil && ic.View.ID != "" {
-		a.View = &bot.ViewInfo{ID: ic.View.ID, Hash: ic.View.Hash, CallbackID: ic.View.CallbackID,
-			PrivateMetadata: ic.View.PrivateMetadata, Values: values(ic.View.State.Values)}
-	}
+	a := d.action(ic)
 	rctx, cancel := context.WithTimeout(log.WithContext(ctx), d.budget)
 	defer cancel()
 	var rep bot.ActionReply
@@ -226,36 +207,66 @@ func (d *Dispatcher) blockActions(ctx context.Context, ic *interaction) ack {
 		return ack{later: rep.After, outcome: "ok"}
 	}
 	ephemeralSource := ic.Container.IsEphemeral
-	later := func(ctx context.Context) {
-		log := zerolog.Ctx(ctx)
-		if rep.Update != nil {
-			var err error
-			switch {
-			case ephemeralSource && a.Respond != nil:
-				err = a.Respond(ctx, bot.Response{Message: *rep.Update, ReplaceOriginal: true})
-			case a.Message != nil:
-				err = d.sender.Update(ctx, *a.Message, *rep.Update)
-			}
-			if err != nil {
-				log.Error().Err(err).Str(logging.User, a.User.ID).Msg("update message after action")
-			}
+	later := func(ctx context.Context) { d.afterAction(ctx, a, rep, ephemeralSource) }
+	return ack{later: later, outcome: "ok"}
+}
+
+// action is the neutral view of a block_actions interaction.
+func (d *Dispatcher) action(ic *interaction) bot.Action {
+	act := ic.Actions[0]
+	a := bot.Action{User: d.user(ic), ActionID: act.ActionID, BlockID: act.BlockID, Value: act.Value,
+		TriggerID: ic.TriggerID, Respond: d.respondFunc(ic.ResponseURL)}
+	switch {
+	case act.SelectedOption != nil:
+		a.Value = act.SelectedOption.Value
+	case act.SelectedUser != "":
+		a.Value = act.SelectedUser
+	}
+	a.Channel = ic.Container.ChannelID
+	if a.Channel == "" {
+		a.Channel = ic.Channel.ID
+	}
+	if ic.Container.Type == "message" && ic.Container.MessageTS != "" {
+		a.Message = &bot.MessageRef{Platform: bot.Slack, Channel: a.Channel, ID: ic.Container.MessageTS, Thread: ic.Container.ThreadTS}
+		a.Ephemeral = ic.Container.IsEphemeral
+	}
+	if ic.View != nil && ic.View.ID != "" {
+		a.View = &bot.ViewInfo{ID: ic.View.ID, Hash: ic.View.Hash, CallbackID: ic.View.CallbackID,
+			PrivateMetadata: ic.View.PrivateMetadata, Values: values(ic.View.State.Values)}
+	}
+	return a
+}
+
+// afterAction is the post-ack part of a click: the message update, the
+// ephemeral answer and the handler's own follow-up.
+func (d *Dispatcher) afterAction(ctx context.Context, a bot.Action, rep bot.ActionReply, ephemeralSource bool) {
+	log := zerolog.Ctx(ctx)
+	if rep.Update != nil {
+		var err error
+		switch {
+		case ephemeralSource && a.Respond != nil:
+			err = a.Respond(ctx, bot.Response{Message: *rep.Update, ReplaceOriginal: true})
+		case a.Message != nil:
+			err = d.sender.Update(ctx, *a.Message, *rep.Update)
 		}
-		if rep.Ephemeral != nil {
-			var err error
-			if a.Channel != "" {
-				err = d.sender.Ephemeral(ctx, a.Channel, a.User.ID, *rep.Ephemeral)
-			} else {
-				_, err = d.sender.DM(ctx, a.User.ID, *rep.Ephemeral)
-			}
-			if err != nil {
-				log.Error().Err(err).Str(logging.User, a.User.ID).Msg("ephemeral after action")
-			}
-		}
-		if rep.After != nil {
-			rep.After(ctx)
+		if err != nil {
+			log.Error().Err(err).Str(logging.User, a.User.ID).Msg("update message after action")
 		}
 	}
-	return ack{later: later, outcome: "ok"}
+	if rep.Ephemeral != nil {
+		var err error
+		if a.Channel != "" {
+			err = d.sender.Ephemeral(ctx, a.Channel, a.User.ID, *rep.Ephemeral)
+		} else {
+			_, err = d.sender.DM(ctx, a.User.ID, *rep.Ephemeral)
+		}
+		if err != nil {
+			log.Error().Err(err).Str(logging.User, a.User.ID).Msg("ephemeral after action")
+		}
+	}
+	if rep.After != nil {
+		rep.After(ctx)
+	}
 }
 
 // errMismatch says a click names an element its source message or view
