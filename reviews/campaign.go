@@ -145,79 +145,6 @@ func (r *Reviews) profileMembers(ctx context.Context, packages []*approvals.Pack
 	return members, nil
 }
 
-// marketoSide is what Marketo says, read once for a campaign.
-type marketoSide struct {
-	users     []MarketoUser
-	admins    Set
-	lastLogin map[string]time.Time
-	// roles are the packages' resolved role and workspace ids, by package
-	// name; a package absent here is not compared with Marketo.
-	roles map[string]RoleAssignment
-}
-
-// marketoView reads the Marketo users and resolves each package's role
-// through the Marketo port (the one matching rule, ids compared
-// exactly). What cannot be read or resolved becomes a note, and that
-// side is not compared; only a cancelled context is an error.
-func (r *Reviews) marketoView(ctx context.Context, packages []*approvals.Package, snap *snapshot) (*marketoSide, error) {
-	mk := &marketoSide{admins: Set{}, lastLogin: map[string]time.Time{}, roles: map[string]RoleAssignment{}}
-	if r.marketo == nil || !slices.ContainsFunc(packages, hasRole) {
-		return mk, nil
-	}
-	us, err := r.marketo.Users(ctx)
-	if err != nil {
-		if ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			return nil, err
-		}
-		snap.notes = append(snap.notes, "Marketo could not be read, so roles were not compared: "+truncate(err.Error(), 200))
-		return mk, nil
-	}
-	mk.users = us
-	for _, u := range us {
-		e := strings.ToLower(strings.TrimSpace(u.Email))
-		if u.Admin {
-			mk.admins[e] = true
-		}
-		if !u.LastLogin.IsZero() && u.LastLogin.After(mk.lastLogin[e]) {
-			mk.lastLogin[e] = u.LastLogin
-		}
-	}
-	for _, p := range packages {
-		if !hasRole(p) {
-			continue
-		}
-		ra, err := r.marketo.PackageRole(ctx, p)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			snap.notes = append(snap.notes, fmt.Sprintf("The Marketo role of %s could not be resolved, so its role holders were not compared: %s",
-				p.Name, truncate(humanText(err), 200)))
-			continue
-		}
-		mk.roles[p.Name] = ra
-	}
-	return mk, nil
-}
-
-// roleHolders are the users holding the package's resolved role in its
-// workspace; nil when the package is not compared with Marketo.
-func (mk *marketoSide) roleHolders(p *approvals.Package) Set {
-	want, ok := mk.roles[p.Name]
-	if !ok {
-		return nil
-	}
-	set := Set{}
-	for _, u := range mk.users {
-		for _, ra := range u.Roles {
-			if ra.RoleID == want.RoleID && ra.WorkspaceID == want.WorkspaceID {
-				set.Add(u.Email)
-			}
-		}
-	}
-	return set
-}
-
 // packageItems joins the three ledgers of one package into items,
 // numbered after the first `before` items of the campaign.
 func (r *Reviews) packageItems(ctx context.Context, p *approvals.Package, members map[string][]Member, mk *marketoSide, before int) ([]Item, error) {
@@ -231,7 +158,7 @@ func (r *Reviews) packageItems(ctx context.Context, p *approvals.Package, member
 			}
 		}
 	}
-	mktoSet := mk.roleHolders(p)
+	mktoSet, roleKinds := mk.marketoFindings(p, members)
 	grants, err := r.store.Grants(ctx, p.Name)
 	if err != nil {
 		return nil, fmt.Errorf("review snapshot: grants of %s: %w", p.Name, err)
@@ -248,9 +175,14 @@ func (r *Reviews) packageItems(ctx context.Context, p *approvals.Package, member
 			pkgAdmins[e] = true
 		}
 	}
+	// Profile/role findings are per subscription (each its own Marketo
+	// instance); the ledger's are over every profile of the package.
 	findings := map[string][]FindingKind{}
-	for _, f := range Drift(adobeSet, mktoSet, ledger, pkgAdmins) {
+	for _, f := range Drift(adobeSet, nil, ledger, pkgAdmins) {
 		findings[f.Email] = f.Kinds
+	}
+	for e, ks := range roleKinds {
+		findings[e] = mergeKinds(findings[e], ks)
 	}
 	for _, s := range []Set{adobeSet, mktoSet, ledger} {
 		for e := range s {
@@ -271,11 +203,6 @@ func (r *Reviews) packageItems(ctx context.Context, p *approvals.Package, member
 		})
 	}
 	return items, nil
-}
-
-// hasRole says whether a package names a Marketo role at all.
-func hasRole(p *approvals.Package) bool {
-	return p.MarketoRole.ID != 0 || strings.TrimSpace(p.MarketoRole.Name) != ""
 }
 
 // humanText is the sentence for people of err when it has one.

@@ -20,9 +20,12 @@ type Deps struct {
 	Store  Store
 	Adobe  Adobe
 	// Marketo may be nil: then the Marketo side is not compared.
-	Marketo   Marketo
-	Notifier  Notifier
-	Schedules []Schedule
+	Marketo Marketo
+	// MarketoInstances are the ports of the named Marketo instances
+	// (marketo.instances), by lower-case name; Marketo serves the default.
+	MarketoInstances map[string]Marketo
+	Notifier         Notifier
+	Schedules        []Schedule
 	// Clock tells the time; nil means the wall clock.
 	Clock approvals.Clock
 	// Logger gets component=reviews; the zero Logger discards.
@@ -42,6 +45,7 @@ type Reviews struct {
 	store     Store
 	adobe     Adobe
 	marketo   Marketo
+	marketoBy map[string]Marketo
 	notify    Notifier
 	schedules []Schedule
 	clock     approvals.Clock
@@ -62,7 +66,7 @@ func New(d Deps) *Reviews {
 		d.SweepEvery = time.Minute
 	}
 	return &Reviews{
-		access: d.Access, store: d.Store, adobe: d.Adobe, marketo: d.Marketo, notify: d.Notifier,
+		access: d.Access, store: d.Store, adobe: d.Adobe, marketo: d.Marketo, marketoBy: instancePorts(d.MarketoInstances), notify: d.Notifier,
 		schedules: d.Schedules, clock: d.Clock, log: logging.WithComponent(d.Logger, "reviews"),
 		holder: d.Holder, every: d.SweepEvery,
 	}

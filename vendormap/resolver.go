@@ -24,11 +24,17 @@ func InstanceKey(name string) string {
 	return DefaultInstance
 }
 
-// InstanceOf names the Marketo instance a package's role lives in. Every
-// package is on DefaultInstance until the policy can name another
-// (design §5: marketo.instances.<name>); callers go through here so that
-// day changes no caller.
-func InstanceOf(*approvals.Package) string { return DefaultInstance }
+// InstanceOf names the Marketo instance of a package's first
+// subscription (approvals.Package.MarketoSubscriptions): the one its
+// role lives in when it is on one subscription. A package on several
+// has one role per subscription; resolve each with Marketo(sub.Instance,
+// sub.Role, sub.Workspace).
+func InstanceOf(pkg *approvals.Package) string {
+	if pkg == nil {
+		return DefaultInstance
+	}
+	return InstanceKey(pkg.MarketoSubscriptions()[0].Instance)
+}
 
 // Defaults of Config.
 const (

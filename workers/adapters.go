@@ -144,7 +144,17 @@ type snapshot struct {
 // starting one when there is none; callers that arrive while a fresh
 // enough listing is under way wait for it instead of reading again.
 func (s *Snapshots) members(ctx context.Context, c *adobe.Client, profile string, since time.Time) (*snapshot, error) {
+	return s.listing(ctx, c, profile, since, true)
+}
+
+// listing is members with the listing's kind: direct members, or
+// (direct false) everyone who holds the profile, through user groups
+// too. The two kinds are kept apart.
+func (s *Snapshots) listing(ctx context.Context, c *adobe.Client, profile string, since time.Time, direct bool) (*snapshot, error) {
 	key := strings.ToLower(profile)
+	if !direct {
+		key = "\x00holders:" + key
+	}
 	for {
 		s.mu.Lock()
 		cur := s.latest[key]
@@ -169,10 +179,15 @@ func (s *Snapshots) members(ctx context.Context, c *adobe.Client, profile string
 		// first caller's context.
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 		set := map[string]bool{}
-		next.err = c.GroupMembers(fctx, profile, func(u adobe.User) error {
+		collect := func(u adobe.User) error {
 			set[strings.ToLower(u.Email)] = true
 			return nil
-		})
+		}
+		if direct {
+			next.err = c.GroupMembers(fctx, profile, collect)
+		} else {
+			_, next.err = c.EachMember(fctx, profile, false, collect)
+		}
 		cancel()
 		next.members = set
 		close(next.done)

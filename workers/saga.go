@@ -2,7 +2,6 @@ package workers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -69,6 +68,7 @@ type Executor struct {
 	ledger Ledger
 	adobe  AdminConsole
 	mkto   Marketo
+	mktoBy map[string]Marketo // by instance; see WithMarketo
 	alert  Alerter
 	clock  approvals.Clock
 	cfg    SagaConfig
@@ -150,7 +150,7 @@ func (e *Executor) Execute(ctx context.Context, id, holder string) error {
 	if now := e.clock.Now(); !r.StartedAt.IsZero() && now.Sub(r.StartedAt) > e.cfg.MaxTotalTime {
 		return e.finishFailed(ctx, r, pkg, fmt.Sprintf("gave up after %s without finishing (%s)", e.cfg.MaxTotalTime, lastWaiting(r)))
 	}
-	for _, st := range e.plan(r) {
+	for _, st := range e.plan(r, pkg) {
 		if cur := r.Step(st.name); cur != nil && (cur.Status == approvals.StepDone || cur.Status == approvals.StepSkipped) {
 			continue
 		}
@@ -226,7 +226,7 @@ func (e *Executor) finishFailed(ctx context.Context, r *approvals.Request, pkg *
 func (e *Executor) compensate(ctx context.Context, r *approvals.Request, pkg *approvals.Package) string {
 	added := r.Step(StepAdobe)
 	if r.Kind != approvals.KindAdd || added == nil || added.Status != approvals.StepDone || pkg == nil {
-		if r.Kind == approvals.KindRemove && r.Step(StepMarketo) != nil && r.Step(StepMarketo).Status == approvals.StepDone {
+		if r.Kind == approvals.KindRemove && marketoDone(r) {
 			return "The Marketo role was already removed; the Admin Console profile still needs an admin."
 		}
 		return ""
@@ -271,11 +271,12 @@ type sagaStep struct {
 // plan lists the steps in order: adds go Admin Console first (Marketo
 // only knows users after that), removals Marketo first (take the role
 // before the profile, so no moment has a role without its profile).
-func (e *Executor) plan(r *approvals.Request) []sagaStep {
+// Each subscription of the package has its own Marketo step.
+func (e *Executor) plan(r *approvals.Request, pkg *approvals.Package) []sagaStep {
 	if r.Kind == approvals.KindRemove {
-		return []sagaStep{{StepMarketo, e.marketoRemove}, {StepAdobe, e.adobeRemove}}
+		return append(e.marketoSteps(pkg, false), sagaStep{StepAdobe, e.adobeRemove})
 	}
-	return []sagaStep{{StepAdobe, e.adobeAdd}, {StepAdobeSync, e.adobeConfirm}, {StepMarketo, e.marketoAdd}}
+	return append([]sagaStep{{StepAdobe, e.adobeAdd}, {StepAdobeSync, e.adobeConfirm}}, e.marketoSteps(pkg, true)...)
 }
 
 func done(detail string) outcome    { return outcome{status: approvals.StepDone, detail: detail} }
@@ -293,7 +294,7 @@ func (e *Executor) adobeAdd(ctx context.Context, r *approvals.Request, pkg *appr
 		// With ignoreIfAlreadyExists they only matter for new users.
 		u.FirstName, u.LastName = NamesFromEmail(u.Email, u.FirstName, u.LastName)
 	}
-	profiles := profileNames(pkg)
+	profiles := pkg.AdminConsoleProfiles()
 	if err := e.adobe.AddToProfiles(ctx, u, profiles, r.ID+"/"+StepAdobe, r.DryRun); err != nil {
 		return failed(err)
 	}
@@ -311,7 +312,7 @@ func (e *Executor) adobeConfirm(ctx context.Context, r *approvals.Request, pkg *
 	if st := r.Step(StepAdobe); st != nil {
 		since = st.At
 	}
-	missing, err := e.adobe.Missing(ctx, r.Target.Email, profileNames(pkg), since)
+	missing, err := e.adobe.Missing(ctx, r.Target.Email, pkg.AdminConsoleProfiles(), since)
 	if err != nil {
 		return failed(err)
 	}
@@ -322,58 +323,6 @@ func (e *Executor) adobeConfirm(ctx context.Context, r *approvals.Request, pkg *
 		return failed(&permanentError{fmt.Sprintf("Adobe accepted the change but %s never appeared in %s", r.Target.Email, strings.Join(missing, ", "))})
 	}
 	return waiting(e.cfg.SyncCheck, "waiting for Adobe to sync "+strings.Join(missing, ", "))
-}
-
-func (e *Executor) marketoAdd(ctx context.Context, r *approvals.Request, pkg *approvals.Package) outcome {
-	if r.DryRun {
-		zerolog.Ctx(ctx).Info().Str("role", pkg.MarketoRole.String()).Str("workspace", pkg.MarketoWorkspace.String()).Msg("dry run: Marketo role assignment skipped")
-		return skipped(fmt.Sprintf("dry run: would assign %s in %s", pkg.MarketoRole, pkg.MarketoWorkspace))
-	}
-	id, err := e.mkto.FindUser(ctx, r.Target.Email)
-	if errors.Is(err, ErrUserNotFound) {
-		return e.waitForMarketoUser(r)
-	}
-	if err != nil {
-		return failed(err)
-	}
-	if err := e.mkto.AddRole(ctx, id, pkg.MarketoRole, pkg.MarketoWorkspace); err != nil {
-		return failed(err)
-	}
-	return done(fmt.Sprintf("role %s assigned in %s", pkg.MarketoRole, pkg.MarketoWorkspace))
-}
-
-// waitForMarketoUser waits for the user to show up in Marketo: the next
-// check comes after half the time waited so far, at least UserPoll and
-// at most UserPollMax, so early checks are quick and later ones sparse.
-// It gives up after UserPollTimeout.
-func (e *Executor) waitForMarketoUser(r *approvals.Request) outcome {
-	since := r.StartedAt
-	if st := r.Step(StepAdobeSync); st != nil {
-		since = st.At
-	}
-	waited := e.clock.Now().Sub(since)
-	if waited > e.cfg.UserPollTimeout {
-		return failed(&permanentError{fmt.Sprintf("%s never appeared in Marketo within %s of the Admin Console add", r.Target.Email, e.cfg.UserPollTimeout)})
-	}
-	wait := min(max(waited/2, e.cfg.UserPoll), e.cfg.UserPollMax)
-	return waiting(wait, "waiting for the user to appear in Marketo")
-}
-
-func (e *Executor) marketoRemove(ctx context.Context, r *approvals.Request, pkg *approvals.Package) outcome {
-	if r.DryRun {
-		return skipped(fmt.Sprintf("dry run: would remove %s in %s", pkg.MarketoRole, pkg.MarketoWorkspace))
-	}
-	id, err := e.mkto.FindUser(ctx, r.Target.Email)
-	if errors.Is(err, ErrUserNotFound) {
-		return skipped("no Marketo user with this email")
-	}
-	if err != nil {
-		return failed(err)
-	}
-	if err := e.mkto.RemoveRole(ctx, id, pkg.MarketoRole, pkg.MarketoWorkspace); err != nil {
-		return failed(err)
-	}
-	return done(fmt.Sprintf("role %s removed in %s", pkg.MarketoRole, pkg.MarketoWorkspace))
 }
 
 func (e *Executor) adobeRemove(ctx context.Context, r *approvals.Request, pkg *approvals.Package) outcome {

@@ -141,11 +141,17 @@ type Marketo struct {
 	// process's one. Nil makes one over Client on first use when Client
 	// also lists roles and workspaces (*marketo.Client does).
 	Resolver *vendormap.Resolver
+	// Instance names the Marketo instance Client reads ("" is the
+	// default one); roles are resolved on it.
+	Instance string
 
 	once sync.Mutex // guards the lazy Resolver
 }
 
-var _ reviews.Marketo = (*Marketo)(nil)
+var (
+	_ reviews.Marketo           = (*Marketo)(nil)
+	_ reviews.SubscriptionRoler = (*Marketo)(nil)
+)
 
 // Users implements reviews.Marketo.
 func (m *Marketo) Users(ctx context.Context) ([]reviews.MarketoUser, error) {
@@ -199,6 +205,21 @@ func (m *Marketo) PackageRole(ctx context.Context, pkg *approvals.Package) (revi
 	return reviews.RoleAssignment{RoleID: a.Role.ID, RoleName: a.Role.Name, WorkspaceID: a.Workspace.ID, WorkspaceName: a.Workspace.Name}, nil
 }
 
+// SubscriptionRole implements reviews.SubscriptionRoler: one
+// subscription's role and workspace on this instance, by the vendormap
+// rule.
+func (m *Marketo) SubscriptionRole(ctx context.Context, sub approvals.Subscription) (reviews.RoleAssignment, error) {
+	res, err := m.resolver()
+	if err != nil {
+		return reviews.RoleAssignment{}, err
+	}
+	a, err := res.Marketo(ctx, sub.Instance, sub.Role, sub.Workspace)
+	if err != nil {
+		return reviews.RoleAssignment{}, err
+	}
+	return reviews.RoleAssignment{RoleID: a.Role.ID, RoleName: a.Role.Name, WorkspaceID: a.Workspace.ID, WorkspaceName: a.Workspace.Name}, nil
+}
+
 func (m *Marketo) resolver() (*vendormap.Resolver, error) {
 	m.once.Lock()
 	defer m.once.Unlock()
@@ -207,7 +228,7 @@ func (m *Marketo) resolver() (*vendormap.Resolver, error) {
 		if !ok {
 			return nil, fmt.Errorf("inventory: no resolver for Marketo roles and workspaces")
 		}
-		m.Resolver = vendormap.New(vendormap.Config{Marketo: map[string]vendormap.Lists{vendormap.DefaultInstance: lists}})
+		m.Resolver = vendormap.New(vendormap.Config{Marketo: map[string]vendormap.Lists{vendormap.InstanceKey(m.Instance): lists}})
 	}
 	return m.Resolver, nil
 }
