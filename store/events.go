@@ -56,7 +56,17 @@ func (o *Outbox) Group() string { return o.group }
 // unacknowledged for longer than minIdle (each with its delivery count;
 // those handed out maxDeliveries times already become dead letters
 // instead), then new ones, waiting up to block for them.
+// A consumer group that is gone (Redis lost the stream) is created
+// again and the read tried once more (see regroup).
 func (o *Outbox) Read(ctx context.Context, consumer string, count int, block time.Duration) ([]approvals.OutboxRecord, error) {
+	recs, err := o.read(ctx, consumer, count, block)
+	if o.regroup(ctx, err) {
+		return o.read(ctx, consumer, count, block)
+	}
+	return recs, err
+}
+
+func (o *Outbox) read(ctx context.Context, consumer string, count int, block time.Duration) ([]approvals.OutboxRecord, error) {
 	recs, err := o.reclaim(ctx, consumer, count)
 	if err != nil || len(recs) > 0 {
 		return recs, err

@@ -52,6 +52,11 @@ func (k keys) grantsByUser(email string) string { return k.p + "idx:grants-of:" 
 // of time-bound grants (ms).
 func (k keys) grantsByExpiry() string { return k.p + "idx:grants-expiry" }
 
+// identity is the ledger's identity, a hash (see Identity): created
+// once, read by every replica, so a ledger that vanished and came back
+// empty is told apart from the one a replica knew.
+func (k keys) identity() string { return k.p + "identity" }
+
 // events is the outbox stream of domain events.
 func (k keys) events() string { return k.p + "events" }
 
