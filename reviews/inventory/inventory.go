@@ -68,7 +68,7 @@ func (a *Adobe) ProfileMembers(ctx context.Context, profile string, fn func(revi
 	}
 	sleep := a.Sleep
 	if sleep == nil {
-		sleep = sleepCtx
+		sleep = failure.Sleep
 	}
 	var waited time.Duration
 	for page := 0; page < maxPages; page++ {
@@ -99,17 +99,6 @@ func (a *Adobe) ProfileMembers(ctx context.Context, profile string, fn func(revi
 		}
 	}
 	return nil
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // MarketoDirectory is the part of *marketo.Client the adapter reads.
