@@ -155,7 +155,9 @@ func TestSenderRateLimits(t *testing.T) {
 	}
 	// The fake's own per-channel rate: the pacer keeps us under it.
 	f.SetRate("chat.postMessage", 1, 200*time.Millisecond)
-	paced := NewSender(SenderConfig{BotToken: slackfake.Token, APIURL: f.URL(), Pacer: NewChannelPacer(250*time.Millisecond, time.Second, nil)})
+	// Twice the fake's interval, so a post delayed in transit on a loaded
+	// machine still arrives after the fake's window.
+	paced := NewSender(SenderConfig{BotToken: slackfake.Token, APIURL: f.URL(), Pacer: NewChannelPacer(400*time.Millisecond, time.Second, nil)})
 	before := len(f.Calls("chat.postMessage"))
 	for range 3 {
 		if _, err := paced.Post(ctx, "C2", bot.Message{Text: bot.Plain("paced")}); err != nil {
