@@ -29,7 +29,7 @@ var errWrongSource = errors.New("click does not match its message")
 // stored; their buttons are checked by block and value, and the Service
 // checks who may act either way.
 func (h *Handler) sameSource(ctx context.Context, a bot.Action, id string) error {
-	if a.BlockID != blockPrefix[a.ActionID]+id {
+	if a.BlockID != blockPrefix[a.ActionID]+a.Value {
 		return fmt.Errorf("%w: block %q, value %s", errWrongSource, clip(a.BlockID, 40), id)
 	}
 	switch {
@@ -83,7 +83,7 @@ func (h *Handler) HandleAction(ctx context.Context, a bot.Action) bot.ActionRepl
 		m := h.removeUserModal()
 		return bot.ActionReply{Modal: &m}
 	}
-	id, err := approvals.ParseRequestID(a.Value)
+	id, err := h.buttonRequest(ctx, a.Value)
 	if err != nil {
 		return bot.ActionReply{Ephemeral: ephemeral(bot.Plain("That button does not name a request I know."))}
 	}
@@ -119,7 +119,7 @@ func (h *Handler) decided(ctx context.Context, a bot.Action, actor approvals.Act
 	}
 	rep := bot.ActionReply{}
 	if a.Message != nil {
-		m := h.card(r, cardView{requesterCopy: a.BlockID == "cancel:"+r.ID})
+		m := h.card(r, cardView{requesterCopy: strings.HasPrefix(a.BlockID, "cancel:")})
 		rep.Update = &m
 	}
 	if a.View != nil && a.Message == nil {

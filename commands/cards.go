@@ -32,6 +32,8 @@ type CardOptions struct {
 	// RequesterCopy draws the requester's copy: a Cancel button while
 	// pending instead of Approve and Deny.
 	RequesterCopy bool
+	// Ledger is the ledger identity the buttons carry ("" for none).
+	Ledger string
 }
 
 // cardView is how one copy of a card is drawn.
@@ -42,7 +44,7 @@ type cardView struct {
 
 func (h *Handler) card(r *approvals.Request, v cardView) bot.Message {
 	pkg, _ := h.svc.Policy().Package(r.Package)
-	return Card(r, pkg, CardOptions{Location: h.deps.Location, RequesterCopy: v.requesterCopy})
+	return Card(r, pkg, CardOptions{Location: h.deps.Location, RequesterCopy: v.requesterCopy, Ledger: h.tag()})
 }
 
 // Card draws a request as an approval card: who asks what for whom, the
@@ -94,12 +96,12 @@ func Card(r *approvals.Request, pkg *approvals.Package, o CardOptions) bot.Messa
 	}
 	switch {
 	case r.State == approvals.StatePending && o.RequesterCopy:
-		blocks = append(blocks, &bot.Actions{BlockID: "cancel:" + r.ID, Elements: []bot.Element{cancelButton(r.ID)}})
+		blocks = append(blocks, &bot.Actions{BlockID: "cancel:" + buttonValue(r.ID, o.Ledger), Elements: []bot.Element{cancelButton(r.ID, o.Ledger)}})
 	case r.State == approvals.StatePending:
-		blocks = append(blocks, decideActions(r))
+		blocks = append(blocks, decideActions(r, o.Ledger))
 	case r.State == approvals.StateFailed:
-		blocks = append(blocks, &bot.Actions{BlockID: "retry:" + r.ID, Elements: []bot.Element{
-			&bot.Button{ActionID: ActionRetry, Text: "Retry (admins)", Value: r.ID, Style: bot.StylePrimary},
+		blocks = append(blocks, &bot.Actions{BlockID: "retry:" + buttonValue(r.ID, o.Ledger), Elements: []bot.Element{
+			&bot.Button{ActionID: ActionRetry, Text: "Retry (admins)", Value: buttonValue(r.ID, o.Ledger), Style: bot.StylePrimary},
 		}})
 	}
 	fallback := bot.Textf("%s: %s %s for %s: %s", bot.Plain(r.ID), bot.Plain(string(r.Kind)), bot.Plain(r.Package), bot.Plain(r.Target.Email), bot.Plain(stateWord(r.State)))
@@ -109,19 +111,21 @@ func Card(r *approvals.Request, pkg *approvals.Package, o CardOptions) bot.Messa
 	return bot.Message{Text: fallback, Blocks: blocks}
 }
 
-// decideActions is the Approve / Deny row of a pending request.
-func decideActions(r *approvals.Request) *bot.Actions {
-	return &bot.Actions{BlockID: "decide:" + r.ID, Elements: []bot.Element{
-		&bot.Button{ActionID: ActionApprove, Text: "Approve", Value: r.ID, Style: bot.StylePrimary},
-		&bot.Button{ActionID: ActionDeny, Text: "Deny", Value: r.ID, Style: bot.StyleDanger, Confirm: &bot.Confirm{
+// decideActions is the Approve / Deny row of a pending request; its
+// buttons carry the ledger identity tag.
+func decideActions(r *approvals.Request, tag string) *bot.Actions {
+	v := buttonValue(r.ID, tag)
+	return &bot.Actions{BlockID: "decide:" + v, Elements: []bot.Element{
+		&bot.Button{ActionID: ActionApprove, Text: "Approve", Value: v, Style: bot.StylePrimary},
+		&bot.Button{ActionID: ActionDeny, Text: "Deny", Value: v, Style: bot.StyleDanger, Confirm: &bot.Confirm{
 			Title: "Deny " + r.ID + "?", Text: bot.Textf("%s %s for %s will not happen. You can give a reason next.", bot.Plain(string(r.Kind)), bot.Bold(r.Package), bot.Plain(r.Target.Email)),
 			Confirm: "Deny", Deny: "Back", Danger: true,
 		}},
 	}}
 }
 
-func cancelButton(id string) *bot.Button {
-	return &bot.Button{ActionID: ActionCancel, Text: "Cancel request", Value: id, Confirm: &bot.Confirm{
+func cancelButton(id, tag string) *bot.Button {
+	return &bot.Button{ActionID: ActionCancel, Text: "Cancel request", Value: buttonValue(id, tag), Confirm: &bot.Confirm{
 		Title: "Cancel " + id + "?", Text: bot.Plain("The approvers are told it is no longer needed."), Confirm: "Cancel request", Deny: "Keep it",
 	}}
 }
@@ -327,8 +331,8 @@ func (h *Handler) summaryBlock(r *approvals.Request, viewer approvals.Actor, wit
 		}
 		s.Text = s.Text.Append(bot.Plain(fmt.Sprintf(" (%d of %d)", r.Approvals(), need)))
 		if withCancel && r.Requester.Same(viewer) {
-			s.BlockID = "cancel:" + r.ID
-			s.Accessory = cancelButton(r.ID)
+			s.BlockID = "cancel:" + buttonValue(r.ID, h.tag())
+			s.Accessory = cancelButton(r.ID, h.tag())
 		}
 	}
 	return s

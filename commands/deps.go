@@ -58,6 +58,9 @@ type Deps struct {
 	AdminChannels []approvals.PlatformID
 	// Reviews is optional.
 	Reviews Reviews
+	// Gate, when set, puts the ledger's identity into request buttons
+	// and pauses new requests after the ledger was lost.
+	Gate LedgerGate
 	// Location is the time zone of times shown to people (default UTC).
 	Location *time.Location
 	// ActorTTL is how long a looked-up user and their groups are cached

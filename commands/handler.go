@@ -121,6 +121,9 @@ func (h *Handler) HandleCommand(ctx context.Context, c bot.Command) bot.Reply {
 		log.Warn().Err(err).Msg("resolve actor for command")
 		return bot.Reply{Message: ephemeral(h.actorProblem(err))}
 	}
+	if m := h.paused(ctx); m != nil && (p.Verb == VerbAdd || p.Verb == VerbRemove) {
+		return bot.Reply{Message: m}
+	}
 	switch p.Verb {
 	case VerbAdd:
 		return h.cmdAdd(ctx, actor, p)
@@ -292,7 +295,7 @@ func (h *Handler) cmdPending(ctx context.Context, actor approvals.Actor) bot.Rep
 	}
 	m := bot.Message{Text: bot.Plain("Waiting for your decision"), Blocks: []bot.Block{&bot.Header{Text: "Waiting for your decision"}}}
 	for _, r := range reqs {
-		m.Blocks = append(m.Blocks, h.summaryBlock(r, actor, false), decideActions(r))
+		m.Blocks = append(m.Blocks, h.summaryBlock(r, actor, false), decideActions(r, h.tag()))
 	}
 	return bot.Reply{Message: &m}
 }

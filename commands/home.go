@@ -83,7 +83,7 @@ func (h *Handler) Home(ctx context.Context, actor approvals.Actor) (bot.Home, er
 
 	b.add(&bot.Divider{}, &bot.Header{Text: "Waiting for your decision"})
 	for _, r := range waiting {
-		if !b.add(h.summaryBlock(r, actor, false), decideActions(r)) {
+		if !b.add(h.summaryBlock(r, actor, false), decideActions(r, h.tag())) {
 			break
 		}
 	}

@@ -243,6 +243,9 @@ func (h *Handler) HandleSubmission(ctx context.Context, s bot.Submission) bot.Su
 		h.log.Warn().Err(err).Str(logging.User, s.User.ID).Msg("resolve actor for submission")
 		return bot.SubmissionReply{Update: doneModal("Not submitted", h.actorProblem(err))}
 	}
+	if m := h.paused(ctx); m != nil && s.CallbackID != CallbackDeny {
+		return bot.SubmissionReply{Update: doneModal("Not submitted", m.Text)}
+	}
 	switch s.CallbackID {
 	case CallbackAdd:
 		return h.submitAdd(ctx, actor, s)

@@ -144,7 +144,7 @@ func (s *Sweeper) remind(ctx context.Context, r *approvals.Request, pkg *approva
 	if pkg.DMApprovers {
 		ids, err := h.approverIDs(ctx, pkg, r)
 		errs = append(errs, err)
-		m := Card(r, pkg, CardOptions{Location: h.deps.Location})
+		m := Card(r, pkg, CardOptions{Location: h.deps.Location, Ledger: h.tag()})
 		m.Text = t
 		m.Blocks = append([]bot.Block{&bot.Section{Text: t}}, m.Blocks...)
 		for _, id := range ids {
