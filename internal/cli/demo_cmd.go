@@ -64,6 +64,7 @@ type demo struct {
 	app     *app
 	url     string
 	command string
+	prefix  string // Redis key prefix of the policy
 	signer  *slackbot.Verifier
 	cast    playground.Cast
 	act     *playground.Slack
@@ -108,7 +109,7 @@ func startDemo(ctx context.Context, env Env, level, policyPath string, rdb redis
 		return nil, err
 	}
 	cleanups = append(cleanups, stop)
-	d.command = cfg.Settings().Slack.Command
+	d.command, d.prefix = cfg.Settings().Slack.Command, cfg.Settings().Redis.Prefix
 	d.act = playground.NewSlack(playground.SlackConfig{Fake: d.slack, BotURL: d.url, Sign: d.signer.Sign, Command: d.command, Cast: d.cast})
 	d.stage = &playground.Stage{Slack: d.act, Fake: d.slack, Records: records{d.app.store}, Cast: d.cast}
 	return d, nil

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot/slackbot/slackfake"
@@ -29,6 +30,7 @@ func (d *demo) script(ctx context.Context) error {
 		people = append(people, p.Name+" ("+p.Role+")")
 	}
 	d.say("People: %s.", strings.Join(people, ", "))
+	d.waitStarted(ctx)
 	for i, st := range playground.Story() {
 		before := d.snapshot()
 		d.say("\n%d. %s", i+1, st.Title)
@@ -39,6 +41,21 @@ func (d *demo) script(ctx context.Context) error {
 		}
 	}
 	return d.summary(ctx)
+}
+
+// waitStarted waits (2 s at most) for the bot's start-up work, so that
+// the story's lines do not depend on what started first: the audit
+// checkpointer claims its first slot on an empty trail and posts
+// nothing, where after the first request it would post a checkpoint.
+func (d *demo) waitStarted(ctx context.Context) {
+	deadline := time.Now().Add(2 * time.Second)
+	for time.Now().Before(deadline) {
+		it := d.rdb.Scan(ctx, 0, d.prefix+"*audit-checkpoint@*", 1000).Iterator()
+		if it.Next(ctx) {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // slackState is what a step may change.
@@ -118,11 +135,11 @@ func (d *demo) channelLines(before slackState) []string {
 		switch {
 		case m.ThreadTS != "" && !seen:
 			parent, _ := d.slack.Message(m.Channel, m.ThreadTS)
-			threads = append(threads, fmt.Sprintf("%s, thread of %q: %s", d.cast.ChannelName(m.Channel), d.headline(parent), strings.Join(lines, " ")))
+			threads = append(threads, fmt.Sprintf("%s, thread of %q: %s", d.cast.ChannelName(m.Channel), d.title(parent), strings.Join(lines, " ")))
 		case !seen:
-			posts = append(posts, fmt.Sprintf("%s: new %q%s", d.cast.ChannelName(m.Channel), d.headline(m), d.gist(lines)))
+			posts = append(posts, fmt.Sprintf("%s: new %q%s", d.cast.ChannelName(m.Channel), d.title(m), d.gist(lines)))
 		case old.Edits != m.Edits && m.ThreadTS == "":
-			posts = append(posts, fmt.Sprintf("%s: %q updated%s", d.cast.ChannelName(m.Channel), d.headline(m), d.gist(lines)))
+			posts = append(posts, fmt.Sprintf("%s: %q updated%s", d.cast.ChannelName(m.Channel), d.title(m), d.gist(lines)))
 		}
 	}
 	return append(posts, threads...)
@@ -236,6 +253,17 @@ func (d *demo) headline(m slackfake.Message) string {
 	}
 	if ls := d.linesOf(m); len(ls) > 0 {
 		return ls[0]
+	}
+	return ""
+}
+
+// title is a message's headline, or its first line.
+func (d *demo) title(m slackfake.Message) string {
+	if h := d.headline(m); h != "" {
+		return h
+	}
+	if ls := d.linesOf(m); len(ls) > 0 {
+		return clipText(ls[0], 100)
 	}
 	return ""
 }

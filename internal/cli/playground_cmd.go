@@ -72,9 +72,12 @@ func servePage(ctx context.Context, page *playground.Server, ln net.Listener) er
 	go func() { _ = page.Run(rctx) }()
 	go func() {
 		<-rctx.Done()
-		sctx, done := context.WithTimeout(context.Background(), 2*time.Second)
+		// Open event streams never go idle: after a short grace, close.
+		sctx, done := context.WithTimeout(context.Background(), time.Second)
 		defer done()
-		_ = srv.Shutdown(sctx)
+		if srv.Shutdown(sctx) != nil {
+			_ = srv.Close()
+		}
 	}()
 	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return err

@@ -105,6 +105,20 @@ func (p *page) do(what string, actions ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
+// click clicks the element sel; a click that lands while the page
+// redraws that element is tried again.
+func (p *page) click(what, sel string) {
+	p.t.Helper()
+	var err error
+	for range 5 {
+		if err = chromedp.Do(p.ctx, chromedp.Click(chromedp.CSS(sel))); err == nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	p.t.Fatalf("%s: %v", what, err)
+}
+
 // wait polls a JavaScript condition.
 func (p *page) wait(what, cond string) {
 	p.t.Helper()
@@ -125,7 +139,7 @@ func (p *page) as(id string) {
 // open shows a conversation ("home" for the App Home).
 func (p *page) open(conv string) {
 	p.t.Helper()
-	p.do("open "+conv, chromedp.Click(chromedp.CSS(fmt.Sprintf(`button.conv[data-conv=%q]`, conv))))
+	p.click("open "+conv, fmt.Sprintf(`button.conv[data-conv=%q]`, conv))
 	p.wait("conversation "+conv, fmt.Sprintf(`location.hash.endsWith("c=%s")`, conv))
 }
 
@@ -205,7 +219,7 @@ func TestPlaygroundInBrowser(t *testing.T) {
 
 	// An outsider clicks Approve: refused, nothing changes.
 	p.as(playground.Eve)
-	p.do("Eve clicks Approve", chromedp.Click(chromedp.CSS(card+` button[data-action="dc_approve"]`)))
+	p.click("Eve clicks Approve", card+` button[data-action="dc_approve"]`)
 	p.messageWith("You are not an approver of")
 	if r, err := d.app.store.Get(context.Background(), "DC-1001"); err != nil || r.State != approvals.StatePending {
 		t.Fatalf("after the outsider's click: %v %v", r, err)
@@ -213,7 +227,7 @@ func TestPlaygroundInBrowser(t *testing.T) {
 
 	// Dana approves: the card changes and the emulators hold alice.
 	p.as(playground.Dana)
-	p.do("Dana clicks Approve", chromedp.Click(chromedp.CSS(card+` button[data-action="dc_approve"]`)))
+	p.click("Dana clicks Approve", card+` button[data-action="dc_approve"]`)
 	p.wait("the completed card", fmt.Sprintf(`document.querySelector(%q).textContent.includes("Done: alice@example.com has")`, card))
 	p.wait("alice in the side panel", `document.getElementById("adobe").textContent.includes("alice@example.com")`)
 	if !slices.Contains(d.sb.Adobe.Members("Live Agent"), "alice@example.com") {
@@ -255,14 +269,14 @@ func (p *page) modal(d *demo) {
 		chromedp.SetValue(chromedp.CSS(`.dialog.modal [data-block="package"]`), "calendar-agent"),
 	)
 	p.shot("modal", ".dialog.modal")
-	p.do("submit without a justification", chromedp.Click(chromedp.CSS("#modal-submit")))
+	p.click("submit without a justification", "#modal-submit")
 	p.wait("the bot's error under the justification", `document.querySelector(".dialog.modal .bk-error") !== null`)
 	p.wait("what was typed kept", `document.querySelector('.dialog.modal [data-block="email"]').value === "carol@example.com"`)
 	// The justification tries to be HTML and a link: it must stay text.
-	p.do("fill the justification", chromedp.SetValue(chromedp.CSS(`.dialog.modal [data-block="justification"]`), hostile),
-		chromedp.Click(chromedp.CSS("#modal-submit")))
+	p.do("fill the justification", chromedp.SetValue(chromedp.CSS(`.dialog.modal [data-block="justification"]`), hostile))
+	p.click("submit", "#modal-submit")
 	p.wait("the form to say the request was sent", `document.querySelector(".dialog.modal").textContent.includes("add calendar-agent for carol@example.com")`)
-	p.do("close it", chromedp.Click(chromedp.CSS(".dialog.modal .dialog-buttons .bk-button")))
+	p.click("close it", ".dialog.modal .dialog-buttons .bk-button")
 	p.wait("the form to close", `document.querySelector(".dialog.modal") === null`)
 	rs, err := d.app.store.List(context.Background(), approvals.ByTarget("carol@example.com"), 1)
 	if err != nil || len(rs) != 1 || rs[0].Package != "calendar-agent" {
@@ -296,7 +310,7 @@ func (p *page) review(d *demo) {
 		bs.slice(at).map(b => b.querySelector('button[data-action=%q]')).find(b => b).click();
 	})()`, page+" .bk > *", reviewchat.ActionRevoke)))
 	p.wait("the confirm dialog", `document.querySelector(".dialog.confirm") !== null`)
-	p.do("confirm", chromedp.Click(chromedp.CSS(".dialog.confirm .bk-button.primary")))
+	p.click("confirm", ".dialog.confirm .bk-button.primary")
 	p.wait("bob gone from the side panel", `!document.getElementById("adobe").textContent.includes("bob@example.com")`)
 	if slices.Contains(d.sb.Adobe.Members("Live Agent"), "bob@example.com") {
 		p.t.Error("the Admin Console emulator still lists bob in Live Agent")
@@ -311,10 +325,10 @@ func TestPlaygroundScenario(t *testing.T) {
 	p := &page{t: t, ctx: browser(t), shots: screenshotDir(t)}
 	p.do("load the page", chromedp.Navigate(url))
 	p.wait("the scenario menu", `document.querySelectorAll("#story li").length === 6`)
-	p.do("next step", chromedp.Click(chromedp.CSS("#next-step")))
+	p.click("next step", "#next-step")
 	p.wait("step 1 done", `document.querySelectorAll("#story li.story-done").length === 1`)
 	p.messageWith("Access request DC-1001")
-	p.do("play all", chromedp.Click(chromedp.CSS("#play-all")))
+	p.click("play all", "#play-all")
 	p.wait("every step done", `document.querySelectorAll("#story li.story-done").length === 6`)
 	if got := d.sb.Adobe.Members("Live Agent"); len(got) != 0 {
 		t.Errorf("Live Agent members after the story: %v", got)

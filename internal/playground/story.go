@@ -269,29 +269,28 @@ func boolOrder(b bool) int {
 // buttonBlock returns the block id of the actions block holding action;
 // with near set, only one right below a section that mentions near.
 func buttonBlock(blocksJSON, action, near string) (string, bool) {
-	var bs []map[string]any
+	var bs []any
 	if json.Unmarshal([]byte(blocksJSON), &bs) != nil {
 		return "", false
 	}
-	close := near == ""
-	for _, b := range bs {
+	below := near == ""
+	for _, raw := range bs {
+		b, _ := raw.(map[string]any)
 		if b["type"] == "section" && near != "" {
-			raw, _ := json.Marshal(b)
-			close = strings.Contains(string(raw), near)
+			text, _ := json.Marshal(b)
+			below = strings.Contains(string(text), near)
 			continue
 		}
-		if b["type"] != "actions" || !close {
+		if b["type"] != "actions" || !below {
 			continue
 		}
 		id, _ := b["block_id"].(string)
-		if _, ok := findElement([]any{anyMap(b)}, id, action); ok {
+		if _, ok := findElement([]any{raw}, id, action); ok {
 			return id, true
 		}
 	}
 	return "", false
 }
-
-func anyMap(m map[string]any) any { return m }
 
 // waitFor polls cond until it holds, ctx ends or timeout passes.
 func (st *Stage) waitFor(ctx context.Context, timeout time.Duration, what string, cond func() bool) error {

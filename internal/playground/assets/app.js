@@ -79,14 +79,25 @@
     document.body.append(veil);
   }
 
+  // draw redraws only the parts whose data changed, so a button stays
+  // the same element (and under the pointer) while nothing about it moves.
   function draw() {
     const s = ui.snap;
     drawPeople(s);
-    drawSidebar(s);
-    drawMain(s);
+    const conv = s.conversations.find((x) => x.id === ui.conv);
+    changed("main", [ui.as, ui.conv, conv ? conv.items : s.home], () => drawMain(s));
+    changed("sidebar", [ui.as, ui.conv, s.conversations.map((c) => [c.id, c.items.length, ui.seen[c.id] || 0])], () => drawSidebar(s));
     drawModal(s);
-    drawPanel(s.panel);
-    drawScenario(s.scenario);
+    changed("panel", s.panel, () => drawPanel(s.panel));
+    changed("scenario", s.scenario, () => drawScenario(s.scenario));
+  }
+
+  const drawn = {};
+  function changed(part, data, redraw) {
+    const key = JSON.stringify(data);
+    if (drawn[part] === key) return;
+    drawn[part] = key;
+    redraw();
   }
 
   function drawPeople(s) {
