@@ -3,6 +3,7 @@ package workers
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -50,6 +51,9 @@ func (d *Dispatcher) Once(ctx context.Context, block time.Duration) (int, error)
 	for _, m := range msgs {
 		if err := d.handle(ctx, m.Record); err != nil {
 			errs = append(errs, err) // left unacked: redelivered later
+			if nerr := d.outbox.Nack(ctx, m.ID, strings.ReplaceAll(err.Error(), "\n", "; ")); nerr != nil {
+				errs = append(errs, nerr)
+			}
 			continue
 		}
 		if err := d.outbox.Ack(ctx, m.ID); err != nil {

@@ -69,6 +69,10 @@ type Outbox interface {
 	Read(ctx context.Context, consumer string, count int, block time.Duration) ([]approvals.OutboxRecord, error)
 	// Ack marks events handled.
 	Ack(ctx context.Context, ids ...string) error
+	// Nack records why handling event id failed this time; the event is
+	// handed out again, and becomes a dead letter with this reason once
+	// its deliveries run out.
+	Nack(ctx context.Context, id, reason string) error
 }
 
 // Ledger is what the workers read from the store.
