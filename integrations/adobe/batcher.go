@@ -94,8 +94,8 @@ func NewBatcher(c *Client, cfg BatcherConfig) *Batcher {
 }
 
 // Do queues ch and waits for its own outcome: nil error when its command
-// succeeded (including "already a member"), its own *Error when only its
-// command failed, or the call's *Error when the whole call failed.
+// succeeded (including "already a member"), its own *failure.Error when only its
+// command failed, or the call's *failure.Error when the whole call failed.
 func (b *Batcher) Do(ctx context.Context, ch UserChange) (Result, error) {
 	if ch.User.Email == "" && ch.User.Username == "" {
 		e := newError(opAction, failure.ReasonInvalid)

@@ -22,7 +22,7 @@ const orgMigratingDelay = 30 * time.Minute
 // error.internal.create_failed is documented as "failed for unknown
 // reason"; in the field it answers an add of a Federated or Enterprise ID
 // whose domain's directory is not (fully) set up in the Admin Console, so
-// it is a setup problem (ReasonConfig), not an outage. The other
+// it is a setup problem (failure.ReasonConfig), not an outage. The other
 // error.internal.* codes and the "(internal)" user codes stay unknown:
 // a few tries, then a person.
 var codeReasons = map[string]failure.Reason{

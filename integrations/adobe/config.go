@@ -81,7 +81,7 @@ type Config struct {
 
 	Limits Limits
 	// MaxLimitWait is the longest the client waits for a local rate-limit
-	// slot before returning a rate_limited *Error. Default 10s.
+	// slot before returning a rate_limited *failure.Error. Default 10s.
 	MaxLimitWait time.Duration
 	// MaxInlineWait is the longest Retry-After (or backoff) the client
 	// sleeps through itself; longer waits are returned to the caller.
@@ -97,7 +97,7 @@ type Config struct {
 	// (umapi-client:umapi_client/connection.py). Default 15s.
 	DefaultRetryAfter time.Duration
 	// MaxRetryAfter caps absurd Retry-After values (the capped flag is set
-	// on the *Error). Real values run to ~55 min (user-sync.py#867). Default 2h.
+	// on the *failure.Error). Real values run to ~55 min (user-sync.py#867). Default 2h.
 	MaxRetryAfter time.Duration
 	// TokenRefreshMargin renews the token this long before it expires
 	// (tokens live 24 h, RefOverview.md; Adobe S2S guides say renew at 23 h).

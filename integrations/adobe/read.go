@@ -147,7 +147,8 @@ func parseUser(body []byte) (*User, error) {
 // GetUser reads one user by email (case-insensitive). domain is "highly
 // recommended" by Adobe for federated users and is "AdobeID" for Adobe IDs
 // (umapi-doc:docs/en/api/getUser.md); pass "" to omit it. A missing user
-// is an *Error with ReasonNotFound.
+// is a *failure.Error with failure.ReasonNotFound; a 404 that is not
+// UMAPI's "no such user" is failure.ReasonConfig (a wrong ADOBE_UMAPI_URL).
 func (c *Client) GetUser(ctx context.Context, email, domain string) (*User, error) {
 	var q url.Values
 	if domain != "" {

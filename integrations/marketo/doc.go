@@ -9,8 +9,9 @@
 //   - the instance limits (100 calls per 20 s, 10 concurrent), kept at
 //     half by default and counted across replicas through
 //     integrations/ratelimit;
-//   - classification of every failure into an *Error with a small closed
-//     set of Reasons that drives retry, user-facing text and metrics;
+//   - the sorting of every documented Marketo code and status into the
+//     shared failure reasons (package failure), with Marketo's sentences
+//     for people; one deadline per call (Config.HTTPTimeout);
 //   - parsers for the documented response shapes, which have no
 //     "success" envelope on the user management endpoints.
 //

@@ -133,9 +133,10 @@ func (c *Client) GetUser(ctx context.Context, userID string) (*User, error) {
 
 // FindUserByEmail finds the user whose email address (or login id) is
 // email, case-insensitively. A user added in the Adobe Admin Console can
-// take a while to appear; until then the error is an *Error with Reason
-// not_found (failure.ReasonOf(err) == failure.ReasonNotFound). When several users share the
-// email, the one whose login id is the email wins, then a non-API user.
+// take a while to appear; until then the error is a *failure.Error with
+// reason not_found (failure.ReasonOf(err) == failure.ReasonNotFound). When
+// several users share the email, the one whose login id is the email wins,
+// then a non-API user.
 func (c *Client) FindUserByEmail(ctx context.Context, email string) (*User, error) {
 	const op = "find user"
 	email = strings.ToLower(strings.TrimSpace(email))
