@@ -42,6 +42,9 @@ type User struct {
 	LastName  string
 	// Groups are the platform user group ids the user is known to be in.
 	Groups []string
+	// Locale is the language the person reads the platform in, as the
+	// platform says it ("fr-FR", "en-US"); empty when it did not say.
+	Locale string
 }
 
 // Sender is the outbound port: everything the rest of chataccess does to

@@ -3,6 +3,7 @@ package bot
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // SpanKind says how a Span is formatted.
@@ -34,6 +35,24 @@ const (
 	// line breaks inside any span's Text are shown collapsed, so user
 	// input cannot draw a layout of its own.
 	SpanBreak
+	// SpanTime is a moment (At, shown as Style says) that renderers show
+	// in each viewer's own time zone and format where the platform can
+	// (Slack date tokens, Adaptive Card DATE and TIME functions); Text is
+	// the fallback for plain text and platforms that cannot.
+	SpanTime
+)
+
+// TimeStyle says which parts of a SpanTime are shown.
+type TimeStyle uint8
+
+// Time styles.
+const (
+	// TimeDayAndClock shows the date and the time of day.
+	TimeDayAndClock TimeStyle = iota
+	// TimeClock shows the time of day.
+	TimeClock
+	// TimeDay shows the date.
+	TimeDay
 )
 
 // Span is one run of text with one format.
@@ -47,6 +66,9 @@ type Span struct {
 	// the platform the text is rendered for. A renderer for another
 	// platform shows Text (the person's name) instead of a mention.
 	Platform Platform
+	// At and Style are the moment and the parts shown of a SpanTime.
+	At    time.Time
+	Style TimeStyle
 }
 
 // Text is formatted text: a sequence of spans. The zero value is empty.
@@ -87,6 +109,16 @@ func MentionOn(p Platform, userID, name string) Text {
 		return Plain(name)
 	}
 	return Text{spans: []Span{{Kind: SpanMention, Text: name, Target: userID, Platform: p}}}
+}
+
+// Time is the moment t, shown in each viewer's own time zone and
+// format where the platform can; fallback (escaped like Plain) is the
+// text shown everywhere else, formatted by the caller.
+func Time(t time.Time, style TimeStyle, fallback string) Text {
+	if t.IsZero() {
+		return Plain(fallback)
+	}
+	return Text{spans: []Span{{Kind: SpanTime, Text: fallback, At: t, Style: style}}}
 }
 
 // GroupMention mentions a user group by platform id (Slack "S123ABC").

@@ -2,6 +2,7 @@ package slackbot
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -55,6 +56,8 @@ func mrkdwn(t bot.Text) string {
 			} else {
 				b.WriteString(inert("@"+s.Target, lineStart))
 			}
+		case bot.SpanTime:
+			b.WriteString(dateToken(s, lineStart))
 		case bot.SpanLink:
 			if safeURL(s.Target) {
 				b.WriteString("<" + s.Target)
@@ -73,6 +76,25 @@ func mrkdwn(t bot.Text) string {
 		}
 	}
 	return b.String()
+}
+
+// dateToken renders a moment as a Slack date token, which each viewer
+// sees in their own time zone and format, with the span's text as the
+// fallback for clients that cannot (docs.slack.dev/messaging/formatting-message-text,
+// "Date formatting"): <!date^unix^{date_short_pretty} {time}|fallback>.
+func dateToken(s bot.Span, lineStart bool) string {
+	format := "{date_short_pretty} {time}"
+	switch s.Style {
+	case bot.TimeClock:
+		format = "{time}"
+	case bot.TimeDay:
+		format = "{date_short_pretty}"
+	}
+	fallback := inert(s.Text, lineStart)
+	if fallback == "" {
+		fallback = s.At.UTC().Format("2006-01-02 15:04 UTC")
+	}
+	return "<!date^" + strconv.FormatInt(s.At.Unix(), 10) + "^" + format + "|" + strings.ReplaceAll(fallback, "|", "∣") + ">"
 }
 
 // wrap writes s (already inert) between two markers.

@@ -195,6 +195,8 @@ func spanMarkdown(s bot.Span, lineStart bool, m *mentions) string {
 		return escape("@"+s.Target, lineStart)
 	case bot.SpanGroupMention:
 		return escape("@"+orStr(s.Text, s.Target), lineStart)
+	case bot.SpanTime:
+		return dateFunctions(s)
 	case bot.SpanLink:
 		label := escape(orStr(s.Text, s.Target), false)
 		if u, ok := safeURL(s.Target); ok {
@@ -203,6 +205,22 @@ func spanMarkdown(s bot.Span, lineStart bool, m *mentions) string {
 		return escape(orStr(s.Text, s.Target), lineStart)
 	}
 	return escape(s.Text, lineStart)
+}
+
+// dateFunctions renders a moment with the Adaptive Card DATE and TIME
+// functions, which Teams shows in each viewer's own time zone and
+// format (learn.microsoft.com microsoftteams/platform/task-modules-and-cards/cards/cards-format,
+// "Date and time formatting and localization"); plain text shows the
+// span's fallback instead.
+func dateFunctions(s bot.Span) string {
+	at := s.At.UTC().Format("2006-01-02T15:04:05Z")
+	switch s.Style {
+	case bot.TimeClock:
+		return "{{TIME(" + at + ")}}"
+	case bot.TimeDay:
+		return "{{DATE(" + at + ", SHORT)}}"
+	}
+	return "{{DATE(" + at + ", SHORT)}} {{TIME(" + at + ")}}"
 }
 
 // safeURL accepts absolute http, https and mailto URLs and percent-
