@@ -53,9 +53,6 @@ type Options struct {
 	// MunchkinID names the instance, as in https://<munchkin-id>.mktorest.com
 	// (default DefaultMunchkinID); see instances.go.
 	MunchkinID string
-	// MunchkinID names the instance, as in https://<munchkin-id>.mktorest.com
-	// (default DefaultMunchkinID); see instances.go.
-	MunchkinID string
 	// TokenLifetime of a new token (documented: 3600 s).
 	TokenLifetime time.Duration
 
