@@ -43,6 +43,8 @@ type Adapter struct {
 	// HTTP is set in HTTP mode, Socket in Socket Mode.
 	HTTP   *HTTP
 	Socket *Socket
+
+	auth authState // HTTP mode readiness (Ready)
 }
 
 // ErrConfig says the Slack configuration is incomplete.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack/socketmode"
@@ -25,6 +26,8 @@ type Socket struct {
 	// inflight tracks envelope goroutines, so Run returns only after
 	// each one acknowledged (or gave up).
 	inflight sync.WaitGroup
+	// connected is true while the WebSocket is up (Adapter.Ready).
+	connected atomic.Bool
 }
 
 // envelopeTimeout bounds one envelope's handling and acknowledgement
@@ -46,6 +49,7 @@ func (s *Socket) Run(ctx context.Context) error {
 	go func() { errc <- s.client.RunContext(conn) }()
 	stop := func(err error) error {
 		hangUp()
+		s.connected.Store(false)
 		for err == nil {
 			select {
 			case err = <-errc: // the connection goroutine has ended
@@ -92,11 +96,16 @@ func (s *Socket) event(ctx context.Context, evt socketmode.Event) {
 			}
 		}
 	case socketmode.EventTypeConnected:
+		s.connected.Store(true)
 		s.d.log.Info().Msg("slack socket mode connected")
 	case socketmode.EventTypeInvalidAuth:
+		s.connected.Store(false)
 		s.d.log.Error().Msg("slack socket mode: invalid app token")
 	case socketmode.EventTypeConnectionError:
+		s.connected.Store(false)
 		s.d.log.Warn().Msg("slack socket mode connection error, reconnecting")
+	case socketmode.EventTypeConnecting, socketmode.EventTypeDisconnect:
+		s.connected.Store(false)
 	}
 	if req == nil || req.EnvelopeID == "" {
 		return

@@ -108,6 +108,11 @@ type Fake struct {
 	rates      map[string]*rate
 	responses  []Response
 	seq        int
+	// The workspace around the bot (workspace.go): registered
+	// channels, the token's scopes (nil: DefaultScopes), group details.
+	channels  map[string]Channel
+	scopes    []string
+	groupMeta map[string]*groupMeta
 }
 
 // New starts a fake; Close it when done (t.Cleanup(f.Close)).
@@ -288,6 +293,11 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	defer f.mu.Unlock()
 	if tok != f.token {
 		f.finish(w, call, http.StatusOK, reply{"ok": false, "error": "invalid_auth"}, 0)
+		return
+	}
+	w.Header().Set("X-OAuth-Scopes", strings.Join(f.grantedScopes(), ","))
+	if rep := f.needScope(method, call); rep != nil {
+		f.finish(w, call, http.StatusOK, rep, 0)
 		return
 	}
 	if q := f.failures[method]; len(q) > 0 {

@@ -10,7 +10,12 @@ import (
 func (f *Fake) handle(method string, c Call) reply {
 	switch method {
 	case "auth.test":
-		return reply{"ok": true, "user_id": "UBOT", "team_id": "T1"}
+		return reply{"ok": true, "user_id": "UBOT", "user": "chataccess", "team_id": "T1", "team": "Fake Workspace",
+			"url": "https://fake.slack.com/", "bot_id": "BBOT"}
+	case "conversations.info":
+		return f.conversationInfo(c)
+	case "usergroups.list":
+		return f.userGroups(c)
 	case "chat.postMessage":
 		return f.postMessage(c)
 	case "chat.update":
@@ -119,6 +124,9 @@ func (f *Fake) postMessage(c Call) reply {
 	if ch == "" || strings.HasPrefix(ch, "CMISSING") {
 		return fail("channel_not_found")
 	}
+	if bad := f.channelRefusal(ch); bad != nil {
+		return bad
+	}
 	text, blocks, bad := contentOf(c)
 	if bad != nil {
 		return bad
@@ -142,6 +150,9 @@ func (f *Fake) update(c Call) reply {
 	if !ok {
 		return fail("message_not_found")
 	}
+	if bad := f.channelRefusal(ch); bad != nil {
+		return bad
+	}
 	text, blocks, bad := contentOf(c)
 	if bad != nil {
 		return bad
@@ -161,6 +172,9 @@ func (f *Fake) postEphemeral(c Call) reply {
 	}
 	if _, ok := f.users[user]; !ok {
 		return fail("user_not_in_channel")
+	}
+	if bad := f.channelRefusal(ch); bad != nil {
+		return bad
 	}
 	text, blocks, bad := contentOf(c)
 	if bad != nil {
