@@ -75,7 +75,8 @@ func TestDomainAndChatModelAreStdlibOnly(t *testing.T) {
 
 // importRules says which packages may import a third-party package
 // directly: Redis only through the store, the rate limiter and the
-// queue; Slack only through its adapter.
+// queue; Slack only through its adapter; Prometheus only in the metrics
+// package, the chat adapters' own metrics and the composition root.
 var importRules = map[string][]string{
 	"github.com/redis/go-redis/v9":       {"store", "integrations/ratelimit", "workers", "internal/cli", "internal/redistest"},
 	"github.com/go-redis/redis_rate/v10": {"integrations/ratelimit"},
@@ -84,6 +85,8 @@ var importRules = map[string][]string{
 	"github.com/golang-jwt/jwt":          {"bot/teamsbot", "bot/teamsbot/teamsfake"},
 	"golang.org/x/oauth2":                {"bot/teamsbot"},
 	"github.com/alicebob/miniredis/v2":   {"internal/cli"},
+
+	"github.com/prometheus/client_golang": {"internal/metrics", "bot/slackbot", "bot/teamsbot", "internal/cli"},
 }
 
 func TestThirdPartyImports(t *testing.T) {
@@ -193,6 +196,26 @@ func TestProductionBuildLinksNoFake(t *testing.T) {
 		for _, banned := range []string{"miniredis", "gopher-lua", "/adobefake", "/marketofake", "/slackfake", "/internal/sandbox", "/internal/playground", "chromedp"} {
 			if strings.Contains(d, banned) {
 				t.Errorf("the production build links %s", d)
+			}
+		}
+	}
+}
+
+// TestMetricsAtTheEdge: Prometheus stays at the edge. The domain, the
+// store, the workers, the vendor clients and the chat handlers report
+// through observer ports they declare (workers.Observer,
+// failure.Observer) or are read at scrape time; none of them depends on
+// Prometheus or on internal/metrics, even through another package.
+func TestMetricsAtTheEdge(t *testing.T) {
+	allowed := []string{"internal/metrics", "bot/slackbot", "bot/teamsbot", "internal/cli"}
+	for _, p := range list(t) {
+		if p.rel() == "" || under(p.rel(), allowed...) {
+			continue
+		}
+		for _, d := range p.Deps {
+			if strings.HasPrefix(d, "github.com/prometheus/") || d == module+"/internal/metrics" {
+				t.Errorf("%s depends on %s; report through an observer port or a collector in internal/metrics", p.rel(), d)
+				break
 			}
 		}
 	}
