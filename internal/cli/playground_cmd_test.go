@@ -202,7 +202,8 @@ func screenshotDir(t *testing.T) string {
 // emulators hold (in the side panel too); a modal opens, is filled and
 // submitted; an access review finds the access granted by hand and a
 // reviewer revokes it through the button's confirm dialog; the App Home
-// opens. Text people typed stays text. It saves screenshots.
+// opens and its button opens the form. Text people typed stays text. It
+// saves screenshots.
 func TestPlaygroundInBrowser(t *testing.T) {
 	d, url := startPlayground(t)
 	p := &page{t: t, ctx: browser(t), shots: screenshotDir(t)}
@@ -246,6 +247,11 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	p.as(playground.Lea)
 	p.open("home")
 	p.wait("the App Home", `document.querySelector(".home") && document.querySelector(".home").textContent.includes("Dynamic Chat access")`)
+	p.shot("home", ".home")
+	p.click("Request access on the Home tab", `.home button[data-action="dc_home_add"]`)
+	p.wait("the form opened from the Home tab", `document.querySelector(".dialog.modal") !== null`)
+	p.click("cancel it", ".dialog.modal .dialog-buttons .bk-button")
+	p.wait("the form to close", `document.querySelector(".dialog.modal") === null`)
 	if title, _ := chromedp.Run(p.ctx, chromedp.Title()); title != "chataccess playground" {
 		t.Errorf("page title %q: typed text ran as script", title)
 	}
