@@ -169,6 +169,8 @@ type ReviewConfig struct {
 
 // SlackConfig holds the Slack settings that are not secrets.
 type SlackConfig struct {
+	// Enabled turns Slack off when false (a Teams-only install). Default true.
+	Enabled *bool `yaml:"enabled"`
 	// Command is the slash command. Default "/dynchat".
 	Command string `yaml:"command"`
 	// Mode is auto (default), socket or http.

@@ -233,6 +233,8 @@ func (e Env) CheckFor(mode string) error {
 		}
 	}
 	switch m := e.SlackMode(mode); m {
+	case ModeOff:
+		// Teams only: no Slack variable is needed.
 	case ModeSocket:
 		need(EnvSlackBotToken, e.SlackBotToken.IsSet(), "Slack needs it")
 		need(EnvSlackAppToken, e.SlackAppToken.IsSet(), "Socket Mode needs it")

@@ -120,6 +120,7 @@ type Settings struct {
 
 // SlackSettings are the Slack knobs.
 type SlackSettings struct {
+	Enabled      bool
 	Command      string
 	Mode         string // auto, socket or http; see Env.SlackMode
 	AdminChannel string

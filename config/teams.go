@@ -19,6 +19,18 @@ const (
 	EnvTeamsOpenIDURL   = "TEAMS_OPENID_URL"
 )
 
+// ModeOff is the Slack mode of a process without Slack (slack.enabled:
+// false); Env.CheckFor then needs no Slack variable.
+const ModeOff = "off"
+
+// CheckMode is the mode to give Env.CheckFor: ModeOff without Slack.
+func (s SlackSettings) CheckMode() string {
+	if !s.Enabled {
+		return ModeOff
+	}
+	return s.Mode
+}
+
 // TeamsConfig is the teams: section: Microsoft Teams beside (or instead
 // of) Slack.
 type TeamsConfig struct {
@@ -111,6 +123,16 @@ func (r *problems) teams(c *Config, pol *approvals.Policy, listen string) TeamsS
 	}
 	if u := httpURL(r, "teams.service_url", t.ServiceURL); u != "" {
 		s.ServiceURL = u + "/"
+	}
+	if c.Slack.Enabled != nil && !*c.Slack.Enabled {
+		if !t.Enabled {
+			r.add("slack.enabled", "is false and teams is not enabled: chataccess needs a chat platform")
+		}
+		for name, pkg := range pol.Packages {
+			if len(approvals.On(pkg.ApprovalChannels, approvals.PlatformSlack)) > 0 {
+				r.add(join("packages", name)+".approval_channel", "names a Slack channel but slack.enabled is false")
+			}
+		}
 	}
 	if t.LocalDev {
 		host, _, err := net.SplitHostPort(listen)

@@ -86,3 +86,37 @@ func TestTeamsEnv(t *testing.T) {
 		t.Fatalf("local development needs no credentials: %v", err)
 	}
 }
+
+const teamsOnly = `
+admins: [root@example.com]
+requesters: [everyone]
+adobe: {identity: {type: enterpriseID}}
+slack: {enabled: false}
+packages:
+  agent:
+    profiles: [{name: Live Agent}]
+    marketo: {role: {name: DC Agent}}
+    approvers: [bob@example.com]
+`
+
+// TestTeamsOnly: without Slack, no Slack admin channel or variable is
+// needed; a Slack approval channel or no platform at all is refused.
+func TestTeamsOnly(t *testing.T) {
+	cfg, err := config.Parse([]byte(teamsOnly+"teams: {enabled: true, channels: {agent: \"19:a@thread.tacv2\"}}\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := cfg.Settings()
+	if s.Slack.Enabled || s.Slack.CheckMode() != config.ModeOff {
+		t.Fatalf("slack settings %+v", s.Slack)
+	}
+	e := config.Env{AdobeClientID: "x", AdobeClientSecret: config.NewSecret("y"), AdobeOrgID: "A@AdobeOrg",
+		MarketoClientID: "m", MarketoClientSecret: config.NewSecret("n"), MarketoBaseURL: "https://m.example", RedisURL: config.NewSecret("redis://r:6379")}
+	if err := e.CheckFor(s.Slack.CheckMode()); err != nil {
+		t.Fatalf("Teams-only needs Slack variables: %v", err)
+	}
+	_, err = config.Parse([]byte(strings.Replace(teamsOnly, "approvers:", "approval_channel: C0123ABCDE1\n    approvers:", 1)), nil)
+	if err == nil || !strings.Contains(err.Error(), "slack.enabled is false") || !strings.Contains(err.Error(), "chataccess needs a chat platform") {
+		t.Fatalf("no platform, or a Slack channel without Slack: %v", err)
+	}
+}

@@ -25,9 +25,10 @@ func (r *problems) settings(c *Config) Settings {
 	}
 	s.Slack.Mode = r.oneOf("slack.mode", c.Slack.Mode, DefaultSlackMode, ModeAuto, ModeSocket, ModeHTTP)
 	s.Slack.AdminChannel = strings.TrimSpace(c.Slack.AdminChannel)
-	if s.Slack.AdminChannel == "" {
+	s.Slack.Enabled = c.Slack.Enabled == nil || *c.Slack.Enabled
+	if s.Slack.AdminChannel == "" && s.Slack.Enabled {
 		r.add("slack.admin_channel", "is required: the Slack channel id (C…) that receives admin alerts")
-	} else {
+	} else if s.Slack.AdminChannel != "" {
 		r.channel("slack.admin_channel", s.Slack.AdminChannel)
 	}
 

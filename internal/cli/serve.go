@@ -31,7 +31,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	settings := cfg.Settings()
-	if err := senv.CheckFor(settings.Slack.Mode); err != nil {
+	if err := senv.CheckFor(settings.Slack.CheckMode()); err != nil {
 		return err
 	}
 	if *listen != "" {

@@ -39,13 +39,17 @@ var (
 	flowChan  = teamsfake.Conversation{ID: flowTeams, Type: "channel", Team: "19:team@thread.tacv2"}
 )
 
-func flowPolicy(prefix string) string {
+func flowPolicy(prefix string, withSlack bool) string {
+	slack, channel := "slack: {admin_channel: C0ADMINS001}", "\n    approval_channel: "+flowSlack
+	if !withSlack {
+		slack, channel = "slack: {enabled: false}", ""
+	}
 	return `
 requesters: [everyone]
 admins: [root@example.com]
 adobe: {identity: {type: enterpriseID}}
 redis: {prefix: "` + prefix + `"}
-slack: {admin_channel: C0ADMINS001}
+` + slack + `
 packages:
   agent:
     profiles: [{name: Live Agent}]
@@ -53,8 +57,7 @@ packages:
     approvers: [bob@example.com]
     min_approvals: 1
     default_duration: 30d
-    max_duration: 90d
-    approval_channel: ` + flowSlack + `
+    max_duration: 90d` + channel + `
 teams:
   enabled: true
   channels: {agent: "` + flowTeams + `"}
@@ -72,7 +75,7 @@ type teamsWorld struct {
 	url   string
 }
 
-func newTeamsWorld(t *testing.T) *teamsWorld {
+func newTeamsWorld(t *testing.T, withSlack bool) *teamsWorld {
 	t.Helper()
 	rdb, prefix := redistest.Client(t)
 	w := &teamsWorld{t: t, st: store.New(rdb, prefix)}
@@ -91,10 +94,26 @@ func newTeamsWorld(t *testing.T) *teamsWorld {
 		"ADOBE_CLIENT_ID": w.sb.Adobe.ClientID(), "ADOBE_CLIENT_SECRET": w.sb.Adobe.ClientSecret(),
 		"MARKETO_BASE_URL": w.sb.MarketoURL(), "MARKETO_CLIENT_ID": "chataccess-demo", "MARKETO_CLIENT_SECRET": "demo-secret",
 		"TEAMS_APP_ID": flowAppID, "TEAMS_APP_PASSWORD": "teams-flow-secret", "TEAMS_TENANT_ID": flowTenant,
-		"TEAMS_LOGIN_URL": w.teams.LoginURL(), "TEAMS_OPENID_URL": w.teams.OpenIDURL(),
+		"TEAMS_LOGIN_URL": w.teams.LoginURL(), "TEAMS_OPENID_URL": w.teams.OpenIDURL(), "REDIS_URL": redistest.URL(),
+	}
+	if !withSlack {
+		for k := range env {
+			if strings.HasPrefix(k, "SLACK_") {
+				delete(env, k)
+			}
+		}
 	}
 	getenv := func(k string) string { return env[k] }
-	cfg, err := config.Parse([]byte(flowPolicy(prefix)+"  service_url: \""+w.teams.ServiceURL()+"\"\n"), getenv)
+	if err := func() error {
+		senv, err := config.LoadEnv(getenv)
+		if err != nil {
+			return err
+		}
+		return senv.CheckFor(map[bool]string{true: config.ModeAuto, false: config.ModeOff}[withSlack])
+	}(); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Parse([]byte(flowPolicy(prefix, withSlack)+"  service_url: \""+w.teams.ServiceURL()+"\"\n"), getenv)
 	if err == nil {
 		err = cfg.Validate()
 	}
@@ -203,8 +222,14 @@ func actionData(t *testing.T, p teamsfake.Post, title string) map[string]any {
 // the card reaches Teams and Slack, an outsider's click is refused, the
 // approver's click in Teams updates the card on both platforms, the
 // emulators are provisioned and the requester is told.
-func TestTeamsFlowThroughServe(t *testing.T) {
-	w := newTeamsWorld(t)
+func TestTeamsFlowThroughServe(t *testing.T) { teamsFlow(t, true) }
+
+// TestTeamsOnlyFlowThroughServe: the same with Slack turned off and no
+// Slack variable set.
+func TestTeamsOnlyFlowThroughServe(t *testing.T) { teamsFlow(t, false) }
+
+func teamsFlow(t *testing.T, withSlack bool) {
+	w := newTeamsWorld(t, withSlack)
 	if status, body := w.send(w.teams.Message(flowAppID, flowAlice, flowDM, "add")); status != http.StatusOK {
 		t.Fatalf("message: %d %s", status, body)
 	}
@@ -225,6 +250,9 @@ func TestTeamsFlowThroughServe(t *testing.T) {
 	})
 	id := actionData(t, card, "Approve")["v"].(string)
 	waitUntil(t, 20*time.Second, "Slack approval card", func() bool {
+		if !withSlack {
+			return true
+		}
 		for _, m := range w.slack.Messages() {
 			if m.Channel == flowSlack && strings.Contains(mustJSON(m), id) {
 				return true
@@ -264,6 +292,9 @@ func TestTeamsFlowThroughServe(t *testing.T) {
 		return p.Method == "PUT" && p.ActivityID == card.ActivityID && strings.Contains(cardText(p), "Done: carol@example.com has")
 	})
 	waitUntil(t, 20*time.Second, "Slack card updated to done", func() bool {
+		if !withSlack {
+			return len(w.slack.Messages()) == 0
+		}
 		for _, m := range w.slack.Messages() {
 			if m.Channel == flowSlack && strings.Contains(mustJSON(m), "Done: carol@example.com has") {
 				return true

@@ -10,6 +10,7 @@ import (
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
 	"github.com/chataccess/chataccess/bot/teamsbot"
+	"github.com/chataccess/chataccess/commands"
 	"github.com/chataccess/chataccess/integrations/ratelimit"
 )
 
@@ -94,6 +95,16 @@ func (a *app) drainTeams(ctx context.Context) {
 	}
 }
 
+// runSlack runs the Slack adapter, or waits for ctx when Slack is off
+// (a Teams-only install).
+func (a *app) runSlack(ctx context.Context) error {
+	if a.slack == nil {
+		<-ctx.Done()
+		return nil
+	}
+	return a.slack.Run(ctx)
+}
+
 // closeTeams ends the Teams post-ack work without waiting.
 func (a *app) closeTeams() {
 	if a.teams.stop != nil {
@@ -143,7 +154,7 @@ func (v approverView) MayAct(ctx context.Context, u bot.User, actionID, value st
 	if actionID != "dc_approve" && actionID != "dc_deny" {
 		return true
 	}
-	r, err := v.ledger.Get(ctx, value)
+	r, err := v.ledger.Get(ctx, commands.RequestOfButton(value))
 	if err != nil {
 		return true
 	}

@@ -102,7 +102,9 @@ func build(ctx context.Context, w wiring) (*app, error) {
 	}
 	// Each platform's Sender first, so the neutral parts can post.
 	slackSender := a.slackSender(w)
-	a.chat.Add(bot.Slack, slackSender)
+	if w.cfg.Settings().Slack.Enabled {
+		a.chat.Add(bot.Slack, slackSender)
+	}
 	if err := a.addTeamsSender(w); err != nil {
 		return nil, err
 	}
@@ -133,7 +135,7 @@ func build(ctx context.Context, w wiring) (*app, error) {
 		runner{"review-schedules", scheduler.Run},
 		runner{"audit-checkpoints", a.store.NewCheckpointer(store.CheckpointConfig{Interval: w.cfg.Settings().Audit.CheckpointInterval,
 			Poster: a.handler, Holder: w.replica, Logger: w.log}).Run},
-		runner{"slack", a.slack.Run},
+		runner{"slack", a.runSlack},
 		runner{"teams", a.teamsRun},
 	)
 	return a, nil
@@ -241,6 +243,9 @@ func (a *app) chatParts(w wiring, v vendorParts) bot.Handler {
 // Its post-ack work runs under a context of its own, ended only after
 // the work drained during shutdown.
 func (a *app) slackAdapter(w wiring, s *slackbot.Sender, h bot.Handler) error {
+	if !w.cfg.Settings().Slack.Enabled {
+		return nil
+	}
 	base, stop := context.WithCancel(context.Background())
 	adapter, err := slackbot.New(w.log.WithContext(base), slackbot.Config{
 		AppToken: w.env.SlackAppToken.Reveal(), SigningSecret: w.env.SlackSigningSecret.Reveal(),
@@ -352,9 +357,11 @@ func (a *app) start(g *group, srv *http.Server, serve func() error) {
 			sctx, cancel := context.WithTimeout(context.Background(), a.shutdown/2)
 			defer cancel()
 			_ = srv.Shutdown(sctx)
-			_ = a.slack.Runner.Wait(sctx)
+			if a.slack != nil {
+				_ = a.slack.Runner.Wait(sctx)
+				a.stopRunner()
+			}
 			a.drainTeams(sctx)
-			a.stopRunner()
 		})
 	}
 }
