@@ -69,6 +69,7 @@ type Executor struct {
 	adobe  AdminConsole
 	mkto   Marketo
 	mktoBy map[string]Marketo // by instance; see WithMarketo
+	obs    Observer           // see WithObserver
 	alert  Alerter
 	clock  approvals.Clock
 	cfg    SagaConfig
@@ -182,12 +183,14 @@ func (e *Executor) Execute(ctx context.Context, id, holder string) error {
 	if _, err := e.svc.Complete(ctx, id); err != nil {
 		return err
 	}
+	e.observeEnd(r, approvals.StateCompleted)
 	log.Info().Str(logging.Package, r.Package).Str("kind", string(r.Kind)).Msg("request completed")
 	return nil
 }
 
 // progress records a step outcome in the request's step ledger.
 func (e *Executor) progress(ctx context.Context, r *approvals.Request, name string, out outcome, attempts int) (*approvals.Request, error) {
+	e.observeStep(r, name, out, attempts)
 	st := approvals.Step{Name: name, Status: out.status, Detail: out.detail, Attempts: attempts}
 	if out.status == approvals.StepWaiting {
 		st.NextCheck = e.clock.Now().Add(out.wait).UTC()
@@ -209,6 +212,7 @@ func (e *Executor) finishFailed(ctx context.Context, r *approvals.Request, pkg *
 	if _, err := e.svc.Fail(ctx, r.ID, msg); err != nil {
 		return err
 	}
+	e.observeEnd(r, approvals.StateFailed)
 	zerolog.Ctx(ctx).Error().Str(logging.Package, r.Package).Str("reason", msg).Msg("request failed")
 	if e.alert != nil {
 		text := fmt.Sprintf("%s (%s %s for %s) failed: %s", r.ID, r.Kind, r.Package, r.Target.Email, msg)

@@ -48,8 +48,9 @@ type response struct {
 // re-authentication on 401. A call that runs out of time fails with
 // failure.ReasonTimeout and is not retried here: the caller's queue
 // reschedules it.
-func (c *Client) do(ctx context.Context, cl call) (*response, error) {
+func (c *Client) do(ctx context.Context, cl call) (_ *response, err error) {
 	start := time.Now()
+	defer c.observeCall(cl.op, start, &err)
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.HTTPTimeout)
 	defer cancel()
 	var last *failure.Error
@@ -84,6 +85,7 @@ func (c *Client) do(ctx context.Context, cl call) (*response, error) {
 		}
 		c.logger(ctx).Debug().Str(logging.Vendor, "adobe").Str(logging.Op, cl.op).Int(logging.CallAttempt, attempt).
 			Str(logging.Reason, string(last.Reason)).Int(logging.Status, last.Status).Dur(logging.RetryIn, wait).Msg("adobe call retry")
+		c.observeRetry(cl.op, last, wait)
 		if err := failure.Sleep(ctx, wait); err != nil {
 			return nil, c.transportError(ctx, cl, err, start)
 		}

@@ -50,6 +50,7 @@ type Client struct {
 	cooldown map[kind]time.Time // Adobe's last Retry-After per bucket
 
 	calls struct{ token, action, userRead, groupRead atomic.Int64 }
+	obs   failure.Observer // see WithObserver
 }
 
 // Option supplies a collaborator of a Client (values go in Config).
@@ -189,6 +190,7 @@ func (c *Client) acquire(ctx context.Context, op string, k kind) *failure.Error 
 		// Wake a little early and ask again: with an even pacing (burst 1)
 		// every millisecond of oversleep is lost for good, because GCRA
 		// schedules the next slot from the moment this one is taken.
+		c.observeLimitWait(op, d)
 		if err := failure.Sleep(ctx, d-min(d/4, 2*time.Millisecond)); err != nil {
 			e := newError(op, failure.FromContext(ctx, err))
 			e.Err = err

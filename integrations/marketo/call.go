@@ -43,9 +43,10 @@ func (cl call) pathForLogs() string {
 // times with jittered exponential backoff or Retry-After, plus one token
 // refresh on 601/602. A wait longer than MaxWait, a timeout, and every
 // other failure return at once; the caller's queue decides what next.
-func (c *Client) do(ctx context.Context, cl call) ([]byte, error) {
+func (c *Client) do(ctx context.Context, cl call) (_ []byte, err error) {
 	log := c.logger(ctx)
 	start := time.Now()
+	defer c.observeCall(cl.op, start, &err)
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.HTTPTimeout)
 	defer cancel()
 	refreshed := false
@@ -77,6 +78,7 @@ func (c *Client) do(ctx context.Context, cl call) ([]byte, error) {
 		}
 		log.Warn().Str(logging.Vendor, "marketo").Str(logging.Op, cl.op).Int(logging.CallAttempt, attempt).Str(logging.Reason, string(e.Reason)).
 			Int(logging.Status, e.Status).Str(logging.Code, e.Code).Dur(logging.RetryIn, delay).Msg("marketo call failed, retrying")
+		c.observeRetry(cl.op, e, delay)
 		if err := failure.Sleep(ctx, delay); err != nil {
 			return nil, c.transportError(ctx, cl, err, start)
 		}

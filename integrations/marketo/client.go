@@ -35,6 +35,7 @@ type Client struct {
 	log      zerolog.Logger
 	ua       string
 	pageMode atomic.Value // PageOffsetMode learned by the auto probe
+	obs      failure.Observer
 }
 
 // Option supplies a collaborator of a Client (values go in Config).

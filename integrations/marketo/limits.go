@@ -92,7 +92,9 @@ func (c *Client) admit(ctx context.Context, cl call) (release func(), e *failure
 	if dl, ok := ctx.Deadline(); ok {
 		maxWait = max(min(maxWait, time.Until(dl)), 0)
 	}
+	waitStart := time.Now()
 	err = c.limiter.Wait(ctx, c.cfg.RateKey(), c.cfg.Rate, maxWait)
+	c.observeLimitWait(cl.op, waitStart)
 	if err == nil {
 		return release, nil
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/chataccess/chataccess/integrations/marketo"
 	"github.com/chataccess/chataccess/integrations/ratelimit"
 	"github.com/chataccess/chataccess/internal/logging"
+	"github.com/chataccess/chataccess/internal/metrics"
 	"github.com/chataccess/chataccess/reviews"
 	"github.com/chataccess/chataccess/reviews/inventory"
 	"github.com/chataccess/chataccess/reviews/reviewchat"
@@ -79,6 +80,7 @@ type app struct {
 	// shutdown is the whole teardown budget (DefaultShutdownTimeout).
 	shutdown  time.Duration
 	reg       *prometheus.Registry
+	metrics   *metrics.Metrics
 	mux       *http.ServeMux
 	runners   []runner
 	queueName string
@@ -123,6 +125,7 @@ func build(ctx context.Context, w wiring) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.watchState(w)
 	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	a.mux.HandleFunc("GET /readyz", a.ready)
 	a.mux.Handle("GET /metrics", promhttp.HandlerFor(a.reg, promhttp.HandlerOpts{}))
@@ -155,6 +158,7 @@ func newApp(w wiring) *app {
 	a := &app{log: w.log, rdb: w.rdb, reg: prometheus.NewRegistry(), mux: http.NewServeMux(), chat: bot.NewMux(),
 		queueName: strings.TrimSuffix(prefix, ":") + ":provision", shutdown: DefaultShutdownTimeout}
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.metrics = metrics.New(a.reg, metrics.Options{Version: Version})
 	a.store = store.New(w.rdb, prefix, store.WithAuditKey(store.NewAuditKey([]byte(w.env.AuditKey.Reveal()))))
 	a.service = approvals.NewService(w.cfg.Policy(), a.store, w.clock)
 	return a
@@ -174,7 +178,7 @@ func (a *app) vendors(w wiring) (vendorParts, error) {
 			GroupReadsPerMinute: settings.Adobe.GroupReadsPerMinute,
 		},
 		MaxRetryAfter: settings.Adobe.MaxRetryAfter,
-	}, adobe.WithLimiter(limiter), adobe.WithLogger(logging.WithComponent(w.log, "adobe")))
+	}, adobe.WithLimiter(a.metrics.Limiter("adobe", limiter)), adobe.WithObserver(a.metrics.Vendors), adobe.WithLogger(logging.WithComponent(w.log, "adobe")))
 	if err != nil {
 		return vendorParts{}, fmt.Errorf("adobe client: %w", err)
 	}
@@ -275,6 +279,7 @@ func (a *app) workerParts(ctx context.Context, w wiring, v vendorParts) ([]runne
 	exec := workers.NewExecutor(a.service, a.store,
 		workers.AdobeConsole{Batcher: v.batcher, Client: v.adobe, Snapshots: &workers.Snapshots{}, Resolver: v.mapping},
 		&workers.MarketoUsers{Client: v.marketo, Resolver: v.mapping}, a.handler, w.clock, saga)
+	exec.WithObserver(a.metrics.Provisioning)
 	// Running tasks get two thirds of the teardown; what is left is for
 	// the batcher to send what they queued.
 	server := workers.NewServer(w.rdb, workers.ServerConfig{Queue: a.queueName, Concurrency: settings.Workers.Concurrency,
