@@ -98,14 +98,11 @@ func (e *WaitError) Error() string {
 
 // outcome is what one step reports.
 type outcome struct {
-	status StepStatusAlias
+	status approvals.StepStatus
 	detail string
 	wait   time.Duration // for waiting
 	err    error         // for failed: the cause
 }
-
-// StepStatusAlias keeps the step vocabulary of the domain.
-type StepStatusAlias = approvals.StepStatus
 
 // Execute runs (or resumes) the request's saga. It returns nil when the
 // request reached an outcome (completed or failed) or already had one,
@@ -115,7 +112,7 @@ type StepStatusAlias = approvals.StepStatus
 // the task id, so a task re-run after its worker died takes over its own
 // lock at once, while any other run of the same request waits.
 func (e *Executor) Execute(ctx context.Context, id, holder string) error {
-	log := zerolog.Ctx(ctx).With().Str(logging.RequestID, id).Str(logging.Component, "saga").Logger()
+	log := zerolog.Ctx(ctx).With().Str(logging.RequestID, id).Str(logging.Subcomponent, "saga").Logger()
 	ctx = log.WithContext(ctx)
 	if holder == "" {
 		holder = e.holder
@@ -167,6 +164,10 @@ func (e *Executor) Execute(ctx context.Context, id, holder string) error {
 			}
 			return &WaitError{After: out.wait, Why: out.detail}
 		case approvals.StepFailed:
+			if released(ctx, out.err) {
+				log.Info().Str(logging.Step, st.name).Msg("worker stopping; task released for another run")
+				return releaseError()
+			}
 			if attempts, wait, retry := e.retryPlan(r, st.name, &out); retry {
 				if _, err = e.progress(ctx, r, st.name, out, attempts); err != nil {
 					return err
@@ -213,7 +214,7 @@ func (e *Executor) finishFailed(ctx context.Context, r *approvals.Request, pkg *
 		return err
 	}
 	e.observeEnd(r, approvals.StateFailed)
-	zerolog.Ctx(ctx).Error().Str(logging.Package, r.Package).Str("reason", msg).Msg("request failed")
+	zerolog.Ctx(ctx).Error().Str(logging.Package, r.Package).Str(logging.Reason, msg).Msg("request failed")
 	if e.alert != nil {
 		text := fmt.Sprintf("%s (%s %s for %s) failed: %s", r.ID, r.Kind, r.Package, r.Target.Email, msg)
 		if err := e.alert.AlertAdmins(ctx, text); err != nil {
