@@ -8,6 +8,7 @@ import (
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/i18n"
 	"github.com/chataccess/chataccess/internal/logging"
 )
 
@@ -70,56 +71,90 @@ func (h *Handler) HandleAction(ctx context.Context, a bot.Action) bot.ActionRepl
 	default:
 		return bot.ActionReply{}
 	}
-	actor, err := h.actor(ctx, a.User)
+	actor, l, err := h.actor(ctx, a.User)
 	if err != nil {
 		h.log.Warn().Err(err).Str(logging.User, a.User.ID).Msg("resolve actor for action")
-		return bot.ActionReply{Ephemeral: ephemeral(h.actorProblem(err))}
+		return bot.ActionReply{Ephemeral: ephemeral(h.actorProblem(l, err))}
 	}
 	switch a.ActionID {
 	case ActionHomeAdd:
-		m := h.addModal(addForm{})
+		m := h.addModal(l, addForm{})
 		return bot.ActionReply{Modal: &m}
 	case ActionHomeRemove:
-		m := h.removeUserModal()
+		m := h.removeUserModal(l)
 		return bot.ActionReply{Modal: &m}
 	}
 	id, err := h.buttonRequest(ctx, a.Value)
 	if err != nil {
-		return bot.ActionReply{Ephemeral: ephemeral(bot.Plain("That button does not name a request I know."))}
+		return bot.ActionReply{Ephemeral: ephemeral(l.T("action.unknown_request"))}
 	}
 	if err := h.sameSource(ctx, a, id); err != nil {
 		h.log.Warn().Err(err).Str(logging.User, a.User.ID).Str(logging.RequestID, id).Msg("click refused")
-		return bot.ActionReply{Ephemeral: ephemeral(bot.Plain("That button does not match the message it is in, so nothing was changed."))}
+		return bot.ActionReply{Ephemeral: ephemeral(l.T("action.wrong_source"))}
 	}
+	c := clicked{a: a, actor: actor, l: l, id: id}
 	switch a.ActionID {
 	case ActionApprove:
-		return h.decided(ctx, a, actor, id, "approve", func() (*approvals.Request, error) { return h.svc.Approve(ctx, id, actor, "") })
+		return h.decided(ctx, c, "approve", func() (*approvals.Request, error) { return h.svc.Approve(ctx, id, actor, "") })
 	case ActionDeny:
-		return h.denyClicked(ctx, a, actor, id)
+		return h.denyClicked(ctx, c)
 	case ActionCancel:
-		return h.decided(ctx, a, actor, id, "cancel", func() (*approvals.Request, error) { return h.svc.Cancel(ctx, id, actor) })
+		return h.decided(ctx, c, "cancel", func() (*approvals.Request, error) { return h.svc.Cancel(ctx, id, actor) })
 	case ActionRetry:
-		return h.decided(ctx, a, actor, id, "retry", func() (*approvals.Request, error) { return h.svc.Retry(ctx, id, actor) })
+		return h.decided(ctx, c, "retry", func() (*approvals.Request, error) { return h.svc.Retry(ctx, id, actor) })
 	default:
-		return h.extendClicked(ctx, actor, id)
+		return h.extendClicked(ctx, l, actor, id)
 	}
+}
+
+// clicked is one click on a request button: the action, who clicked (and
+// their language) and the request it names.
+type clicked struct {
+	a     bot.Action
+	actor approvals.Actor
+	l     *i18n.Lang
+	id    string
+}
+
+// messageLang is the language of the message a click came from: the
+// clicker's for an ephemeral answer or a DM card, the channel's for a
+// channel card.
+func (h *Handler) messageLang(ctx context.Context, c clicked, pkg string) *i18n.Lang {
+	m := c.a.Message
+	if m == nil || c.a.Ephemeral {
+		return c.l
+	}
+	refs, err := h.ledger.MessageRefs(ctx, c.id)
+	if err != nil {
+		return c.l
+	}
+	for _, ref := range refs {
+		if ref.Channel == m.Channel && ref.ID == m.ID && (ref.Kind == refCard || ref.Kind == refRequester) {
+			if ref.User != "" {
+				return c.l // a DM: the clicker reads it
+			}
+			return h.refLang(ctx, ref, pkg)
+		}
+	}
+	return c.l
 }
 
 // decided runs one Service call for a click. On success the clicked
 // message is redrawn at once (the notifier redraws every other copy);
 // a click in the App Home refreshes the Home instead.
-func (h *Handler) decided(ctx context.Context, a bot.Action, actor approvals.Actor, id, verb string, call func() (*approvals.Request, error)) bot.ActionReply {
+func (h *Handler) decided(ctx context.Context, c clicked, verb string, call func() (*approvals.Request, error)) bot.ActionReply {
+	a, id := c.a, c.id
 	r, err := call()
 	if err != nil {
 		pkg := ""
 		if cur, gerr := h.ledger.Get(ctx, id); gerr == nil {
 			pkg = cur.Package
 		}
-		return bot.ActionReply{Ephemeral: h.refuse(ctx, err, about{ID: id, Package: pkg, Verb: verb})}
+		return bot.ActionReply{Ephemeral: h.refuse(ctx, c.l, err, about{ID: id, Package: pkg, Verb: verb})}
 	}
 	rep := bot.ActionReply{}
 	if a.Message != nil {
-		m := h.card(r, cardView{requesterCopy: strings.HasPrefix(a.BlockID, "cancel:")})
+		m := h.card(h.messageLang(ctx, c, r.Package), r, cardView{requesterCopy: strings.HasPrefix(a.BlockID, "cancel:")})
 		rep.Update = &m
 	}
 	if a.View != nil && a.Message == nil {
@@ -131,15 +166,15 @@ func (h *Handler) decided(ctx context.Context, a bot.Action, actor approvals.Act
 
 // denyClicked checks the clicker may decide, then opens the reason
 // modal. The Service checks again when the modal is submitted.
-func (h *Handler) denyClicked(ctx context.Context, a bot.Action, actor approvals.Actor, id string) bot.ActionReply {
-	r, err := h.ledger.Get(ctx, id)
+func (h *Handler) denyClicked(ctx context.Context, c clicked) bot.ActionReply {
+	r, err := h.ledger.Get(ctx, c.id)
 	if err != nil {
-		return bot.ActionReply{Ephemeral: h.refuse(ctx, err, about{ID: id, Verb: "deny"})}
+		return bot.ActionReply{Ephemeral: h.refuse(ctx, c.l, err, about{ID: c.id, Verb: "deny"})}
 	}
-	if err := h.mayDecide(r, actor); err != nil {
-		return bot.ActionReply{Ephemeral: h.refuse(ctx, err, about{ID: id, Package: r.Package, Verb: "deny"})}
+	if err := h.mayDecide(r, c.actor); err != nil {
+		return bot.ActionReply{Ephemeral: h.refuse(ctx, c.l, err, about{ID: c.id, Package: r.Package, Verb: "deny"})}
 	}
-	m := h.denyModal(r)
+	m := h.denyModal(c.l, r)
 	return bot.ActionReply{Modal: &m}
 }
 
@@ -165,22 +200,22 @@ func (h *Handler) mayDecide(r *approvals.Request, who approvals.Actor) error {
 
 // extendClicked opens the Add modal pre-filled from an add request, for
 // someone who may see the request.
-func (h *Handler) extendClicked(ctx context.Context, actor approvals.Actor, id string) bot.ActionReply {
+func (h *Handler) extendClicked(ctx context.Context, l *i18n.Lang, actor approvals.Actor, id string) bot.ActionReply {
 	r, err := h.ledger.Get(ctx, id)
 	if err == nil && !h.mayView(r, actor) {
 		err = notFound(id)
 	}
 	if err != nil {
-		return bot.ActionReply{Ephemeral: h.refuse(ctx, err, about{ID: id})}
+		return bot.ActionReply{Ephemeral: h.refuse(ctx, l, err, about{ID: id})}
 	}
 	if r.Kind != approvals.KindAdd {
-		return bot.ActionReply{Ephemeral: ephemeral(bot.Textf("%s is not an access grant, so it cannot be extended.", bot.Code(r.ID)))}
+		return bot.ActionReply{Ephemeral: ephemeral(l.T("action.not_grant", i18n.M{"ID": bot.Code(r.ID)}))}
 	}
 	dur := ""
 	if r.Duration > 0 {
 		dur = approvals.FormatDuration(r.Duration)
 	}
-	m := h.addModal(addForm{UserID: r.Target.PlatformID, Email: r.Target.Email, Package: r.Package, Duration: dur,
+	m := h.addModal(l, addForm{UserID: r.Target.PlatformID, Email: r.Target.Email, Package: r.Package, Duration: dur,
 		Reason: r.Justification, Extends: r.ID})
 	return bot.ActionReply{Modal: &m}
 }

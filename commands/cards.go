@@ -1,12 +1,12 @@
 package commands
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/i18n"
 )
 
 // Action ids of the buttons chataccess puts in messages and the Home.
@@ -34,6 +34,8 @@ type CardOptions struct {
 	RequesterCopy bool
 	// Ledger is the ledger identity the buttons carry ("" for none).
 	Ledger string
+	// Lang is the language of the card (English when nil).
+	Lang *i18n.Lang
 }
 
 // cardView is how one copy of a card is drawn.
@@ -42,19 +44,20 @@ type cardView struct {
 	requesterCopy bool
 }
 
-func (h *Handler) card(r *approvals.Request, v cardView) bot.Message {
+func (h *Handler) card(l *i18n.Lang, r *approvals.Request, v cardView) bot.Message {
 	pkg, _ := h.svc.Policy().Package(r.Package)
-	return Card(r, pkg, CardOptions{Location: h.deps.Location, RequesterCopy: v.requesterCopy, Ledger: h.tag()})
+	return Card(r, pkg, CardOptions{Location: h.deps.Location, RequesterCopy: v.requesterCopy, Ledger: h.tag(), Lang: l})
 }
 
 // Card draws a request as an approval card: who asks what for whom, the
 // exact changes in the Admin Console and Marketo, duration,
 // justification, decisions so far, execution progress and the outcome,
 // with Approve and Deny buttons while the request is pending and Retry
-// when it failed. pkg may be nil when the policy no longer has the
-// package. Every user-supplied string is Plain, so renderers escape it.
+// when it failed, in the language o.Lang (English when nil). pkg may be
+// nil when the policy no longer has the package. Every user-supplied
+// string is Plain, so renderers escape it.
 func Card(r *approvals.Request, pkg *approvals.Package, o CardOptions) bot.Message {
-	loc := o.Location
+	l, loc := english(o.Lang), o.Location
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -62,80 +65,98 @@ func Card(r *approvals.Request, pkg *approvals.Package, o CardOptions) bot.Messa
 	if pkg != nil {
 		need = max(pkg.MinApprovals, 1)
 	}
-	title := fmt.Sprintf("Access request %s · %s %s", r.ID, r.Kind, r.Package)
-	if r.DryRun {
-		title = "DRY RUN · " + title
+	blocks := []bot.Block{&bot.Header{Text: cardTitle(l, r)}, cardSummary(l, r, need, loc),
+		&bot.Section{Text: bot.Lines(append([]bot.Text{bot.Bold(l.S("card.changes"))}, changeLines(l, r, pkg)...)...)},
+		&bot.Section{Text: bot.Lines(bot.Bold(l.S("card.justification")), bot.Plain(orText(r.Justification, "—")))},
 	}
-	blocks := []bot.Block{
-		&bot.Header{Text: title},
-		&bot.Section{
-			Text: bot.Textf("%s asks to %s %s for %s", actorText(r.Requester), bot.Bold(string(r.Kind)), bot.Bold(r.Package), targetText(r.Target)),
-			Fields: []bot.Text{
-				field("Requester", actorText(r.Requester)),
-				field("User", targetText(r.Target)),
-				field("Package", bot.Plain(r.Package)),
-				field("Duration", bot.Plain(durationLabel(r))),
-				field("Request", bot.Code(r.ID)),
-				field("Approvals", bot.Plain(fmt.Sprintf("%d of %d", r.Approvals(), need))),
-				field("Status", bot.Plain(stateWord(r.State))),
-				field("Deadline", bot.Plain(deadlineLabel(r, loc))),
-			},
-		},
-		&bot.Section{Text: bot.Lines(append([]bot.Text{bot.Bold("Changes")}, changeLines(r, pkg)...)...)},
-		&bot.Section{Text: bot.Lines(bot.Bold("Justification"), bot.Plain(orText(r.Justification, "—")))},
-	}
-	if ds := decisionTexts(r, loc); len(ds) > 0 {
+	if ds := decisionTexts(l, r, loc); len(ds) > 0 {
 		blocks = append(blocks, &bot.Context{Elements: ds})
 	}
-	if p := progressText(r, loc); !p.IsZero() {
+	if p := progressText(l, r, loc); !p.IsZero() {
 		blocks = append(blocks, &bot.Context{Elements: []bot.Text{p}})
 	}
-	blocks = append(blocks, &bot.Section{Text: outcomeText(r, need, loc)})
+	blocks = append(blocks, &bot.Section{Text: outcomeText(l, r, need, loc)})
 	if r.DryRun {
-		blocks = append(blocks, &bot.Context{Elements: []bot.Text{bot.Textf("%s: the Admin Console change is a test call and Marketo is not touched.", bot.Bold("DRY RUN"))}})
+		blocks = append(blocks, &bot.Context{Elements: []bot.Text{l.T("card.dry_run_note", i18n.M{"DryRun": bot.Bold(l.S("card.dry_run"))})}})
 	}
 	switch {
 	case r.State == approvals.StatePending && o.RequesterCopy:
-		blocks = append(blocks, &bot.Actions{BlockID: "cancel:" + buttonValue(r.ID, o.Ledger), Elements: []bot.Element{cancelButton(r.ID, o.Ledger)}})
+		blocks = append(blocks, &bot.Actions{BlockID: "cancel:" + buttonValue(r.ID, o.Ledger), Elements: []bot.Element{cancelButton(l, r.ID, o.Ledger)}})
 	case r.State == approvals.StatePending:
-		blocks = append(blocks, decideActions(r, o.Ledger))
+		blocks = append(blocks, decideActions(l, r, o.Ledger))
 	case r.State == approvals.StateFailed:
 		blocks = append(blocks, &bot.Actions{BlockID: "retry:" + buttonValue(r.ID, o.Ledger), Elements: []bot.Element{
-			&bot.Button{ActionID: ActionRetry, Text: "Retry (admins)", Value: buttonValue(r.ID, o.Ledger), Style: bot.StylePrimary},
+			&bot.Button{ActionID: ActionRetry, Text: l.S("card.retry"), Value: buttonValue(r.ID, o.Ledger), Style: bot.StylePrimary},
 		}})
 	}
-	fallback := bot.Textf("%s: %s %s for %s: %s", bot.Plain(r.ID), bot.Plain(string(r.Kind)), bot.Plain(r.Package), bot.Plain(r.Target.Email), bot.Plain(stateWord(r.State)))
+	fallback := l.T("card.fallback", i18n.M{"ID": r.ID, "What": bot.Plain(what(l, r).String()), "State": stateWord(l, r.State)})
 	if r.DryRun {
-		fallback = bot.Join(bot.Plain("DRY RUN "), fallback)
+		fallback = l.T("card.dry_run_fallback", i18n.M{"DryRun": l.S("card.dry_run"), "Text": fallback})
 	}
 	return bot.Message{Text: fallback, Blocks: blocks}
 }
 
+// cardTitle is the header of a card.
+func cardTitle(l *i18n.Lang, r *approvals.Request) string {
+	key := "card.title.add"
+	if r.Kind == approvals.KindRemove {
+		key = "card.title.remove"
+	}
+	title := l.S(key, i18n.M{"ID": r.ID, "Package": r.Package})
+	if r.DryRun {
+		title = l.S("card.dry_run_title", i18n.M{"DryRun": l.S("card.dry_run"), "Title": title})
+	}
+	return title
+}
+
+// cardSummary is the card's first section: who asks what for whom, and
+// the facts in two columns.
+func cardSummary(l *i18n.Lang, r *approvals.Request, need int, loc *time.Location) *bot.Section {
+	asks := "card.asks.add"
+	if r.Kind == approvals.KindRemove {
+		asks = "card.asks.remove"
+	}
+	return &bot.Section{
+		Text: l.T(asks, i18n.M{"Requester": actorText(l, r.Requester), "Package": bot.Bold(r.Package), "User": targetText(r.Target)}),
+		Fields: []bot.Text{
+			field(l.S("card.field.requester"), actorText(l, r.Requester)),
+			field(l.S("card.field.user"), targetText(r.Target)),
+			field(l.S("card.field.package"), bot.Plain(r.Package)),
+			field(l.S("card.field.duration"), bot.Plain(durationLabel(l, r))),
+			field(l.S("card.field.request"), bot.Code(r.ID)),
+			field(l.S("card.field.approvals"), l.T("card.approvals", i18n.M{"Got": r.Approvals(), "Need": need})),
+			field(l.S("card.field.status"), bot.Plain(stateWord(l, r.State))),
+			field(l.S("card.field.deadline"), deadlineLabel(l, r, loc)),
+		},
+	}
+}
+
 // decideActions is the Approve / Deny row of a pending request; its
 // buttons carry the ledger identity tag.
-func decideActions(r *approvals.Request, tag string) *bot.Actions {
+func decideActions(l *i18n.Lang, r *approvals.Request, tag string) *bot.Actions {
 	v := buttonValue(r.ID, tag)
 	return &bot.Actions{BlockID: "decide:" + v, Elements: []bot.Element{
-		&bot.Button{ActionID: ActionApprove, Text: "Approve", Value: v, Style: bot.StylePrimary},
-		&bot.Button{ActionID: ActionDeny, Text: "Deny", Value: v, Style: bot.StyleDanger, Confirm: &bot.Confirm{
-			Title: "Deny " + r.ID + "?", Text: bot.Textf("%s %s for %s will not happen. You can give a reason next.", bot.Plain(string(r.Kind)), bot.Bold(r.Package), bot.Plain(r.Target.Email)),
-			Confirm: "Deny", Deny: "Back", Danger: true,
+		&bot.Button{ActionID: ActionApprove, Text: l.S("card.approve"), Value: v, Style: bot.StylePrimary},
+		&bot.Button{ActionID: ActionDeny, Text: l.S("card.deny"), Value: v, Style: bot.StyleDanger, Confirm: &bot.Confirm{
+			Title: l.S("card.deny_confirm.title", i18n.M{"ID": r.ID}), Text: l.T("card.deny_confirm.text", i18n.M{"What": what(l, r)}),
+			Confirm: l.S("card.deny"), Deny: l.S("card.deny_confirm.back"), Danger: true,
 		}},
 	}}
 }
 
-func cancelButton(id, tag string) *bot.Button {
-	return &bot.Button{ActionID: ActionCancel, Text: "Cancel request", Value: buttonValue(id, tag), Confirm: &bot.Confirm{
-		Title: "Cancel " + id + "?", Text: bot.Plain("The approvers are told it is no longer needed."), Confirm: "Cancel request", Deny: "Keep it",
+func cancelButton(l *i18n.Lang, id, tag string) *bot.Button {
+	return &bot.Button{ActionID: ActionCancel, Text: l.S("card.cancel"), Value: buttonValue(id, tag), Confirm: &bot.Confirm{
+		Title: l.S("card.cancel_confirm.title", i18n.M{"ID": id}), Text: l.T("card.cancel_confirm.text"),
+		Confirm: l.S("card.cancel"), Deny: l.S("card.cancel_confirm.keep"),
 	}}
 }
 
 func field(label string, value bot.Text) bot.Text { return bot.Lines(bot.Bold(label), value) }
 
 // actorText mentions a chat user when we know their id, else names them.
-func actorText(a approvals.Actor) bot.Text {
+func actorText(l *i18n.Lang, a approvals.Actor) bot.Text {
 	if a.IsSystem() {
-		return bot.Plain("chataccess (automatic)")
+		return l.T("actor.system")
 	}
 	if a.ID != "" && (a.Platform.IsChat() || a.Platform == "") {
 		return bot.MentionOn(bot.Platform(a.Platform), a.ID, a.Label())
@@ -150,109 +171,102 @@ func targetText(t approvals.Target) bot.Text {
 	return bot.Plain(t.Email)
 }
 
-func durationLabel(r *approvals.Request) string {
+func durationLabel(l *i18n.Lang, r *approvals.Request) string {
 	if r.Kind == approvals.KindRemove {
 		return "—"
 	}
-	return approvals.FormatDuration(r.Duration)
+	return l.Duration(r.Duration)
 }
 
-func deadlineLabel(r *approvals.Request, loc *time.Location) string {
+func deadlineLabel(l *i18n.Lang, r *approvals.Request, loc *time.Location) bot.Text {
 	if r.State != approvals.StatePending || r.Deadline.IsZero() {
-		return "—"
+		return bot.Plain("—")
 	}
-	return clock(r.Deadline, loc, true)
-}
-
-// clock formats a time for people; day adds the date.
-func clock(t time.Time, loc *time.Location, day bool) string {
-	t = t.In(loc)
-	if day {
-		return t.Format("Mon 2 Jan 15:04 MST")
-	}
-	return t.Format("15:04 MST")
+	return at(l, r.Deadline, loc, true)
 }
 
 // changeLines says exactly what changes in the Admin Console and in
 // Marketo.
-func changeLines(r *approvals.Request, pkg *approvals.Package) []bot.Text {
+func changeLines(l *i18n.Lang, r *approvals.Request, pkg *approvals.Package) []bot.Text {
 	if pkg == nil {
-		return []bot.Text{bot.Textf("• Package %s is no longer in the policy.", bot.Bold(r.Package))}
+		return []bot.Text{l.T("card.change.gone", i18n.M{"Package": bot.Bold(r.Package)})}
 	}
 	var out []bot.Text
 	add := r.Kind == approvals.KindAdd
 	for _, p := range pkg.Profiles {
-		verb := "add to"
+		key := "card.change.profile_add"
 		if !add {
-			verb = "remove from"
+			key = "card.change.profile_remove"
 		}
-		product := orText(p.Product, "Dynamic Chat")
-		out = append(out, bot.Textf("• Admin Console: %s product profile %s (%s)", bot.Plain(verb), bot.Bold(p.Name), bot.Plain(product)))
+		out = append(out, l.T(key, i18n.M{"Profile": bot.Bold(p.Name), "Product": orText(p.Product, "Dynamic Chat")}))
 	}
 	if !add && pkg.RemoveFromAllProfiles {
-		out = append(out, bot.Plain("• Admin Console: also remove from every other Dynamic Chat profile"))
+		out = append(out, l.T("card.change.all_profiles"))
 	}
 	if role := pkg.MarketoRole.String(); role != "" {
-		ws := bot.Plain("the default workspace")
+		ws := l.T("card.change.default_workspace")
 		if w := pkg.MarketoWorkspace.String(); w != "" {
-			ws = bot.Textf("workspace %s", bot.Plain(w))
+			ws = l.T("card.change.workspace", i18n.M{"Workspace": w})
 		}
-		if add {
-			out = append(out, bot.Textf("• Marketo: assign role %s in %s", bot.Bold(role), ws))
-		} else {
-			out = append(out, bot.Textf("• Marketo: remove role %s in %s", bot.Bold(role), ws))
+		key := "card.change.role_add"
+		if !add {
+			key = "card.change.role_remove"
 		}
+		out = append(out, l.T(key, i18n.M{"Role": bot.Bold(role), "Workspace": ws}))
 	}
 	if len(out) == 0 {
-		out = append(out, bot.Plain("• No Admin Console profile or Marketo role is configured."))
+		out = append(out, l.T("card.change.none"))
 	}
 	return out
 }
 
 // decisionTexts lists who decided what and when.
-func decisionTexts(r *approvals.Request, loc *time.Location) []bot.Text {
+func decisionTexts(l *i18n.Lang, r *approvals.Request, loc *time.Location) []bot.Text {
 	var out []bot.Text
 	for _, d := range r.Decisions {
-		word := "Approved"
+		keys := [2]string{"card.decision.approved", "card.decision.approved_comment"}
 		if d.Verdict == approvals.Deny {
-			word = "Denied"
+			keys = [2]string{"card.decision.denied", "card.decision.denied_comment"}
 		}
-		t := bot.Textf("%s by %s at %s", bot.Plain(word), actorText(d.Approver), bot.Plain(clock(d.At, loc, false)))
+		key := keys[0]
 		if d.Comment != "" {
-			t = t.Append(bot.Plain(": "), bot.Plain(clip(d.Comment, 200)))
+			key = keys[1]
 		}
-		out = append(out, t)
+		out = append(out, l.T(key, i18n.M{"Who": actorText(l, d.Approver), "At": at(l, d.At, loc, false), "Comment": clip(d.Comment, 200)}))
 	}
 	return out
 }
 
-// stepLabels names provisioning steps for people.
-var stepLabels = map[string]string{"adobe": "Admin Console", "admin_console": "Admin Console", "admin_console_sync": "Admin Console check", "marketo": "Marketo"}
+// stepName names a provisioning step for people: "Admin Console",
+// "Marketo", "Marketo (emea)" for a step on a named Marketo instance.
+func stepName(l *i18n.Lang, name string) string {
+	if k, ok := stepKeys[name]; ok {
+		return l.S(k)
+	}
+	if inst, ok := strings.CutPrefix(name, "marketo:"); ok {
+		return l.S("step.marketo_instance", i18n.M{"Instance": inst})
+	}
+	return name
+}
 
 // progressText is the one-line execution progress, e.g. "Admin Console:
 // done · Marketo: waiting for the user to appear, next check 10:42 UTC".
-func progressText(r *approvals.Request, loc *time.Location) bot.Text {
+func progressText(l *i18n.Lang, r *approvals.Request, loc *time.Location) bot.Text {
 	var parts []bot.Text
 	for _, s := range r.Steps {
-		name := orText(stepLabels[s.Name], s.Name)
-		status := string(s.Status)
-		switch s.Status {
-		case approvals.StepRunning:
-			status = "in progress"
-		case approvals.StepPending:
-			status = "not started"
-		case approvals.StepUndone:
-			status = "rolled back"
+		status := bot.Plain(string(s.Status))
+		if k, ok := stepStatusKeys[s.Status]; ok {
+			status = l.T(k)
 		}
 		if s.Detail != "" && s.Status != approvals.StepDone {
-			status = s.Detail
+			status = bot.Plain(clip(s.Detail, 200))
 			if s.Status == approvals.StepFailed {
-				status = "failed: " + s.Detail
+				status = l.T("card.step_failed", i18n.M{"Detail": clip(s.Detail, 200)})
 			}
 		}
-		t := bot.Textf("%s: %s", bot.Plain(name), bot.Plain(clip(status, 200)))
+		t := l.T("card.step", i18n.M{"Step": stepName(l, s.Name), "Status": status})
 		if s.Status == approvals.StepWaiting && !s.NextCheck.IsZero() {
-			t = t.Append(bot.Plain(", next check " + clock(s.NextCheck, loc, false)))
+			t = l.T("card.step_next_check", i18n.M{"Step": t, "At": at(l, s.NextCheck, loc, false)})
 		}
 		if len(parts) > 0 {
 			parts = append(parts, bot.Plain(" · "))
@@ -263,44 +277,44 @@ func progressText(r *approvals.Request, loc *time.Location) bot.Text {
 }
 
 // outcomeText is the sentence saying where the request stands.
-func outcomeText(r *approvals.Request, need int, loc *time.Location) bot.Text {
+func outcomeText(l *i18n.Lang, r *approvals.Request, need int, loc *time.Location) bot.Text {
 	switch r.State {
 	case approvals.StatePending:
-		left := need - r.Approvals()
-		return bot.Textf("Waiting for %d more %s.", left, plural(left, "approval", "approvals"))
+		return l.N("card.outcome.waiting", need-r.Approvals())
 	case approvals.StateApproved:
-		return bot.Plain("Approved. The change will be applied shortly.")
+		return l.T("card.outcome.approved")
 	case approvals.StateExecuting:
-		return bot.Plain("Approved. Applying the change…")
+		return l.T("card.outcome.executing")
 	case approvals.StateCompleted:
-		if r.Kind == approvals.KindRemove {
-			return bot.Textf("Done: %s no longer has %s.", bot.Plain(r.Target.Email), bot.Bold(r.Package))
-		}
-		if r.GrantedUntil.IsZero() {
-			return bot.Textf("Done: %s has %s with no end date.", bot.Plain(r.Target.Email), bot.Bold(r.Package))
-		}
-		return bot.Textf("Done: %s has %s until %s.", bot.Plain(r.Target.Email), bot.Bold(r.Package), bot.Plain(clock(r.GrantedUntil, loc, true)))
+		return l.T("card.outcome.done", i18n.M{"Grant": grantText(l, r, loc)})
 	case approvals.StateDenied:
 		for _, d := range r.Decisions {
 			if d.Verdict == approvals.Deny {
-				t := bot.Textf("Denied by %s.", actorText(d.Approver))
 				if d.Comment != "" {
-					t = bot.Textf("Denied by %s: %s", actorText(d.Approver), bot.Plain(clip(d.Comment, 500)))
+					return l.T("card.outcome.denied_by_comment", i18n.M{"Who": actorText(l, d.Approver), "Comment": clip(d.Comment, 500)})
 				}
-				return t
+				return l.T("card.outcome.denied_by", i18n.M{"Who": actorText(l, d.Approver)})
 			}
 		}
-		return bot.Plain("Denied.")
+		return l.T("card.outcome.denied")
 	case approvals.StateCancelled:
-		return bot.Plain("Cancelled. Nothing was changed.")
+		return l.T("card.outcome.cancelled")
 	case approvals.StateExpired:
-		return bot.Plain("Expired: no decision within the approval window. Nothing was changed.")
+		return l.T("card.outcome.expired")
 	case approvals.StateFailed:
-		return bot.Textf("Failed: %s An admin can retry.", bot.Plain(sentence(orText(r.Failure, "the change could not be applied"))))
+		return l.T("card.outcome.failed", i18n.M{"Reason": failureText(l, r.Failure)})
 	case approvals.StateRevoked:
-		return bot.Plain("This access has since been removed.")
+		return l.T("card.outcome.revoked")
 	}
-	return bot.Plain(stateWord(r.State))
+	return bot.Plain(stateWord(l, r.State))
+}
+
+// failureText is why a request failed, as one sentence.
+func failureText(l *i18n.Lang, failure string) bot.Text {
+	if failure == "" {
+		return l.T("card.no_reason")
+	}
+	return bot.Plain(sentence(failure))
 }
 
 func sentence(s string) string {
@@ -311,28 +325,22 @@ func sentence(s string) string {
 	return s
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
-
 // summaryBlock is a one-section summary of a request for lists, with a
 // Cancel button on the requester's own pending requests.
-func (h *Handler) summaryBlock(r *approvals.Request, viewer approvals.Actor, withCancel bool) *bot.Section {
-	s := &bot.Section{Text: bot.Textf("%s %s %s for %s · %s · %s", bot.Code(r.ID), bot.Plain(string(r.Kind)), bot.Bold(r.Package),
-		bot.Plain(r.Target.Email), bot.Plain(stateWord(r.State)), bot.Plain(clock(r.CreatedAt, h.deps.Location, true)))}
+func (h *Handler) summaryBlock(l *i18n.Lang, r *approvals.Request, viewer approvals.Actor, withCancel bool) *bot.Section {
+	line := l.T("summary.line", i18n.M{"ID": bot.Code(r.ID), "What": what(l, r), "State": stateWord(l, r.State),
+		"At": at(l, r.CreatedAt, h.deps.Location, true)})
+	s := &bot.Section{Text: line}
 	if r.State == approvals.StatePending {
 		pkg, _ := h.svc.Policy().Package(r.Package)
 		need := 1
 		if pkg != nil {
 			need = max(pkg.MinApprovals, 1)
 		}
-		s.Text = s.Text.Append(bot.Plain(fmt.Sprintf(" (%d of %d)", r.Approvals(), need)))
+		s.Text = l.T("summary.line_count", i18n.M{"Line": line, "Got": r.Approvals(), "Need": need})
 		if withCancel && r.Requester.Same(viewer) {
 			s.BlockID = "cancel:" + buttonValue(r.ID, h.tag())
-			s.Accessory = cancelButton(r.ID, h.tag())
+			s.Accessory = cancelButton(l, r.ID, h.tag())
 		}
 	}
 	return s

@@ -11,6 +11,7 @@ import (
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/i18n"
 )
 
 // Ledger is the part of the store the chat front end reads and writes
@@ -63,6 +64,12 @@ type Deps struct {
 	Gate LedgerGate
 	// Location is the time zone of times shown to people (default UTC).
 	Location *time.Location
+	// Languages says which language messages seen by several people are
+	// in (default English); DMs, answers and modals follow each
+	// person's chat client where a catalog has its language.
+	Languages Languages
+	// Catalog is the message catalog (default: the built-in one).
+	Catalog *i18n.Catalog
 	// ActorTTL is how long a looked-up user and their groups are cached
 	// in process for read paths (the App Home; default 1 minute). It is
 	// a cache, not state: commands, clicks and submissions always read
@@ -82,6 +89,9 @@ func (d *Deps) defaults() {
 	}
 	if d.ActorTTL <= 0 {
 		d.ActorTTL = time.Minute
+	}
+	if d.Catalog == nil {
+		d.Catalog = builtinCatalog()
 	}
 }
 
@@ -113,31 +123,32 @@ type actorCache struct {
 
 type actorEntry struct {
 	actor   approvals.Actor
+	locale  string
 	expires time.Time
 }
 
 // maxCachedActors bounds the cache; when full it is emptied.
 const maxCachedActors = 4096
 
-func (c *actorCache) get(id string, now time.Time) (approvals.Actor, bool) {
+func (c *actorCache) get(id string, now time.Time) (approvals.Actor, string, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[id]
 	if !ok || now.After(e.expires) {
-		return approvals.Actor{}, false
+		return approvals.Actor{}, "", false
 	}
 	a := e.actor
 	a.Groups = slices.Clone(a.Groups)
-	return a, true
+	return a, e.locale, true
 }
 
-func (c *actorCache) put(id string, a approvals.Actor, now time.Time) {
+func (c *actorCache) put(id string, a approvals.Actor, locale string, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.entries == nil || len(c.entries) >= maxCachedActors {
 		c.entries = map[string]actorEntry{}
 	}
-	c.entries[id] = actorEntry{actor: a, expires: now.Add(c.ttl)}
+	c.entries[id] = actorEntry{actor: a, locale: locale, expires: now.Add(c.ttl)}
 }
 
 // drop forgets id, after the platform no longer confirmed it.

@@ -3,57 +3,51 @@ package commands
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/i18n"
 	"github.com/chataccess/chataccess/internal/logging"
 )
 
 // ExpiryWarning is the message the workers send to a grant holder (and
 // its requester) before the grant ends, with a "Request extension"
 // button that opens the Add modal pre-filled from the original request.
-// pkg may be nil; now and loc set how the end is shown.
+// pkg may be nil; now and loc set how the end is shown. It is in
+// English; ExpiryWarningIn says it in another language.
 func ExpiryWarning(g approvals.Grant, pkg *approvals.Package, now time.Time, loc *time.Location) bot.Message {
+	return ExpiryWarningIn(nil, g, pkg, now, loc)
+}
+
+// ExpiryWarningIn is ExpiryWarning in language l (English when nil).
+func ExpiryWarningIn(l *i18n.Lang, g approvals.Grant, pkg *approvals.Package, now time.Time, loc *time.Location) bot.Message {
+	l = english(l)
 	if loc == nil {
 		loc = time.UTC
 	}
-	left := "soon"
+	left := l.T("expiry.soon")
 	if d := g.Until.Sub(now); d > 0 {
-		left = "in " + humanDuration(d)
+		left = l.T("expiry.in", i18n.M{"Duration": l.Rough(d)})
 	}
 	what := bot.Bold(g.Package)
 	if pkg != nil {
-		if s := packageSummary(pkg); s != "" {
-			what = bot.Textf("%s (%s)", bot.Bold(g.Package), bot.Plain(s))
+		if s := packageSummary(l, pkg); s != "" {
+			what = l.T("expiry.package", i18n.M{"Package": bot.Bold(g.Package), "Summary": s})
 		}
 	}
-	text := bot.Textf("Dynamic Chat access %s of %s ends %s, on %s.", what, bot.Plain(g.Email), bot.Plain(left), bot.Plain(clock(g.Until, loc, true)))
+	text := l.T("expiry.text", i18n.M{"Package": what, "User": g.Email, "Left": left, "Until": at(l, g.Until, loc, true)})
 	blocks := []bot.Block{
 		&bot.Section{Text: text},
-		&bot.Context{Elements: []bot.Text{bot.Textf("Granted by %s · approved by %s", bot.Code(g.RequestID), bot.Plain(orText(strings.Join(g.ApprovedBy, ", "), "—")))}},
+		&bot.Context{Elements: []bot.Text{l.T("expiry.granted_by", i18n.M{"ID": bot.Code(g.RequestID), "Approvers": orText(strings.Join(g.ApprovedBy, ", "), "—")})}},
 	}
 	if g.RequestID != "" {
 		blocks = append(blocks, &bot.Actions{BlockID: "extend:" + g.RequestID, Elements: []bot.Element{
-			&bot.Button{ActionID: ActionExtend, Text: "Request extension", Value: g.RequestID, Style: bot.StylePrimary},
+			&bot.Button{ActionID: ActionExtend, Text: l.S("expiry.extend"), Value: g.RequestID, Style: bot.StylePrimary},
 		}})
 	}
 	return bot.Message{Text: text, Blocks: blocks}
-}
-
-// humanDuration renders a positive duration roughly: "3 days", "5 hours".
-func humanDuration(d time.Duration) string {
-	switch {
-	case d >= 48*time.Hour:
-		return fmt.Sprintf("%d days", int(d.Hours()/24))
-	case d >= 2*time.Hour:
-		return fmt.Sprintf("%d hours", int(d.Hours()))
-	case d >= 2*time.Minute:
-		return fmt.Sprintf("%d minutes", int(d.Minutes()))
-	}
-	return "a moment"
 }
 
 // WarnExpiry sends ExpiryWarning by DM to the holder and to whoever
@@ -61,7 +55,7 @@ func humanDuration(d time.Duration) string {
 // It implements the workers' ExpiryNotifier port.
 func (h *Handler) WarnExpiry(ctx context.Context, g approvals.Grant) error {
 	pkg, _ := h.svc.Policy().Package(g.Package)
-	msg := ExpiryWarning(g, pkg, h.deps.Clock.Now(), h.deps.Location)
+	now := h.deps.Clock.Now()
 	var ids []approvals.PlatformID
 	if g.RequestID != "" {
 		if r, err := h.ledger.Get(ctx, g.RequestID); err == nil {
@@ -85,6 +79,7 @@ func (h *Handler) WarnExpiry(ctx context.Context, g approvals.Grant) error {
 			continue
 		}
 		sent[id] = true
+		msg := ExpiryWarningIn(h.userLang(ctx, id.Platform, id.ID, g.Package), g, pkg, now, h.deps.Location)
 		if _, err := h.on(id.Platform).DM(ctx, id.ID, msg); err != nil {
 			errs = append(errs, err)
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/i18n"
 )
 
 // about names what an operation was about, so error sentences can say
@@ -20,65 +21,91 @@ type about struct {
 }
 
 // explain turns an error from the Service, the ledger or the chat
-// platform into one sentence for the person who acted. It classifies
-// with errors.Is/As only. ok is false when the error is unexpected
-// (a failure, not a refusal) and should be logged.
-func (h *Handler) explain(err error, a about) (t bot.Text, ok bool) {
+// platform into one sentence in l for the person who acted. It
+// classifies with errors.Is/As only. ok is false when the error is
+// unexpected (a failure, not a refusal) and should be logged.
+func (h *Handler) explain(l *i18n.Lang, err error, a about) (t bot.Text, ok bool) {
+	if t, ok := h.explainRequest(l, err, a); ok {
+		return t, true
+	}
 	pol := h.svc.Policy()
-	var (
-		unknown *approvals.UnknownPackageError
-		dup     *approvals.DuplicateRequestError
-		closed  *approvals.ClosedError
-	)
+	var unknown *approvals.UnknownPackageError
 	switch {
 	case errors.As(err, &unknown):
-		return bot.Textf("There is no package %s. Known packages: %s.", bot.Code(clip(unknown.Name, 64)), bot.Plain(strings.Join(unknown.Known, ", "))), true
-	case errors.As(err, &dup):
-		return bot.Textf("%s already has an open request for %s: %s. See it with %s.",
-			bot.Plain(orText(a.Target, "This user")), bot.Bold(orText(a.Package, "this package")), bot.Code(dup.ID),
-			bot.Code(h.deps.CommandName+" status "+dup.ID)), true
-	case errors.As(err, &closed):
-		return bot.Textf("%s is already %s, so there is nothing to %s.", bot.Code(closed.ID), bot.Plain(stateWord(closed.State)), bot.Plain(orText(a.Verb, "change"))), true
+		return l.T("explain.unknown_package", i18n.M{"Name": bot.Code(clip(unknown.Name, 64)), "Known": strings.Join(unknown.Known, ", ")}), true
 	case errors.Is(err, approvals.ErrInvalidEmail):
-		return bot.Textf("%s is not a valid email address.", bot.Plain(orText(clip(a.Target, 80), "That"))), true
+		return l.T("explain.invalid_email", i18n.M{"Email": orText(clip(a.Target, 80), l.S("explain.that"))}), true
 	case errors.Is(err, approvals.ErrDurationTooLong):
-		return bot.Textf("Package %s allows at most %s.", bot.Bold(a.Package), bot.Plain(maxDurationOf(pol, a.Package))), true
+		return l.T("explain.duration_too_long", i18n.M{"Package": bot.Bold(a.Package), "Max": maxDurationOf(l, pol, a.Package)}), true
 	case errors.Is(err, approvals.ErrDurationRequired):
-		return bot.Textf("Package %s is only granted for a set time (at most %s); choose a duration.", bot.Bold(a.Package), bot.Plain(maxDurationOf(pol, a.Package))), true
+		return l.T("explain.duration_required", i18n.M{"Package": bot.Bold(a.Package), "Max": maxDurationOf(l, pol, a.Package)}), true
 	case errors.Is(err, approvals.ErrInvalidDuration):
-		return bot.Plain("Durations look like 30d, 2w, 12h or permanent."), true
+		return l.T("explain.invalid_duration"), true
 	case errors.Is(err, approvals.ErrJustification):
-		return bot.Textf("Please give a justification of at most %d characters.", pol.MaxJustification), true
+		return l.N("explain.justification", pol.MaxJustification), true
 	case errors.Is(err, approvals.ErrNotRequester):
-		return bot.Plain("You are not allowed to request Dynamic Chat access. Ask an admin if you need to."), true
-	case errors.Is(err, approvals.ErrNotApprover):
-		return bot.Textf("You are not an approver of %s, so you cannot decide %s.", bot.Bold(orText(a.Package, "this package")), bot.Code(a.ID)), true
-	case errors.Is(err, approvals.ErrSelfApproval):
-		return bot.Textf("You cannot decide %s: it is your own request or for yourself, so someone else must approve it.", bot.Code(a.ID)), true
-	case errors.Is(err, approvals.ErrAlreadyDecided):
-		return bot.Textf("You already decided %s.", bot.Code(a.ID)), true
-	case errors.Is(err, approvals.ErrNotFound):
-		return bot.Textf("There is no request %s.", bot.Code(orText(a.ID, "with that id"))), true
+		return l.T("explain.not_requester"), true
 	case errors.Is(err, approvals.ErrNoGrant):
-		return bot.Textf("%s does not hold %s.", bot.Plain(orText(a.Target, "That user")), bot.Bold(orText(a.Package, "that package"))), true
+		return l.T("explain.no_grant", i18n.M{"User": orText(a.Target, l.S("explain.that_user")), "Package": bot.Bold(orText(a.Package, l.S("explain.that_package")))}), true
+	case errors.Is(err, bot.ErrNoEmail):
+		return l.T("explain.target_no_email", i18n.M{"User": orText(a.Target, l.S("explain.that_user"))}), true
+	case errors.Is(err, bot.ErrUserNotFound):
+		return l.T("explain.target_not_found", i18n.M{"User": orText(a.Target, l.S("explain.that_user"))}), true
+	}
+	return l.T("explain.unexpected"), false
+}
+
+// explainRequest explains the refusals about one request: a duplicate,
+// a closed or unknown request, a decision the person may not make.
+func (h *Handler) explainRequest(l *i18n.Lang, err error, a about) (bot.Text, bool) {
+	var (
+		dup    *approvals.DuplicateRequestError
+		closed *approvals.ClosedError
+	)
+	id := bot.Code(orText(a.ID, l.S("explain.the_request")))
+	switch {
+	case errors.As(err, &dup):
+		return l.T("explain.duplicate", i18n.M{"User": orText(a.Target, l.S("explain.this_user")), "Package": bot.Bold(orText(a.Package, l.S("explain.this_package"))),
+			"ID": bot.Code(dup.ID), "Status": bot.Code(h.deps.CommandName + " status " + dup.ID)}), true
+	case errors.As(err, &closed):
+		return l.T(closedKey(a.Verb), i18n.M{"ID": bot.Code(closed.ID), "State": stateWord(l, closed.State)}), true
+	case errors.Is(err, approvals.ErrNotApprover):
+		return l.T("explain.not_approver", i18n.M{"Package": bot.Bold(orText(a.Package, l.S("explain.this_package"))), "ID": bot.Code(a.ID)}), true
+	case errors.Is(err, approvals.ErrSelfApproval):
+		return l.T("explain.self_approval", i18n.M{"ID": bot.Code(a.ID)}), true
+	case errors.Is(err, approvals.ErrAlreadyDecided):
+		return l.T("explain.already_decided", i18n.M{"ID": bot.Code(a.ID)}), true
+	case errors.Is(err, approvals.ErrNotFound):
+		return l.T("explain.not_found", i18n.M{"ID": bot.Code(orText(a.ID, l.S("explain.with_that_id")))}), true
 	case errors.Is(err, approvals.ErrConflict):
-		return bot.Textf("%s changed at the same moment; please try again.", bot.Code(orText(a.ID, "The request"))), true
+		return l.T("explain.conflict", i18n.M{"ID": id}), true
 	case errors.Is(err, approvals.ErrNotAllowed):
 		switch a.Verb {
 		case "cancel":
-			return bot.Textf("Only the requester or an admin can cancel %s.", bot.Code(a.ID)), true
+			return l.T("explain.cancel_not_allowed", i18n.M{"ID": bot.Code(a.ID)}), true
 		case "retry":
-			return bot.Textf("Only admins can retry %s.", bot.Code(a.ID)), true
+			return l.T("explain.retry_not_allowed", i18n.M{"ID": bot.Code(a.ID)}), true
 		}
-		return bot.Plain("You are not allowed to do that."), true
+		return l.T("explain.not_allowed"), true
 	case errors.Is(err, approvals.ErrInvalidTransition):
-		return bot.Textf("%s cannot be changed that way in its current state.", bot.Code(orText(a.ID, "The request"))), true
-	case errors.Is(err, bot.ErrNoEmail):
-		return bot.Textf("%s has no email address in their chat profile (a bot or a guest?), so Dynamic Chat access cannot be managed for them.", bot.Plain(orText(a.Target, "That user"))), true
-	case errors.Is(err, bot.ErrUserNotFound):
-		return bot.Textf("I cannot find %s in this workspace (deactivated?).", bot.Plain(orText(a.Target, "that user"))), true
+		return l.T("explain.invalid_transition", i18n.M{"ID": id}), true
 	}
-	return bot.Plain("Something went wrong on my side; nothing was changed. Please try again in a minute."), false
+	return bot.Text{}, false
+}
+
+// closedKeys are the sentences for a closed request, by what the
+// person tried.
+var closedKeys = map[string]string{
+	"approve": "explain.closed.approve", "deny": "explain.closed.deny", "cancel": "explain.closed.cancel",
+	"retry": "explain.closed.retry", "": "explain.closed.change",
+}
+
+// closedKey is the message of a closed request for verb.
+func closedKey(verb string) string {
+	if k, ok := closedKeys[verb]; ok {
+		return k
+	}
+	return closedKeys[""]
 }
 
 func orText(s, def string) string {
@@ -88,23 +115,12 @@ func orText(s, def string) string {
 	return s
 }
 
-func maxDurationOf(p *approvals.Policy, name string) string {
+func maxDurationOf(l *i18n.Lang, p *approvals.Policy, name string) string {
 	pkg, err := p.Package(name)
 	if err != nil || pkg.MaxDuration <= 0 {
-		return "a set time"
+		return l.S("explain.set_time")
 	}
-	return approvals.FormatDuration(pkg.MaxDuration)
-}
-
-// stateWord is a state as a word people read.
-func stateWord(s approvals.State) string {
-	switch s {
-	case approvals.StatePending:
-		return "waiting for approval"
-	case approvals.StateExecuting:
-		return "being applied"
-	}
-	return strings.ReplaceAll(string(s), "_", " ")
+	return l.Duration(pkg.MaxDuration)
 }
 
 // fieldOf says which modal input an error belongs to, or "" when it is

@@ -216,7 +216,7 @@ func TestFieldAutoApprovalNamesRule(t *testing.T) {
 	}
 	card := messagesIn(f.fake, approvalChannel)[0]
 	replies := f.fake.Replies(approvalChannel, card.TS)
-	if len(replies) != 1 || !strings.Contains(replies[0].Text, "Approved automatically at 09:00 UTC by "+rule) ||
+	if len(replies) != 1 || !strings.Contains(replies[0].Text, "|09:00 UTC> by "+rule) ||
 		strings.Contains(replies[0].Text, "ULEAD") {
 		t.Fatalf("thread %+v", replies)
 	}

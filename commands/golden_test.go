@@ -141,17 +141,18 @@ func checkModal(t *testing.T, f *fixture, name string, m bot.Modal) {
 
 func TestGoldenModals(t *testing.T) {
 	f := newFixture(t)
-	checkModal(t, f, "modal_add_empty", f.h.addModal(addForm{}))
-	checkModal(t, f, "modal_add_prefilled", f.h.addModal(addForm{UserID: "UALICE", Email: "alice@example.com", Package: "agent", Duration: "2w", Reason: "covering EMEA"}))
-	checkModal(t, f, "modal_remove_user", f.h.removeUserModal())
-	m, err := f.h.removeModal(f.ctx, approvals.Target{Email: "alice@example.com"}, "", "")
+	en := english(nil)
+	checkModal(t, f, "modal_add_empty", f.h.addModal(en, addForm{}))
+	checkModal(t, f, "modal_add_prefilled", f.h.addModal(en, addForm{UserID: "UALICE", Email: "alice@example.com", Package: "agent", Duration: "2w", Reason: "covering EMEA"}))
+	checkModal(t, f, "modal_remove_user", f.h.removeUserModal(en))
+	m, err := f.h.removeModal(f.ctx, en, approvals.Target{Email: "alice@example.com"}, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkModal(t, f, "modal_remove_no_grants", m)
 	r := cardStates()["card_pending_1of2"]
-	checkModal(t, f, "modal_deny", f.h.denyModal(r))
-	checkModal(t, f, "modal_done", *doneModal("Request sent", f.h.submitted(r)))
+	checkModal(t, f, "modal_deny", f.h.denyModal(en, r))
+	checkModal(t, f, "modal_done", *doneModal(en, "modal.sent", f.h.submitted(en, r)))
 }
 
 func TestGoldenRemoveModalWithGrants(t *testing.T) {
@@ -167,7 +168,7 @@ func TestGoldenRemoveModalWithGrants(t *testing.T) {
 	if _, err := f.svc.Complete(f.ctx, r.ID); err != nil {
 		t.Fatal(err)
 	}
-	m, err := f.h.removeModal(f.ctx, approvals.Target{Email: "alice@example.com", PlatformID: "UALICE"}, "viewer", "left")
+	m, err := f.h.removeModal(f.ctx, english(nil), approvals.Target{Email: "alice@example.com", PlatformID: "UALICE"}, "viewer", "left")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +241,7 @@ func TestEscaping(t *testing.T) {
 	r2.State = approvals.StateFailed
 	msgs = append(msgs, Card(&r2, pkg, CardOptions{}))
 	rec := approvals.Record{RequestID: r.ID, Event: approvals.EventDeny, Actor: ben, At: t0, Detail: hostile}
-	msgs = append(msgs, bot.Message{Text: f.h.threadNote(rec, r)}, bot.Message{Text: f.h.requesterNote(rec, r)})
+	msgs = append(msgs, bot.Message{Text: f.h.threadNote(english(nil), rec, r)}, bot.Message{Text: f.h.requesterNote(english(nil), rec, r)})
 	for i, m := range msgs {
 		out, err := slackbot.RenderMessage(m)
 		if err != nil {

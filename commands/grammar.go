@@ -2,12 +2,13 @@ package commands
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/chataccess/chataccess/approvals"
+	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/i18n"
 )
 
 // Verb is the first word of a command.
@@ -75,14 +76,19 @@ type Parsed struct {
 	Sub string
 }
 
-// UsageError is a grammar mistake: what was wrong and which verb's
-// usage to show.
+// UsageError is a grammar mistake: what was wrong (a message of the
+// catalog with its arguments) and which verb's usage to show.
 type UsageError struct {
 	Verb Verb
-	Msg  string
+	Key  string
+	Args i18n.M
 }
 
-func (e *UsageError) Error() string { return e.Msg }
+// Error is the mistake in English.
+func (e *UsageError) Error() string { return e.In(english(nil)).String() }
+
+// In is the mistake in language l.
+func (e *UsageError) In(l *i18n.Lang) bot.Text { return l.T(e.Key, e.Args) }
 
 // ErrUsage matches every *UsageError with errors.Is.
 var ErrUsage = errors.New("usage")
@@ -90,8 +96,8 @@ var ErrUsage = errors.New("usage")
 // Is makes errors.Is(err, ErrUsage) true.
 func (e *UsageError) Is(target error) bool { return target == ErrUsage }
 
-func usageErr(v Verb, format string, args ...any) error {
-	return &UsageError{Verb: v, Msg: fmt.Sprintf(format, args...)}
+func usageErr(v Verb, key string, args i18n.M) error {
+	return &UsageError{Verb: v, Key: key, Args: args}
 }
 
 // Parse reads the text after the command name. Grammar:
@@ -109,10 +115,10 @@ func usageErr(v Verb, format string, args ...any) error {
 // Parse is pure: it does not know the policy's packages.
 func Parse(text string) (Parsed, error) {
 	if len(text) > MaxCommandText {
-		return Parsed{}, usageErr(VerbHelp, "That command is too long (%d characters, at most %d).", len(text), MaxCommandText)
+		return Parsed{}, usageErr(VerbHelp, "usage.too_long", i18n.M{"Length": len(text), "Max": MaxCommandText})
 	}
 	if !utf8.ValidString(text) {
-		return Parsed{}, usageErr(VerbHelp, "That command is not valid text.")
+		return Parsed{}, usageErr(VerbHelp, "usage.not_text", nil)
 	}
 	s := scanner{text: text}
 	word, _ := s.next()
@@ -121,7 +127,7 @@ func Parse(text string) (Parsed, error) {
 	}
 	v, ok := verbAliases[strings.ToLower(word)]
 	if !ok {
-		return Parsed{}, usageErr(VerbHelp, "I do not know the command %q.", clip(word, 40))
+		return Parsed{}, usageErr(VerbHelp, "usage.unknown_command", i18n.M{"Word": clip(word, 40)})
 	}
 	p := Parsed{Verb: v}
 	var err error
@@ -135,28 +141,28 @@ func Parse(text string) (Parsed, error) {
 	case VerbStatus:
 		if tok, q := s.next(); tok != "" || q {
 			if p.ID, err = approvals.ParseRequestID(tok); err != nil {
-				return Parsed{}, usageErr(v, "%q is not a request id (they look like DC-1042).", clip(tok, 40))
+				return Parsed{}, usageErr(v, "usage.not_request_id", i18n.M{"Token": clip(tok, 40)})
 			}
 			err = s.end(v)
 		}
 	case VerbCancel:
 		tok, _ := s.next()
 		if tok == "" {
-			return Parsed{}, usageErr(v, "Which request? Give its id, like DC-1042.")
+			return Parsed{}, usageErr(v, "usage.which_request", nil)
 		}
 		if p.ID, err = approvals.ParseRequestID(tok); err != nil {
-			return Parsed{}, usageErr(v, "%q is not a request id (they look like DC-1042).", clip(tok, 40))
+			return Parsed{}, usageErr(v, "usage.not_request_id", i18n.M{"Token": clip(tok, 40)})
 		}
 		err = s.end(v)
 	case VerbReview:
 		sub, _ := s.next()
 		if !strings.EqualFold(sub, "start") {
-			return Parsed{}, usageErr(v, "Use review start, optionally with a package name.")
+			return Parsed{}, usageErr(v, "usage.review_start", nil)
 		}
 		p.Sub = "start"
 		if tok, q := s.next(); tok != "" || q {
 			if q || !isPackageName(tok) {
-				return Parsed{}, usageErr(v, "%q is not a package name.", clip(tok, 40))
+				return Parsed{}, usageErr(v, "usage.not_package", i18n.M{"Token": clip(tok, 40)})
 			}
 			p.Package = strings.ToLower(tok)
 		}
@@ -177,7 +183,10 @@ func parseChange(s *scanner, p *Parsed, add bool) error {
 	if tok != "" && !quoted && looksLikeUser(tok) {
 		u, err := parseUser(tok)
 		if err != nil {
-			return &UsageError{Verb: v, Msg: err.Error()}
+			if ue, ok := err.(*UsageError); ok {
+				ue.Verb = v
+			}
+			return err
 		}
 		p.User = u
 	} else {
@@ -202,7 +211,7 @@ func parseChange(s *scanner, p *Parsed, add bool) error {
 		if tok != "" && !quoted && looksLikeDuration(tok) {
 			d, perm, err := approvals.ParseDuration(tok)
 			if err != nil {
-				return usageErr(v, "%q is not a duration: use e.g. 30d, 2w, 12h or permanent.", clip(tok, 40))
+				return usageErr(v, "usage.not_duration", i18n.M{"Token": clip(tok, 40)})
 			}
 			p.Duration, p.Permanent, p.HasDuration = d, perm, true
 		} else {
@@ -212,7 +221,7 @@ func parseChange(s *scanner, p *Parsed, add bool) error {
 	if p.User.IsZero() {
 		save = s.pos
 		if tok, quoted := s.next(); !quoted && looksLikeUser(tok) {
-			return usageErr(v, "Give the user first, then the package (%q came after it).", clip(tok, 40))
+			return usageErr(v, "usage.user_first", i18n.M{"Token": clip(tok, 40)})
 		}
 		s.pos = save
 	}
@@ -234,19 +243,19 @@ func parseUser(tok string) (UserRef, error) {
 			id = id[:i]
 		}
 		if !isUserID(id) {
-			return UserRef{}, fmt.Errorf("%q is not a user mention I can read", clip(tok, 40))
+			return UserRef{}, usageErr("", "usage.bad_mention", i18n.M{"Token": clip(tok, 40)})
 		}
 		return UserRef{MentionID: id}, nil
 	}
 	if strings.HasPrefix(tok, "<") && !strings.HasPrefix(strings.ToLower(tok), "<mailto:") {
-		return UserRef{}, fmt.Errorf("%q is not a person: mention someone or give an email address", clip(tok, 40))
+		return UserRef{}, usageErr("", "usage.not_person", i18n.M{"Token": clip(tok, 40)})
 	}
 	if isPlainMention(tok) {
-		return UserRef{}, errors.New(plainMentionHelp(tok))
+		return UserRef{}, usageErr("", "usage.plain_mention", i18n.M{"Token": clip(tok, 40)})
 	}
 	email, err := approvals.ParseEmail(tok)
 	if err != nil {
-		return UserRef{}, fmt.Errorf("%q is not a valid email address", clip(tok, 60))
+		return UserRef{}, usageErr("", "usage.bad_email", i18n.M{"Token": clip(tok, 60)})
 	}
 	return UserRef{Email: email}, nil
 }
@@ -256,12 +265,6 @@ func parseUser(tok string) (UserRef, error) {
 // member of that name (a real mention arrives as <@U123|name>).
 func isPlainMention(tok string) bool {
 	return len(tok) > 1 && tok[0] == '@' && !strings.Contains(tok[1:], "@")
-}
-
-// plainMentionHelp explains a plain @name.
-func plainMentionHelp(tok string) string {
-	return fmt.Sprintf("I could not tell who %q is: it reached me as plain text, not as a mention. "+
-		"Pick the person from the list Slack shows while you type @, or give their email address.", clip(tok, 40))
 }
 
 // isUserID accepts Slack user ids: U or W then upper-case letters and
@@ -363,7 +366,7 @@ func (s *scanner) next() (string, bool) {
 // end fails when anything but spaces is left.
 func (s *scanner) end(v Verb) error {
 	if rest := strings.TrimSpace(s.text[s.pos:]); rest != "" {
-		return usageErr(v, "I did not expect %q there.", clip(rest, 40))
+		return usageErr(v, "usage.unexpected", i18n.M{"Token": clip(rest, 40)})
 	}
 	return nil
 }

@@ -84,7 +84,7 @@ func TestUsageMessage(t *testing.T) {
 	if !errors.As(err, &ue) {
 		t.Fatal(err)
 	}
-	m := usageMessage("/dynchat", ue)
+	m := usageMessage(english(nil), "/dynchat", ue)
 	if s := m.Text.String(); !strings.Contains(s, "/dynchat cancel <id>") {
 		t.Fatalf("usage = %q", s)
 	}

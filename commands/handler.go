@@ -9,6 +9,7 @@ import (
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/i18n"
 	"github.com/chataccess/chataccess/internal/logging"
 )
 
@@ -24,6 +25,7 @@ type Handler struct {
 	log    zerolog.Logger
 	groups []approvals.PlatformID
 	actors actorCache
+	cat    *i18n.Catalog
 }
 
 var _ bot.Handler = (*Handler)(nil)
@@ -37,6 +39,7 @@ func New(deps Deps) *Handler {
 		log:    logging.WithComponent(deps.Logger, "commands"),
 		groups: candidateGroups(deps.Service.Policy()),
 		actors: actorCache{ttl: deps.ActorTTL},
+		cat:    deps.Catalog,
 	}
 }
 
@@ -45,13 +48,15 @@ func New(deps Deps) *Handler {
 // deactivated or removed from an approver group a moment ago is seen as
 // such. Only read paths (readPath) may be answered from the actor
 // cache, which every fresh answer refreshes and every failed one clears.
-func (h *Handler) actor(ctx context.Context, u bot.User) (approvals.Actor, error) {
+// The language is the one the person's chat client is set to (the
+// inbound event's locale, else their profile's) when a catalog has it.
+func (h *Handler) actor(ctx context.Context, u bot.User) (approvals.Actor, *i18n.Lang, error) {
 	now := h.deps.Clock.Now()
 	platform := h.platformOf(u.Platform)
 	key := string(platform) + "/" + u.ID
 	if isReadPath(ctx) {
-		if a, ok := h.actors.get(key, now); ok {
-			return a, nil
+		if a, locale, ok := h.actors.get(key, now); ok {
+			return a, h.viewerLang(orText(u.Locale, locale), ""), nil
 		}
 	} else {
 		ctx = bot.Fresh(ctx)
@@ -60,16 +65,17 @@ func (h *Handler) actor(ctx context.Context, u bot.User) (approvals.Actor, error
 	full, err := send.LookupUser(ctx, u.ID)
 	if err != nil {
 		h.actors.drop(key)
-		return approvals.Actor{}, errorf("look up "+u.ID, err)
+		return approvals.Actor{}, h.viewerLang(u.Locale, ""), errorf("look up "+u.ID, err)
 	}
+	locale := orText(u.Locale, full.Locale)
 	full, err = bot.ResolveGroups(ctx, send, full, approvals.On(h.groups, approvals.Platform(platform)))
 	if err != nil {
 		h.actors.drop(key)
-		return approvals.Actor{}, errorf("groups of "+u.ID, err)
+		return approvals.Actor{}, h.viewerLang(locale, ""), errorf("groups of "+u.ID, err)
 	}
 	a := approvals.Actor{ID: full.ID, Email: strings.ToLower(full.Email), Name: full.Name, Platform: approvals.Platform(platform), Groups: full.Groups}
-	h.actors.put(key, a, now)
-	return a, nil
+	h.actors.put(key, a, locale, now)
+	return a, h.viewerLang(locale, ""), nil
 }
 
 // platformOf is p, or the first configured platform when the caller
@@ -89,14 +95,14 @@ func (h *Handler) on(p approvals.Platform) bot.Sender {
 }
 
 // actorProblem is the sentence for an actor that could not be built.
-func (h *Handler) actorProblem(err error) bot.Text {
+func (h *Handler) actorProblem(l *i18n.Lang, err error) bot.Text {
 	switch {
 	case errors.Is(err, bot.ErrNoEmail):
-		return bot.Plain("Your chat profile has no email address, so I cannot tell who you are in Adobe and Marketo. Ask an admin.")
+		return l.T("actor.no_email")
 	case errors.Is(err, bot.ErrUserNotFound):
-		return bot.Plain("I could not find your profile. Please try again.")
+		return l.T("actor.not_found")
 	}
-	return bot.Plain("I could not check who you are just now; nothing was changed. Please try again in a minute.")
+	return l.T("actor.unavailable")
 }
 
 func ephemeral(t bot.Text) *bot.Message { return &bot.Message{Text: t} }
@@ -105,52 +111,54 @@ func ephemeral(t bot.Text) *bot.Message { return &bot.Message{Text: t} }
 func (h *Handler) HandleCommand(ctx context.Context, c bot.Command) bot.Reply {
 	log := h.log.With().Str(logging.User, c.User.ID).Logger()
 	p, err := Parse(c.Text)
-	if err != nil {
+	if err != nil || p.Verb == VerbHelp {
+		// Only the language is needed: a read path, cached.
+		_, l, _ := h.actor(readPath(ctx), c.User)
 		var ue *UsageError
-		if errors.As(err, &ue) {
-			return bot.Reply{Message: usageMessage(h.deps.CommandName, ue)}
+		switch {
+		case err == nil:
+			m := HelpMessageIn(l, h.deps.CommandName)
+			return bot.Reply{Message: &m}
+		case errors.As(err, &ue):
+			return bot.Reply{Message: usageMessage(l, h.deps.CommandName, ue)}
 		}
 		return bot.Reply{Message: ephemeral(bot.Plain(err.Error()))}
 	}
-	if p.Verb == VerbHelp {
-		m := HelpMessage(h.deps.CommandName)
-		return bot.Reply{Message: &m}
-	}
-	actor, err := h.actor(ctx, c.User)
+	actor, l, err := h.actor(ctx, c.User)
 	if err != nil {
 		log.Warn().Err(err).Msg("resolve actor for command")
-		return bot.Reply{Message: ephemeral(h.actorProblem(err))}
+		return bot.Reply{Message: ephemeral(h.actorProblem(l, err))}
 	}
-	if m := h.paused(ctx); m != nil && (p.Verb == VerbAdd || p.Verb == VerbRemove) {
+	if m := h.paused(ctx, l); m != nil && (p.Verb == VerbAdd || p.Verb == VerbRemove) {
 		return bot.Reply{Message: m}
 	}
 	switch p.Verb {
 	case VerbAdd:
-		return h.cmdAdd(ctx, actor, p)
+		return h.cmdAdd(ctx, l, actor, p)
 	case VerbRemove:
-		return h.cmdRemove(ctx, actor, p)
+		return h.cmdRemove(ctx, l, actor, p)
 	case VerbStatus:
 		if p.ID == "" {
-			return h.cmdList(ctx, actor)
+			return h.cmdList(ctx, l, actor)
 		}
-		return h.cmdStatus(ctx, actor, p.ID)
+		return h.cmdStatus(ctx, l, actor, p.ID)
 	case VerbList:
-		return h.cmdList(ctx, actor)
+		return h.cmdList(ctx, l, actor)
 	case VerbPending:
-		return h.cmdPending(ctx, actor)
+		return h.cmdPending(ctx, l, actor)
 	case VerbCancel:
-		return h.cmdCancel(ctx, actor, p.ID)
+		return h.cmdCancel(ctx, l, actor, p.ID)
 	case VerbReview:
-		return h.cmdReview(ctx, actor, p, c.Respond)
+		return h.cmdReview(ctx, l, actor, p, c.Respond)
 	}
-	m := HelpMessage(h.deps.CommandName)
+	m := HelpMessageIn(l, h.deps.CommandName)
 	return bot.Reply{Message: &m}
 }
 
 // refuse is an ephemeral reply explaining err; unexpected errors are
 // logged once here.
-func (h *Handler) refuse(_ context.Context, err error, a about) *bot.Message {
-	t, ok := h.explain(err, a)
+func (h *Handler) refuse(_ context.Context, l *i18n.Lang, err error, a about) *bot.Message {
+	t, ok := h.explain(l, err, a)
 	if !ok {
 		h.log.Error().Err(err).Str(logging.RequestID, a.ID).Str(logging.Package, a.Package).Msg("command failed")
 	}
@@ -196,22 +204,22 @@ func (h *Handler) typedTarget(ctx context.Context, actor approvals.Actor, email 
 	return t
 }
 
-func (h *Handler) cmdAdd(ctx context.Context, actor approvals.Actor, p Parsed) bot.Reply {
+func (h *Handler) cmdAdd(ctx context.Context, l *i18n.Lang, actor approvals.Actor, p Parsed) bot.Reply {
 	pol := h.svc.Policy()
 	if p.Package != "" {
 		if _, err := pol.Package(p.Package); err != nil {
-			return bot.Reply{Message: h.refuse(ctx, err, about{Package: p.Package})}
+			return bot.Reply{Message: h.refuse(ctx, l, err, about{Package: p.Package})}
 		}
 	}
 	var tgt approvals.Target
 	if !p.User.IsZero() {
 		var err error
 		if tgt, err = h.target(ctx, actor, p.User); err != nil {
-			return bot.Reply{Message: h.refuse(ctx, err, about{Target: userLabel(p.User)})}
+			return bot.Reply{Message: h.refuse(ctx, l, err, about{Target: userLabel(p.User)})}
 		}
 	}
 	if p.User.IsZero() || p.Package == "" || p.Reason == "" {
-		m := h.addModal(addForm{UserID: tgt.PlatformID, Email: tgt.Email, Package: p.Package,
+		m := h.addModal(l, addForm{UserID: tgt.PlatformID, Email: tgt.Email, Package: p.Package,
 			Duration: durationValue(p), Reason: p.Reason})
 		return bot.Reply{Modal: &m}
 	}
@@ -220,126 +228,125 @@ func (h *Handler) cmdAdd(ctx context.Context, actor approvals.Actor, p Parsed) b
 		Duration: p.Duration, Permanent: p.Permanent, Requester: actor, Origin: actor.Platform,
 	})
 	if err != nil {
-		return bot.Reply{Message: h.refuse(ctx, err, about{Package: p.Package, Target: tgt.Email})}
+		return bot.Reply{Message: h.refuse(ctx, l, err, about{Package: p.Package, Target: tgt.Email})}
 	}
-	return bot.Reply{Message: ephemeral(h.submitted(r))}
+	return bot.Reply{Message: ephemeral(h.submitted(l, r))}
 }
 
-func (h *Handler) cmdRemove(ctx context.Context, actor approvals.Actor, p Parsed) bot.Reply {
+func (h *Handler) cmdRemove(ctx context.Context, l *i18n.Lang, actor approvals.Actor, p Parsed) bot.Reply {
 	pol := h.svc.Policy()
 	if p.Package != "" && p.Package != allPackages {
 		if _, err := pol.Package(p.Package); err != nil {
-			return bot.Reply{Message: h.refuse(ctx, err, about{Package: p.Package})}
+			return bot.Reply{Message: h.refuse(ctx, l, err, about{Package: p.Package})}
 		}
 	}
 	if p.User.IsZero() {
-		m := h.removeUserModal()
+		m := h.removeUserModal(l)
 		return bot.Reply{Modal: &m}
 	}
 	tgt, err := h.target(ctx, actor, p.User)
 	if err != nil {
-		return bot.Reply{Message: h.refuse(ctx, err, about{Target: userLabel(p.User)})}
+		return bot.Reply{Message: h.refuse(ctx, l, err, about{Target: userLabel(p.User)})}
 	}
 	if p.Package == "" || p.Reason == "" {
-		m, err := h.removeModal(ctx, tgt, p.Package, p.Reason)
+		m, err := h.removeModal(ctx, l, tgt, p.Package, p.Reason)
 		if err != nil {
-			return bot.Reply{Message: h.refuse(ctx, err, about{Target: tgt.Email})}
+			return bot.Reply{Message: h.refuse(ctx, l, err, about{Target: tgt.Email})}
 		}
 		return bot.Reply{Modal: &m}
 	}
 	reqs, err := h.submitRemovals(ctx, actor, tgt, p.Package, p.Reason)
 	if err != nil {
-		return bot.Reply{Message: h.refuse(ctx, err, about{Package: p.Package, Target: tgt.Email})}
+		return bot.Reply{Message: h.refuse(ctx, l, err, about{Package: p.Package, Target: tgt.Email})}
 	}
-	return bot.Reply{Message: ephemeral(h.submittedMany(reqs))}
+	return bot.Reply{Message: ephemeral(h.submittedMany(l, reqs))}
 }
 
-func (h *Handler) cmdStatus(ctx context.Context, actor approvals.Actor, id string) bot.Reply {
+func (h *Handler) cmdStatus(ctx context.Context, l *i18n.Lang, actor approvals.Actor, id string) bot.Reply {
 	r, err := h.ledger.Get(ctx, id)
 	if err == nil && !h.mayView(r, actor) {
 		err = notFound(id)
 	}
 	if err != nil {
-		return bot.Reply{Message: h.refuse(ctx, err, about{ID: id})}
+		return bot.Reply{Message: h.refuse(ctx, l, err, about{ID: id})}
 	}
-	m := h.card(r, cardView{viewer: actor})
+	m := h.card(l, r, cardView{viewer: actor})
 	return bot.Reply{Message: &m}
 }
 
 // listLimit bounds requests shown by list and pending.
 const listLimit = 15
 
-func (h *Handler) cmdList(ctx context.Context, actor approvals.Actor) bot.Reply {
+func (h *Handler) cmdList(ctx context.Context, l *i18n.Lang, actor approvals.Actor) bot.Reply {
 	reqs, err := h.ledger.List(ctx, approvals.ByRequester(actor), listLimit)
 	if err != nil {
-		return bot.Reply{Message: h.refuse(ctx, err, about{})}
+		return bot.Reply{Message: h.refuse(ctx, l, err, about{})}
 	}
 	reqs = h.viewable(reqs, actor)
 	if len(reqs) == 0 {
-		return bot.Reply{Message: ephemeral(bot.Textf("You have not requested anything yet. Start with %s.", bot.Code(h.deps.CommandName+" add")))}
+		return bot.Reply{Message: ephemeral(l.T("list.none", i18n.M{"Command": bot.Code(h.deps.CommandName + " add")}))}
 	}
-	m := bot.Message{Text: bot.Plain("Your requests"), Blocks: []bot.Block{&bot.Header{Text: "Your requests"}}}
+	m := bot.Message{Text: l.T("list.title"), Blocks: []bot.Block{&bot.Header{Text: l.S("list.title")}}}
 	for _, r := range reqs {
-		m.Blocks = append(m.Blocks, h.summaryBlock(r, actor, true))
+		m.Blocks = append(m.Blocks, h.summaryBlock(l, r, actor, true))
 	}
 	return bot.Reply{Message: &m}
 }
 
-func (h *Handler) cmdPending(ctx context.Context, actor approvals.Actor) bot.Reply {
+func (h *Handler) cmdPending(ctx context.Context, l *i18n.Lang, actor approvals.Actor) bot.Reply {
 	reqs, err := h.awaiting(ctx, actor, listLimit)
 	if err != nil {
-		return bot.Reply{Message: h.refuse(ctx, err, about{})}
+		return bot.Reply{Message: h.refuse(ctx, l, err, about{})}
 	}
 	if len(reqs) == 0 {
-		return bot.Reply{Message: ephemeral(bot.Plain("Nothing is waiting for your decision."))}
+		return bot.Reply{Message: ephemeral(l.T("pending.none"))}
 	}
-	m := bot.Message{Text: bot.Plain("Waiting for your decision"), Blocks: []bot.Block{&bot.Header{Text: "Waiting for your decision"}}}
+	m := bot.Message{Text: l.T("pending.title"), Blocks: []bot.Block{&bot.Header{Text: l.S("pending.title")}}}
 	for _, r := range reqs {
-		m.Blocks = append(m.Blocks, h.summaryBlock(r, actor, false), decideActions(r, h.tag()))
+		m.Blocks = append(m.Blocks, h.summaryBlock(l, r, actor, false), decideActions(l, r, h.tag()))
 	}
 	return bot.Reply{Message: &m}
 }
 
-func (h *Handler) cmdCancel(ctx context.Context, actor approvals.Actor, id string) bot.Reply {
+func (h *Handler) cmdCancel(ctx context.Context, l *i18n.Lang, actor approvals.Actor, id string) bot.Reply {
 	r, err := h.svc.Cancel(ctx, id, actor)
 	if err != nil {
 		if cur, gerr := h.ledger.Get(ctx, id); gerr == nil && !h.mayView(cur, actor) {
 			err = notFound(id) // as for an unused id: cancel is no way to probe ids
 		}
-		return bot.Reply{Message: h.refuse(ctx, err, about{ID: id, Verb: "cancel"})}
+		return bot.Reply{Message: h.refuse(ctx, l, err, about{ID: id, Verb: "cancel"})}
 	}
-	return bot.Reply{Message: ephemeral(bot.Textf("Cancelled %s (%s %s for %s).", bot.Code(r.ID), bot.Plain(string(r.Kind)), bot.Bold(r.Package), bot.Plain(r.Target.Email)))}
+	return bot.Reply{Message: ephemeral(l.T("cancel.done", i18n.M{"Request": idWhat(l, r)}))}
 }
 
-func (h *Handler) cmdReview(ctx context.Context, actor approvals.Actor, p Parsed, respond bot.ResponseFunc) bot.Reply {
+func (h *Handler) cmdReview(ctx context.Context, l *i18n.Lang, actor approvals.Actor, p Parsed, respond bot.ResponseFunc) bot.Reply {
 	if h.deps.Reviews == nil {
-		return bot.Reply{Message: ephemeral(bot.Plain("Access reviews are not configured for this workspace."))}
+		return bot.Reply{Message: ephemeral(l.T("review.not_configured"))}
 	}
 	if !h.svc.IsAdmin(actor) {
-		return bot.Reply{Message: ephemeral(bot.Plain("Only admins can start an access review."))}
+		return bot.Reply{Message: ephemeral(l.T("review.admins_only"))}
 	}
 	if p.Package != "" {
 		if _, err := h.svc.Policy().Package(p.Package); err != nil {
-			return bot.Reply{Message: h.refuse(ctx, err, about{Package: p.Package})}
+			return bot.Reply{Message: h.refuse(ctx, l, err, about{Package: p.Package})}
 		}
 	}
-	return h.reviewLater(p.Package, actor, respond)
+	return h.reviewLater(l, p.Package, actor, respond)
 }
 
 // submitted confirms a new request to its requester.
-func (h *Handler) submitted(r *approvals.Request) bot.Text {
+func (h *Handler) submitted(l *i18n.Lang, r *approvals.Request) bot.Text {
+	args := i18n.M{"ID": bot.Code(r.ID), "What": what(l, r)}
 	if r.State == approvals.StatePending {
-		return bot.Textf("Request %s sent: %s %s for %s. I will tell you when approvers decide.",
-			bot.Code(r.ID), bot.Plain(string(r.Kind)), bot.Bold(r.Package), bot.Plain(r.Target.Email))
+		return l.T("submit.sent", args)
 	}
-	return bot.Textf("Request %s was approved right away (%s %s for %s); the change is being applied.",
-		bot.Code(r.ID), bot.Plain(string(r.Kind)), bot.Bold(r.Package), bot.Plain(r.Target.Email))
+	return l.T("submit.auto_approved", args)
 }
 
-func (h *Handler) submittedMany(rs []*approvals.Request) bot.Text {
+func (h *Handler) submittedMany(l *i18n.Lang, rs []*approvals.Request) bot.Text {
 	lines := make([]bot.Text, len(rs))
 	for i, r := range rs {
-		lines[i] = h.submitted(r)
+		lines[i] = h.submitted(l, r)
 	}
 	return bot.Lines(lines...)
 }

@@ -28,7 +28,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 	}{
 		{"unknown package", func() string { return text(f.command("ULEAD", `add carol@example.com nope 30d why`).Message) }, "Known packages: agent, viewer"},
 		{"bad email", func() string { return text(f.command("ULEAD", `add carol@ agent 30d why`).Message) }, "not a valid email"},
-		{"over max duration", func() string { return text(f.command("ULEAD", `add carol@example.com agent 120d why`).Message) }, "allows at most 90d"},
+		{"over max duration", func() string { return text(f.command("ULEAD", `add carol@example.com agent 120d why`).Message) }, "allows at most 90 days"},
 		{"permanent not allowed", func() string { return text(f.command("ULEAD", `add carol@example.com agent permanent why`).Message) }, "only granted for a set time"},
 		{"mention without email", func() string { return text(f.command("ULEAD", `add <@UBOT> agent 30d why`).Message) }, "has no email address"},
 		{"unknown mention", func() string { return text(f.command("ULEAD", `add <@UNOBODY> agent 30d why`).Message) }, "cannot find"},
@@ -59,7 +59,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 				blockEmail: {inputEmail: {Text: "carol@example.com"}}, blockPackage: {inputPackage: {Selected: []string{"agent"}}},
 				blockDuration: {inputDuration: {Selected: []string{"365d"}}}, blockReason: {inputReason: {Text: "why"}}}})
 			return rep.Errors[blockDuration]
-		}, "at most 90d"},
+		}, "at most 90 days"},
 		{"modal permanent for bounded package", func() string {
 			rep := f.h.HandleSubmission(f.ctx, bot.Submission{User: user("ULEAD"), CallbackID: CallbackAdd, Values: bot.Values{
 				blockEmail: {inputEmail: {Text: "carol@example.com"}}, blockPackage: {inputPackage: {Selected: []string{"agent"}}},

@@ -2,51 +2,59 @@ package commands
 
 import (
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/i18n"
 )
 
-// usageLines is the grammar, one line per verb.
+// usageLines is the grammar, one line per verb; what is the message id
+// of what the verb does.
 var usageLines = []struct {
 	verb Verb
 	args string
 	what string
 }{
-	{VerbAdd, `add [user] [package] [duration] [reason…]`, "request access; missing pieces open a form"},
-	{VerbRemove, `remove [user] [package] [reason…]`, "request removal of a package (or all)"},
-	{VerbStatus, `status [id]`, "show one request, or your requests"},
-	{VerbList, `list`, "your requests"},
-	{VerbPending, `pending`, "requests waiting for your decision"},
-	{VerbCancel, `cancel <id>`, "withdraw your pending request"},
-	{VerbReview, `review start [package]`, "start an access review (admins)"},
-	{VerbHelp, `help`, "this help"},
+	{VerbAdd, `add [user] [package] [duration] [reason…]`, "help.add"},
+	{VerbRemove, `remove [user] [package] [reason…]`, "help.remove"},
+	{VerbStatus, `status [id]`, "help.status"},
+	{VerbList, `list`, "help.list"},
+	{VerbPending, `pending`, "help.pending"},
+	{VerbCancel, `cancel <id>`, "help.cancel"},
+	{VerbReview, `review start [package]`, "help.review"},
+	{VerbHelp, `help`, "help.help"},
 }
 
-// HelpMessage is the help text of the command.
-func HelpMessage(command string) bot.Message {
-	lines := []bot.Text{bot.Bold("Dynamic Chat access")}
+// HelpMessage is the help text of the command, in English.
+func HelpMessage(command string) bot.Message { return HelpMessageIn(nil, command) }
+
+// HelpMessageIn is the help text of the command in language l (English
+// when nil).
+func HelpMessageIn(l *i18n.Lang, command string) bot.Message {
+	l = english(l)
+	lines := []bot.Text{bot.Bold(l.S("help.title"))}
 	for _, u := range usageLines {
-		lines = append(lines, bot.Textf("%s  %s", bot.Code(command+" "+u.args), bot.Plain(u.what)))
+		lines = append(lines, bot.Textf("%s  %s", bot.Code(command+" "+u.args), l.T(u.what)))
 	}
 	lines = append(lines,
 		bot.Plain(""),
-		bot.Textf("A user is an email or a mention: type @ and pick the person from the list Slack shows. Durations look like %s, %s, %s or %s. Example:", bot.Code("30d"), bot.Code("2w"), bot.Code("12h"), bot.Code("permanent")),
+		l.T("help.users", i18n.M{"D30": bot.Code("30d"), "W2": bot.Code("2w"), "H12": bot.Code("12h"), "Permanent": bot.Code("permanent")}),
 		bot.Code(command+` add alice@example.com agent 30d "covering EMEA"`),
 	)
-	return bot.Message{Text: bot.Plain("How to use " + command), Blocks: []bot.Block{&bot.Section{Text: bot.Lines(lines...)}}}
+	return bot.Message{Text: l.T("help.fallback", i18n.M{"Command": command}), Blocks: []bot.Block{&bot.Section{Text: bot.Lines(lines...)}}}
 }
 
 // usageMessage explains a grammar mistake with the right usage.
-func usageMessage(command string, e *UsageError) *bot.Message {
+func usageMessage(l *i18n.Lang, command string, e *UsageError) *bot.Message {
+	msg := e.In(l)
 	if e.Verb == VerbHelp {
-		m := HelpMessage(command)
-		m.Blocks = append([]bot.Block{&bot.Section{Text: bot.Plain(e.Msg)}}, m.Blocks...)
-		m.Text = bot.Plain(e.Msg)
+		m := HelpMessageIn(l, command)
+		m.Blocks = append([]bot.Block{&bot.Section{Text: msg}}, m.Blocks...)
+		m.Text = msg
 		return &m
 	}
 	for _, u := range usageLines {
 		if u.verb == e.Verb {
-			t := bot.Lines(bot.Plain(e.Msg), bot.Textf("Usage: %s  %s", bot.Code(command+" "+u.args), bot.Plain(u.what)))
+			t := bot.Lines(msg, l.T("help.usage", i18n.M{"Usage": bot.Code(command + " " + u.args), "What": l.T(u.what)}))
 			return &bot.Message{Text: t}
 		}
 	}
-	return &bot.Message{Text: bot.Plain(e.Msg)}
+	return &bot.Message{Text: msg}
 }

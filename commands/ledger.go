@@ -7,6 +7,7 @@ import (
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/i18n"
 	"github.com/chataccess/chataccess/internal/logging"
 )
 
@@ -77,10 +78,9 @@ var errStaleButton = errors.New("button of a lost ledger")
 
 // paused is the answer to a new request while the ledger's loss waits
 // for an admin; nil when requests are taken.
-func (h *Handler) paused(ctx context.Context) *bot.Message {
+func (h *Handler) paused(ctx context.Context, l *i18n.Lang) *bot.Message {
 	if h.deps.Gate == nil || h.deps.Gate.Accepting(ctx) == nil {
 		return nil
 	}
-	return ephemeral(bot.Plain("New requests are paused: chataccess lost its records (its database came back empty) and an admin " +
-		"has to look into it first. Nothing was sent. Please try again later; the admins have been told."))
+	return ephemeral(l.T("ledger.paused"))
 }

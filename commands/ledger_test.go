@@ -41,7 +41,7 @@ func TestLedgerGate(t *testing.T) {
 
 	old := f.add("ULEAD", `add alice@example.com agent 30d "covering EMEA"`)
 	tag := gate.Tag()
-	block, value := decideButton(t, f.h.card(old, cardView{}))
+	block, value := decideButton(t, f.h.card(english(nil), old, cardView{}))
 	if old.ID != "DC-1001" || value != old.ID+"@"+tag || block != "decide:"+value || len(tag) != 12 {
 		t.Fatalf("button of %s: block %q, value %q (ledger %q)", old.ID, block, value, tag)
 	}
@@ -67,7 +67,7 @@ func TestLedgerGate(t *testing.T) {
 		t.Fatal(err)
 	}
 	fresh := f.add("ULEAD", `add bob@example.com agent 30d "new hire"`)
-	_, freshValue := decideButton(t, f.h.card(fresh, cardView{}))
+	_, freshValue := decideButton(t, f.h.card(english(nil), fresh, cardView{}))
 	if fresh.ID != old.ID || freshValue == value {
 		t.Fatalf("the new ledger's %s has the button value %q of the old one", fresh.ID, freshValue)
 	}

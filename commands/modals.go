@@ -9,6 +9,7 @@ import (
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/i18n"
 	"github.com/chataccess/chataccess/internal/logging"
 )
 
@@ -73,18 +74,18 @@ const maxModalTitle = 24
 
 func title(s string) string { return clip(s, maxModalTitle-1) }
 
-func (h *Handler) packageOptions() []bot.Option {
+func (h *Handler) packageOptions(l *i18n.Lang) []bot.Option {
 	pol := h.svc.Policy()
 	var opts []bot.Option
 	for _, name := range pol.PackageNames() {
 		pkg := pol.Packages[name]
-		opts = append(opts, bot.Option{Value: name, Text: name, Description: clip(packageSummary(pkg), 74)})
+		opts = append(opts, bot.Option{Value: name, Text: name, Description: clip(packageSummary(l, pkg), 74)})
 	}
 	return opts
 }
 
 // packageSummary is a package's description or what it grants.
-func packageSummary(pkg *approvals.Package) string {
+func packageSummary(l *i18n.Lang, pkg *approvals.Package) string {
 	if pkg.Description != "" {
 		return pkg.Description
 	}
@@ -93,14 +94,14 @@ func packageSummary(pkg *approvals.Package) string {
 		parts = append(parts, p.Name)
 	}
 	if r := pkg.MarketoRole.String(); r != "" {
-		parts = append(parts, "role "+r)
+		parts = append(parts, l.S("modal.role", i18n.M{"Role": r}))
 	}
 	return strings.Join(parts, " + ")
 }
 
 // durationOptions offers choices valid for the most permissive package;
 // the chosen package's own limit is checked on submit.
-func (h *Handler) durationOptions(initial string) []bot.Option {
+func (h *Handler) durationOptions(l *i18n.Lang, initial string) []bot.Option {
 	pol := h.svc.Policy()
 	var maxD time.Duration
 	unbounded, permanent := false, false
@@ -111,22 +112,22 @@ func (h *Handler) durationOptions(initial string) []bot.Option {
 		maxD = max(maxD, pkg.MaxDuration)
 		permanent = permanent || pkg.AllowPermanent
 	}
-	opts := []bot.Option{{Value: durDefault, Text: "Package default"}}
+	opts := []bot.Option{{Value: durDefault, Text: l.S("modal.duration.default")}}
 	seen := map[string]bool{durDefault: true}
 	for _, d := range durationChoices {
 		if unbounded || d <= maxD {
 			v := approvals.FormatDuration(d)
-			opts = append(opts, bot.Option{Value: v, Text: v})
+			opts = append(opts, bot.Option{Value: v, Text: l.Duration(d)})
 			seen[v] = true
 		}
 	}
 	if maxD > 0 && !seen[approvals.FormatDuration(maxD)] && !unbounded {
 		v := approvals.FormatDuration(maxD)
-		opts = append(opts, bot.Option{Value: v, Text: v + " (longest allowed)"})
+		opts = append(opts, bot.Option{Value: v, Text: l.S("modal.duration.longest", i18n.M{"Duration": l.Duration(maxD)})})
 		seen[v] = true
 	}
 	if permanent {
-		opts = append(opts, bot.Option{Value: durPermanent, Text: "Permanent", Description: "Only where the package allows it"})
+		opts = append(opts, bot.Option{Value: durPermanent, Text: l.S("modal.duration.permanent"), Description: l.S("modal.duration.permanent_hint")})
 		seen[durPermanent] = true
 	}
 	if initial != "" && !seen[initial] {
@@ -135,23 +136,23 @@ func (h *Handler) durationOptions(initial string) []bot.Option {
 	return opts
 }
 
-func (h *Handler) addModal(f addForm) bot.Modal {
+func (h *Handler) addModal(l *i18n.Lang, f addForm) bot.Modal {
 	dur := orText(f.Duration, durDefault)
 	return bot.Modal{
-		CallbackID: CallbackAdd, Title: title("Request access"), Submit: "Request", Close: "Cancel",
+		CallbackID: CallbackAdd, Title: title(l.S("modal.add.title")), Submit: l.S("modal.add.submit"), Close: l.S("modal.cancel"),
 		PrivateMetadata: f.Extends,
 		Blocks: []bot.Block{
-			&bot.Section{Text: bot.Plain("Who needs Dynamic Chat access, and which package? Approvers see exactly what changes.")},
-			&bot.Input{BlockID: blockUser, Label: "Person", Optional: true, Hint: "Pick someone in this workspace, or give an email below.",
-				Element: &bot.UserSelect{ActionID: inputUser, Placeholder: "Choose a person", Initial: f.UserID}},
-			&bot.Input{BlockID: blockEmail, Label: "Or their email", Optional: true,
-				Element: &bot.EmailInput{ActionID: inputEmail, Placeholder: "name@example.com", Initial: emailUnlessPicked(f)}},
-			&bot.Input{BlockID: blockPackage, Label: "Package", Element: &bot.Select{ActionID: inputPackage, Placeholder: "Choose a package",
-				Options: h.packageOptions(), Initial: f.Package}},
-			&bot.Input{BlockID: blockDuration, Label: "Duration", Hint: "The clock starts when access is granted.",
-				Element: &bot.Select{ActionID: inputDuration, Options: h.durationOptions(dur), Initial: dur}},
-			&bot.Input{BlockID: blockReason, Label: "Justification", Element: &bot.TextInput{ActionID: inputReason, Multiline: true,
-				Placeholder: "Why is this access needed?", Initial: f.Reason, MaxLength: h.svc.Policy().MaxJustification}},
+			&bot.Section{Text: l.T("modal.add.intro")},
+			&bot.Input{BlockID: blockUser, Label: l.S("modal.person"), Optional: true, Hint: l.S("modal.add.person_hint"),
+				Element: &bot.UserSelect{ActionID: inputUser, Placeholder: l.S("modal.person_placeholder"), Initial: f.UserID}},
+			&bot.Input{BlockID: blockEmail, Label: l.S("modal.email"), Optional: true,
+				Element: &bot.EmailInput{ActionID: inputEmail, Placeholder: l.S("modal.email_placeholder"), Initial: emailUnlessPicked(f)}},
+			&bot.Input{BlockID: blockPackage, Label: l.S("modal.package"), Element: &bot.Select{ActionID: inputPackage, Placeholder: l.S("modal.package_placeholder"),
+				Options: h.packageOptions(l), Initial: f.Package}},
+			&bot.Input{BlockID: blockDuration, Label: l.S("modal.duration.label"), Hint: l.S("modal.duration.hint"),
+				Element: &bot.Select{ActionID: inputDuration, Options: h.durationOptions(l, dur), Initial: dur}},
+			&bot.Input{BlockID: blockReason, Label: l.S("modal.justification"), Element: &bot.TextInput{ActionID: inputReason, Multiline: true,
+				Placeholder: l.S("modal.add.reason_placeholder"), Initial: f.Reason, MaxLength: h.svc.Policy().MaxJustification}},
 		},
 	}
 }
@@ -163,13 +164,13 @@ func emailUnlessPicked(f addForm) string {
 	return f.Email
 }
 
-func (h *Handler) removeUserModal() bot.Modal {
+func (h *Handler) removeUserModal(l *i18n.Lang) bot.Modal {
 	return bot.Modal{
-		CallbackID: CallbackRemoveUser, Title: title("Remove access"), Submit: "Next", Close: "Cancel",
+		CallbackID: CallbackRemoveUser, Title: title(l.S("modal.remove.title")), Submit: l.S("modal.remove_user.submit"), Close: l.S("modal.cancel"),
 		Blocks: []bot.Block{
-			&bot.Section{Text: bot.Plain("Whose Dynamic Chat access should be removed? Next you choose what to remove.")},
-			&bot.Input{BlockID: blockUser, Label: "Person", Optional: true, Element: &bot.UserSelect{ActionID: inputUser, Placeholder: "Choose a person"}},
-			&bot.Input{BlockID: blockEmail, Label: "Or their email", Optional: true, Element: &bot.EmailInput{ActionID: inputEmail, Placeholder: "name@example.com"}},
+			&bot.Section{Text: l.T("modal.remove_user.intro")},
+			&bot.Input{BlockID: blockUser, Label: l.S("modal.person"), Optional: true, Element: &bot.UserSelect{ActionID: inputUser, Placeholder: l.S("modal.person_placeholder")}},
+			&bot.Input{BlockID: blockEmail, Label: l.S("modal.email"), Optional: true, Element: &bot.EmailInput{ActionID: inputEmail, Placeholder: l.S("modal.email_placeholder")}},
 		},
 	}
 }
@@ -177,58 +178,59 @@ func (h *Handler) removeUserModal() bot.Modal {
 // removeModal lists the packages the target holds according to the
 // grants ledger, plus "all Dynamic Chat access". When the ledger knows
 // none, it offers every package, for access granted outside the bot.
-func (h *Handler) removeModal(ctx context.Context, tgt approvals.Target, pkg, reason string) (bot.Modal, error) {
+func (h *Handler) removeModal(ctx context.Context, l *i18n.Lang, tgt approvals.Target, pkg, reason string) (bot.Modal, error) {
 	grants, err := h.ledger.GrantsOf(ctx, tgt.Email)
 	if err != nil {
 		return bot.Modal{}, err
 	}
 	var opts []bot.Option
-	intro := bot.Textf("Remove Dynamic Chat access of %s.", targetText(tgt))
+	intro := l.T("modal.remove.intro", i18n.M{"User": targetText(tgt)})
 	for _, g := range grants {
-		desc := "since " + g.Since.In(h.deps.Location).Format("2 Jan 2006")
+		args := i18n.M{"Since": l.TimeText(g.Since, h.deps.Location, bot.TimeDay), "Until": l.TimeText(g.Until, h.deps.Location, bot.TimeDay)}
+		key := "modal.remove.since"
 		if !g.Until.IsZero() {
-			desc += ", until " + g.Until.In(h.deps.Location).Format("2 Jan 2006")
+			key = "modal.remove.since_until"
 		}
-		opts = append(opts, bot.Option{Value: g.Package, Text: g.Package, Description: desc})
+		opts = append(opts, bot.Option{Value: g.Package, Text: g.Package, Description: l.S(key, args)})
 	}
 	if len(opts) > 0 {
-		opts = append(opts, bot.Option{Value: allPackages, Text: "All Dynamic Chat access", Description: "Every package listed above"})
+		opts = append(opts, bot.Option{Value: allPackages, Text: l.S("modal.remove.all"), Description: l.S("modal.remove.all_hint")})
 	} else {
-		intro = intro.Append(bot.Plain(" The bot granted them nothing; choose the package they hold from elsewhere."))
-		opts = h.packageOptions()
+		intro = l.T("modal.remove.intro_outside", i18n.M{"Intro": intro})
+		opts = h.packageOptions(l)
 	}
 	if pkg != "" && !slices.ContainsFunc(opts, func(o bot.Option) bool { return o.Value == pkg }) {
 		pkg = ""
 	}
 	return bot.Modal{
-		CallbackID: CallbackRemove, Title: title("Remove access"), Submit: "Request removal", Close: "Cancel",
+		CallbackID: CallbackRemove, Title: title(l.S("modal.remove.title")), Submit: l.S("modal.remove.submit"), Close: l.S("modal.cancel"),
 		PrivateMetadata: tgt.Email,
 		Blocks: []bot.Block{
 			&bot.Section{BlockID: blockTarget, Text: intro},
-			&bot.Input{BlockID: blockPackage, Label: "What to remove", Element: &bot.Select{ActionID: inputPackage, Placeholder: "Choose", Options: opts, Initial: pkg}},
-			&bot.Input{BlockID: blockReason, Label: "Justification", Element: &bot.TextInput{ActionID: inputReason, Multiline: true,
-				Placeholder: "Why should this access end?", Initial: reason, MaxLength: h.svc.Policy().MaxJustification}},
+			&bot.Input{BlockID: blockPackage, Label: l.S("modal.remove.what"), Element: &bot.Select{ActionID: inputPackage, Placeholder: l.S("modal.choose"), Options: opts, Initial: pkg}},
+			&bot.Input{BlockID: blockReason, Label: l.S("modal.justification"), Element: &bot.TextInput{ActionID: inputReason, Multiline: true,
+				Placeholder: l.S("modal.remove.reason_placeholder"), Initial: reason, MaxLength: h.svc.Policy().MaxJustification}},
 		},
 	}, nil
 }
 
 // denyModal asks an approver for the reason of a denial. The request
 // id is the private metadata.
-func (h *Handler) denyModal(r *approvals.Request) bot.Modal {
+func (h *Handler) denyModal(l *i18n.Lang, r *approvals.Request) bot.Modal {
 	return bot.Modal{
-		CallbackID: CallbackDeny, Title: title("Deny " + r.ID), Submit: "Deny", Close: "Back",
+		CallbackID: CallbackDeny, Title: title(l.S("modal.deny.title", i18n.M{"ID": r.ID})), Submit: l.S("card.deny"), Close: l.S("card.deny_confirm.back"),
 		PrivateMetadata: r.ID,
 		Blocks: []bot.Block{
-			&bot.Section{Text: bot.Textf("Deny %s: %s %s for %s? The requester sees your reason.", bot.Code(r.ID), bot.Plain(string(r.Kind)), bot.Bold(r.Package), bot.Plain(r.Target.Email))},
-			&bot.Input{BlockID: blockReason, Label: "Reason", Optional: true, Element: &bot.TextInput{ActionID: inputReason, Multiline: true, MaxLength: 1000,
-				Placeholder: "Why not?"}},
+			&bot.Section{Text: l.T("modal.deny.intro", i18n.M{"ID": bot.Code(r.ID), "What": what(l, r)})},
+			&bot.Input{BlockID: blockReason, Label: l.S("modal.deny.reason"), Optional: true, Element: &bot.TextInput{ActionID: inputReason, Multiline: true, MaxLength: 1000,
+				Placeholder: l.S("modal.deny.reason_placeholder")}},
 		},
 	}
 }
 
 // doneModal replaces a submitted modal with a confirmation.
-func doneModal(heading string, t bot.Text) *bot.Modal {
-	return &bot.Modal{CallbackID: CallbackDone, Title: title(heading), Close: "Done", Blocks: []bot.Block{&bot.Section{Text: t}}}
+func doneModal(l *i18n.Lang, headingKey string, t bot.Text) *bot.Modal {
+	return &bot.Modal{CallbackID: CallbackDone, Title: title(l.S(headingKey)), Close: l.S("modal.done"), Blocks: []bot.Block{&bot.Section{Text: t}}}
 }
 
 // HandleSubmission implements bot.Handler for submitted modals.
@@ -238,65 +240,65 @@ func (h *Handler) HandleSubmission(ctx context.Context, s bot.Submission) bot.Su
 	default:
 		return bot.SubmissionReply{}
 	}
-	actor, err := h.actor(ctx, s.User)
+	actor, l, err := h.actor(ctx, s.User)
 	if err != nil {
 		h.log.Warn().Err(err).Str(logging.User, s.User.ID).Msg("resolve actor for submission")
-		return bot.SubmissionReply{Update: doneModal("Not submitted", h.actorProblem(err))}
+		return bot.SubmissionReply{Update: doneModal(l, "modal.not_submitted", h.actorProblem(l, err))}
 	}
-	if m := h.paused(ctx); m != nil && s.CallbackID != CallbackDeny {
-		return bot.SubmissionReply{Update: doneModal("Not submitted", m.Text)}
+	if m := h.paused(ctx, l); m != nil && s.CallbackID != CallbackDeny {
+		return bot.SubmissionReply{Update: doneModal(l, "modal.not_submitted", m.Text)}
 	}
 	switch s.CallbackID {
 	case CallbackAdd:
-		return h.submitAdd(ctx, actor, s)
+		return h.submitAdd(ctx, l, actor, s)
 	case CallbackRemoveUser:
-		tgt, errs := h.formTarget(ctx, actor, s.Values)
+		tgt, errs := h.formTarget(ctx, l, actor, s.Values)
 		if errs != nil {
 			return bot.SubmissionReply{Errors: errs}
 		}
-		m, err := h.removeModal(ctx, tgt, "", "")
+		m, err := h.removeModal(ctx, l, tgt, "", "")
 		if err != nil {
-			return h.submissionError(err, about{Target: tgt.Email}, blockUser, blockEmail)
+			return h.submissionError(l, err, about{Target: tgt.Email}, blockUser, blockEmail)
 		}
 		return bot.SubmissionReply{Update: &m}
 	case CallbackRemove:
-		return h.submitRemove(ctx, actor, s)
+		return h.submitRemove(ctx, l, actor, s)
 	default:
-		return h.submitDeny(ctx, actor, s)
+		return h.submitDeny(ctx, l, actor, s)
 	}
 }
 
 // formTarget reads the person of a modal: a picked user (looked up for
 // the verified email) or a typed email. Errors are keyed by block id.
-func (h *Handler) formTarget(ctx context.Context, actor approvals.Actor, v bot.Values) (approvals.Target, map[string]string) {
+func (h *Handler) formTarget(ctx context.Context, l *i18n.Lang, actor approvals.Actor, v bot.Values) (approvals.Target, map[string]string) {
 	picked := v.Get(blockUser, inputUser).String()
 	typed := strings.TrimSpace(v.Get(blockEmail, inputEmail).String())
 	switch {
 	case picked != "":
 		tgt, err := h.target(ctx, actor, UserRef{MentionID: picked})
 		if err != nil {
-			t, _ := h.explain(err, about{Target: "This person"})
+			t, _ := h.explain(l, err, about{Target: l.S("modal.this_person")})
 			return tgt, map[string]string{blockUser: t.String()}
 		}
 		if typed != "" && !strings.EqualFold(typed, tgt.Email) {
-			return tgt, map[string]string{blockEmail: "Pick a person or type an email, not both."}
+			return tgt, map[string]string{blockEmail: l.S("modal.error.not_both")}
 		}
 		return tgt, nil
 	case typed != "":
 		email, err := approvals.ParseEmail(typed)
 		if err != nil && isPlainMention(typed) {
-			return approvals.Target{}, map[string]string{blockEmail: "Type an email address here, or pick the person above."}
+			return approvals.Target{}, map[string]string{blockEmail: l.S("modal.error.type_email")}
 		}
 		if err != nil {
-			return approvals.Target{}, map[string]string{blockEmail: fmt.Sprintf("%s is not a valid email address.", clip(typed, 80))}
+			return approvals.Target{}, map[string]string{blockEmail: l.S("explain.invalid_email", i18n.M{"Email": clip(typed, 80)})}
 		}
 		return h.typedTarget(ctx, actor, email), nil
 	}
-	return approvals.Target{}, map[string]string{blockUser: "Pick a person or type their email below."}
+	return approvals.Target{}, map[string]string{blockUser: l.S("modal.error.no_person")}
 }
 
-func (h *Handler) submitAdd(ctx context.Context, actor approvals.Actor, s bot.Submission) bot.SubmissionReply {
-	tgt, errs := h.formTarget(ctx, actor, s.Values)
+func (h *Handler) submitAdd(ctx context.Context, l *i18n.Lang, actor approvals.Actor, s bot.Submission) bot.SubmissionReply {
+	tgt, errs := h.formTarget(ctx, l, actor, s.Values)
 	if errs != nil {
 		return bot.SubmissionReply{Errors: errs}
 	}
@@ -310,33 +312,34 @@ func (h *Handler) submitAdd(ctx context.Context, actor approvals.Actor, s bot.Su
 	default:
 		dur, perm, err := approvals.ParseDuration(d)
 		if err != nil {
-			return bot.SubmissionReply{Errors: map[string]string{blockDuration: "Choose one of the durations offered."}}
+			return bot.SubmissionReply{Errors: map[string]string{blockDuration: l.S("modal.error.duration")}}
 		}
 		in.Duration, in.Permanent = dur, perm
 	}
 	if in.Permanent {
 		if p, err := h.svc.Policy().Package(pkg); err == nil && !p.AllowPermanent {
-			return bot.SubmissionReply{Errors: map[string]string{blockDuration: fmt.Sprintf("Package %s is only granted for a set time (at most %s).", p.Name, maxDurationOf(h.svc.Policy(), p.Name))}}
+			return bot.SubmissionReply{Errors: map[string]string{blockDuration: l.S("modal.error.not_permanent",
+				i18n.M{"Package": p.Name, "Max": maxDurationOf(l, h.svc.Policy(), p.Name)})}}
 		}
 	}
 	r, err := h.svc.Submit(ctx, in)
 	if err != nil {
-		return h.submissionError(err, about{Package: pkg, Target: tgt.Email})
+		return h.submissionError(l, err, about{Package: pkg, Target: tgt.Email})
 	}
-	return bot.SubmissionReply{Update: doneModal("Request sent", h.submitted(r))}
+	return bot.SubmissionReply{Update: doneModal(l, "modal.sent", h.submitted(l, r))}
 }
 
-func (h *Handler) submitRemove(ctx context.Context, actor approvals.Actor, s bot.Submission) bot.SubmissionReply {
+func (h *Handler) submitRemove(ctx context.Context, l *i18n.Lang, actor approvals.Actor, s bot.Submission) bot.SubmissionReply {
 	email, err := approvals.ParseEmail(s.PrivateMetadata)
 	if err != nil {
-		return bot.SubmissionReply{Update: doneModal("Not submitted", bot.Plain("This form lost track of the person; please start again."))}
+		return bot.SubmissionReply{Update: doneModal(l, "modal.not_submitted", l.T("modal.error.lost_person"))}
 	}
 	pkg := s.Values.Get(blockPackage, inputPackage).String()
 	reqs, err := h.submitRemovals(ctx, actor, approvals.Target{Email: email}, pkg, s.Values.Get(blockReason, inputReason).String())
 	if err != nil {
-		return h.submissionError(err, about{Package: pkg, Target: email}, blockPackage, blockReason)
+		return h.submissionError(l, err, about{Package: pkg, Target: email}, blockPackage, blockReason)
 	}
-	return bot.SubmissionReply{Update: doneModal("Removal requested", h.submittedMany(reqs))}
+	return bot.SubmissionReply{Update: doneModal(l, "modal.removal_requested", h.submittedMany(l, reqs))}
 }
 
 // submitRemovals submits one remove request, or one per held package
@@ -369,10 +372,10 @@ func (h *Handler) submitRemovals(ctx context.Context, actor approvals.Actor, tgt
 	return out, nil
 }
 
-func (h *Handler) submitDeny(ctx context.Context, actor approvals.Actor, s bot.Submission) bot.SubmissionReply {
+func (h *Handler) submitDeny(ctx context.Context, l *i18n.Lang, actor approvals.Actor, s bot.Submission) bot.SubmissionReply {
 	id, err := approvals.ParseRequestID(s.PrivateMetadata)
 	if err != nil {
-		return bot.SubmissionReply{Update: doneModal("Not denied", bot.Plain("This form lost track of the request; please use the card again."))}
+		return bot.SubmissionReply{Update: doneModal(l, "modal.not_denied", l.T("modal.error.lost_request"))}
 	}
 	r, err := h.svc.Deny(ctx, id, actor, s.Values.Get(blockReason, inputReason).String())
 	if err != nil {
@@ -380,13 +383,13 @@ func (h *Handler) submitDeny(ctx context.Context, actor approvals.Actor, s bot.S
 		if cur, gerr := h.ledger.Get(ctx, id); gerr == nil {
 			pkg = cur.Package
 		}
-		t, ok := h.explain(err, about{ID: id, Package: pkg, Verb: "deny"})
+		t, ok := h.explain(l, err, about{ID: id, Package: pkg, Verb: "deny"})
 		if !ok {
 			h.log.Error().Err(err).Str(logging.RequestID, id).Msg("deny failed")
 		}
 		return bot.SubmissionReply{Errors: map[string]string{blockReason: t.String()}}
 	}
-	return bot.SubmissionReply{Update: doneModal("Denied", bot.Textf("You denied %s. The requester is told.", bot.Code(r.ID)))}
+	return bot.SubmissionReply{Update: doneModal(l, "modal.denied", l.T("modal.deny.done", i18n.M{"ID": bot.Code(r.ID)}))}
 }
 
 // submissionError keeps the modal open with the error under the field
@@ -394,8 +397,8 @@ func (h *Handler) submitDeny(ctx context.Context, actor approvals.Actor, s bot.S
 // field. Nothing was changed either way.
 // fields are the modal's input block ids; an error about a field the
 // modal lacks goes under the first of them.
-func (h *Handler) submissionError(err error, a about, fields ...string) bot.SubmissionReply {
-	t, ok := h.explain(err, a)
+func (h *Handler) submissionError(l *i18n.Lang, err error, a about, fields ...string) bot.SubmissionReply {
+	t, ok := h.explain(l, err, a)
 	if !ok {
 		h.log.Error().Err(err).Str(logging.Package, a.Package).Msg("submission failed")
 	}
@@ -405,5 +408,5 @@ func (h *Handler) submissionError(err error, a about, fields ...string) bot.Subm
 		}
 		return bot.SubmissionReply{Errors: map[string]string{f: t.String()}}
 	}
-	return bot.SubmissionReply{Update: doneModal("Not submitted", t)}
+	return bot.SubmissionReply{Update: doneModal(l, "modal.not_submitted", t)}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/i18n"
 	"github.com/chataccess/chataccess/internal/logging"
 )
 
@@ -23,11 +24,11 @@ func (n *Notifier) notes(ctx context.Context, ev approvals.OutboxRecord, r *appr
 		errs = append(errs, h.ledger.AddMessageRef(ctx, r.ID, storedRef(p, ref, kind, user)))
 	}
 	noteKind := refNote + ev.ID
-	if t := h.threadNote(ev.Record, r); !t.IsZero() {
-		for _, c := range refs {
-			if c.Kind != refCard || c.User != "" || sent(noteKind, c.Platform, c.Channel, "") {
-				continue
-			}
+	for _, c := range refs {
+		if c.Kind != refCard || c.User != "" || sent(noteKind, c.Platform, c.Channel, "") {
+			continue
+		}
+		if t := h.threadNote(h.refLang(ctx, c, r.Package), ev.Record, r); !t.IsZero() {
 			ref, err := h.on(c.Platform).Reply(ctx, chatRef(c), bot.Message{Text: t})
 			if err == nil {
 				remember(c.Platform, ref, noteKind, "")
@@ -36,7 +37,7 @@ func (n *Notifier) notes(ctx context.Context, ev approvals.OutboxRecord, r *appr
 		}
 	}
 	if u := h.chatUser(r.Requester); u.ID != "" && !sent(noteKind, u.Platform, "", u.ID) {
-		if t := h.requesterNote(ev.Record, r); !t.IsZero() {
+		if t := h.requesterNote(h.userLang(ctx, u.Platform, u.ID, r.Package), ev.Record, r); !t.IsZero() {
 			ref, err := h.on(u.Platform).DM(ctx, u.ID, bot.Message{Text: t})
 			if err == nil {
 				remember(u.Platform, ref, noteKind, u.ID)
@@ -51,8 +52,8 @@ func (n *Notifier) notes(ctx context.Context, ev approvals.OutboxRecord, r *appr
 		if sent(refAlert+ev.ID, ch.Platform, ch.ID, "") {
 			continue
 		}
-		t := bot.Textf("%s %s %s for %s failed: %s An admin can press Retry on the card.", bot.Code(r.ID), bot.Plain(string(r.Kind)),
-			bot.Bold(r.Package), bot.Plain(r.Target.Email), bot.Plain(sentence(orText(r.Failure, "no reason given"))))
+		l := h.policyLang(ch.Platform, ch.ID, r.Package)
+		t := l.T("alert.failed", i18n.M{"ID": bot.Code(r.ID), "What": what(l, r), "Reason": failureText(l, r.Failure)})
 		ref, err := h.on(ch.Platform).Post(ctx, ch.ID, bot.Message{Text: t})
 		if err == nil {
 			remember(ch.Platform, ref, refAlert+ev.ID, "")
@@ -64,33 +65,37 @@ func (n *Notifier) notes(ctx context.Context, ev approvals.OutboxRecord, r *appr
 
 // threadNote says who did what and when, e.g. "Approved by @ann at
 // 10:42 UTC (2 of 2)". Zero when the event is not worth a reply.
-func (h *Handler) threadNote(rec approvals.Record, r *approvals.Request) bot.Text {
-	at := bot.Plain(clock(rec.At, h.deps.Location, false))
-	who := actorText(rec.Actor)
+func (h *Handler) threadNote(l *i18n.Lang, rec approvals.Record, r *approvals.Request) bot.Text {
+	args := i18n.M{"At": at(l, rec.At, h.deps.Location, false), "Who": actorText(l, rec.Actor)}
 	switch rec.Event {
 	case approvals.EventVote, approvals.EventApprove:
 		if rec.Actor.IsSystem() {
-			return bot.Textf("Approved automatically at %s by %s.", at, bot.Plain(autoRule(r)))
+			args["Rule"] = autoRule(l, r)
+			return l.T("note.auto_approved", args)
 		}
-		got, need := h.countAt(rec, r)
-		return bot.Textf("Approved by %s at %s (%d of %d)", who, at, got, need)
+		args["Got"], args["Need"] = h.countAt(rec, r)
+		return l.T("note.approved", args)
 	case approvals.EventDeny:
 		if rec.Detail != "" {
-			return bot.Textf("Denied by %s at %s: %s", who, at, bot.Plain(clip(rec.Detail, 500)))
+			args["Comment"] = clip(rec.Detail, 500)
+			return l.T("note.denied_comment", args)
 		}
-		return bot.Textf("Denied by %s at %s", who, at)
+		return l.T("note.denied", args)
 	case approvals.EventCancel:
-		return bot.Textf("Cancelled by %s at %s", who, at)
+		return l.T("note.cancelled", args)
 	case approvals.EventExpire:
-		return bot.Textf("Expired at %s: no decision within the approval window", at)
+		return l.T("note.expired", args)
 	case approvals.EventComplete:
-		return bot.Textf("Completed at %s: %s", at, grantText(r, h.deps.Location))
+		args["Grant"] = grantText(l, r, h.deps.Location)
+		return l.T("note.completed", args)
 	case approvals.EventFail:
-		return bot.Textf("Failed at %s: %s", at, bot.Plain(clip(orText(rec.Detail, "no reason given"), 500)))
+		args["Reason"] = clip(orText(rec.Detail, l.S("card.no_reason")), 500)
+		return l.T("note.failed", args)
 	case approvals.EventRetry:
-		return bot.Textf("Retry started by %s at %s", who, at)
+		return l.T("note.retried", args)
 	case approvals.EventRevoke:
-		return bot.Textf("Access ended at %s: %s", at, bot.Plain(clip(orText(rec.Detail, "revoked"), 300)))
+		args["Reason"] = clip(orText(rec.Detail, l.S("note.revoked_reason")), 300)
+		return l.T("note.revoked", args)
 	}
 	return bot.Text{}
 }
@@ -114,36 +119,39 @@ func (h *Handler) countAt(rec approvals.Record, r *approvals.Request) (got, need
 }
 
 // requesterNote is the DM to the requester about an event, or zero.
-func (h *Handler) requesterNote(rec approvals.Record, r *approvals.Request) bot.Text {
+func (h *Handler) requesterNote(l *i18n.Lang, rec approvals.Record, r *approvals.Request) bot.Text {
 	if !rec.Actor.IsSystem() && rec.Actor.Same(r.Requester) {
 		return bot.Text{} // they did it themselves
 	}
-	what := bot.Textf("%s (%s %s for %s)", bot.Code(r.ID), bot.Plain(string(r.Kind)), bot.Bold(r.Package), bot.Plain(r.Target.Email))
-	who := actorText(rec.Actor)
+	args := i18n.M{"Request": idWhat(l, r), "Who": actorText(l, rec.Actor)}
 	switch rec.Event {
 	case approvals.EventVote:
-		got, need := h.countAt(rec, r)
-		return bot.Textf("%s approved your request %s: %d of %d approvals.", who, what, got, need)
+		args["Got"], args["Need"] = h.countAt(rec, r)
+		return l.T("dm.vote", args)
 	case approvals.EventApprove:
 		if rec.From == "" {
 			return bot.Text{} // approved at submission; the requester's copy says so
 		}
-		return bot.Textf("Your request %s was approved by %s. I will tell you when the change is done.", what, who)
+		return l.T("dm.approved", args)
 	case approvals.EventDeny:
 		if rec.Detail != "" {
-			return bot.Textf("Your request %s was denied by %s: %s", what, who, bot.Plain(clip(rec.Detail, 500)))
+			args["Comment"] = clip(rec.Detail, 500)
+			return l.T("dm.denied_comment", args)
 		}
-		return bot.Textf("Your request %s was denied by %s.", what, who)
+		return l.T("dm.denied", args)
 	case approvals.EventCancel:
-		return bot.Textf("Your request %s was cancelled by %s.", what, who)
+		return l.T("dm.cancelled", args)
 	case approvals.EventExpire:
-		return bot.Textf("Your request %s expired: nobody decided within the approval window. Submit it again if it is still needed.", what)
+		return l.T("dm.expired", args)
 	case approvals.EventComplete:
-		return bot.Textf("Your request %s is done: %s", what, grantText(r, h.deps.Location))
+		args["Grant"] = grantText(l, r, h.deps.Location)
+		return l.T("dm.completed", args)
 	case approvals.EventFail:
-		return bot.Textf("Your request %s failed: %s Admins have been told.", what, bot.Plain(sentence(orText(r.Failure, "no reason given"))))
+		args["Reason"] = failureText(l, r.Failure)
+		return l.T("dm.failed", args)
 	case approvals.EventRevoke:
-		return bot.Textf("The access from your request %s has ended: %s", what, bot.Plain(clip(orText(rec.Detail, "revoked"), 300)))
+		args["Reason"] = clip(orText(rec.Detail, l.S("note.revoked_reason")), 300)
+		return l.T("dm.revoked", args)
 	}
 	return bot.Text{}
 }
@@ -152,20 +160,19 @@ func (h *Handler) requesterNote(rec approvals.Record, r *approvals.Request) bot.
 // after the acknowledgement: the inventory costs a vendor call per
 // holder, far more than the 3 s an answer may take. The admin is told
 // through the command's response hook (or a DM) when it is ready.
-func (h *Handler) reviewLater(pkg string, actor approvals.Actor, respond bot.ResponseFunc) bot.Reply {
-	scope := bot.Plain("every package")
+func (h *Handler) reviewLater(l *i18n.Lang, pkg string, actor approvals.Actor, respond bot.ResponseFunc) bot.Reply {
+	scope := l.T("review.every_package")
 	if pkg != "" {
 		scope = bot.Bold(pkg)
 	}
 	return bot.Reply{
-		Message: ephemeral(bot.Textf("Starting the access review of %s: I am reading who holds access in the Admin Console and Marketo. "+
-			"I will tell you here when it is ready.", scope)),
+		Message: ephemeral(l.T("review.starting", i18n.M{"Scope": scope})),
 		After: func(ctx context.Context) {
 			var t bot.Text
 			msg, err := h.deps.Reviews.StartReview(ctx, pkg, actor)
 			if err != nil {
-				t = h.refuse(ctx, err, about{Package: pkg}).Text
-				t = bot.Textf("The access review of %s was not started: %s", scope, t)
+				t = h.refuse(ctx, l, err, about{Package: pkg}).Text
+				t = l.T("review.not_started", i18n.M{"Scope": scope, "Reason": t})
 			} else {
 				t = bot.Plain(msg)
 			}
@@ -193,25 +200,27 @@ func (h *Handler) tell(ctx context.Context, actor approvals.Actor, respond bot.R
 
 // autoRule names what approved r without a person: the policy rule the
 // system's decision recorded.
-func autoRule(r *approvals.Request) string {
+func autoRule(l *i18n.Lang, r *approvals.Request) bot.Text {
 	for _, d := range r.Decisions {
 		if d.Approver.IsSystem() && d.Comment != "" {
-			return d.Comment
+			return bot.Plain(d.Comment)
 		}
 	}
-	return "a policy rule"
+	return l.T("note.policy_rule")
 }
 
 // grantText says what a completed request changed, e.g. "alice@example.com
 // has agent until 24 Dec 09:00 UTC."
-func grantText(r *approvals.Request, loc *time.Location) bot.Text {
+func grantText(l *i18n.Lang, r *approvals.Request, loc *time.Location) bot.Text {
+	args := i18n.M{"User": r.Target.Email, "Package": bot.Bold(r.Package)}
 	switch {
 	case r.Kind == approvals.KindRemove:
-		return bot.Textf("%s no longer has %s.", bot.Plain(r.Target.Email), bot.Bold(r.Package))
+		return l.T("grant.removed", args)
 	case r.GrantedUntil.IsZero():
-		return bot.Textf("%s has %s with no end date.", bot.Plain(r.Target.Email), bot.Bold(r.Package))
+		return l.T("grant.no_end", args)
 	}
-	return bot.Textf("%s has %s until %s.", bot.Plain(r.Target.Email), bot.Bold(r.Package), bot.Plain(clock(r.GrantedUntil, loc, true)))
+	args["Until"] = at(l, r.GrantedUntil, loc, true)
+	return l.T("grant.until", args)
 }
 
 // refreshHomes republishes the App Home of the requester, the actor and

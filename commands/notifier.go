@@ -12,6 +12,7 @@ import (
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/i18n"
 	"github.com/chataccess/chataccess/internal/logging"
 )
 
@@ -177,7 +178,7 @@ func (n *Notifier) alertDeadLetters(ctx context.Context) error {
 	}
 	var errs []error
 	for _, d := range dls {
-		err := n.h.alertAdmins(ctx, deadLetterText(d))
+		err := n.h.alertAdmins(ctx, func(l *i18n.Lang) bot.Text { return deadLetterText(l, d) })
 		if err == nil {
 			continue
 		}
@@ -191,20 +192,18 @@ func (n *Notifier) alertDeadLetters(ctx context.Context) error {
 }
 
 // deadLetterText is the admin alert of one dead letter.
-func deadLetterText(d approvals.DeadLetter) bot.Text {
+func deadLetterText(l *i18n.Lang, d approvals.DeadLetter) bot.Text {
 	rec := d.Event.Record
-	what := bot.Plain("an event")
+	what := l.T("alert.dead_letter.an_event")
 	if rec.Event != "" {
-		what = bot.Textf("the %s event", bot.Plain(string(rec.Event)))
+		what = l.T("alert.dead_letter.event", i18n.M{"Event": string(rec.Event)})
 	}
 	if rec.RequestID != "" {
-		what = bot.Textf("%s of %s", what, bot.Code(rec.RequestID))
+		what = l.T("alert.dead_letter.event_of", i18n.M{"Event": what, "ID": bot.Code(rec.RequestID)})
 	}
-	why := orText(d.LastError, "no error was recorded")
-	return bot.Textf("I gave up on %s after %d tries (%s): %s Nothing more happens on its own. "+
-		"List them with %s; send this one again with %s.",
-		what, d.Event.Deliveries, bot.Plain(d.Group), bot.Plain(sentence(clip(why, 300))),
-		bot.Code("chataccess admin dead-letters"), bot.Code("chataccess admin replay "+d.ID))
+	why := orText(d.LastError, l.S("alert.dead_letter.no_error"))
+	return l.N("alert.dead_letter.text", int(d.Event.Deliveries), i18n.M{"Event": what, "Group": d.Group, "Error": sentence(clip(why, 300)),
+		"List": bot.Code("chataccess admin dead-letters"), "Replay": bot.Code("chataccess admin replay " + d.ID)})
 }
 
 // Handle handles one event. A non-nil error means "try again later".
@@ -247,7 +246,7 @@ func (n *Notifier) Handle(ctx context.Context, ev approvals.OutboxRecord) error 
 		if ref.Kind != refCard && ref.Kind != refRequester {
 			continue
 		}
-		m := n.h.card(r, cardView{requesterCopy: ref.Kind == refRequester})
+		m := n.h.card(n.h.refLang(ctx, ref, r.Package), r, cardView{requesterCopy: ref.Kind == refRequester})
 		keep(n.h.chat.On(bot.Platform(ref.Platform)).Update(ctx, chatRef(ref), m))
 	}
 	refs = append(refs, posted...)
@@ -307,7 +306,7 @@ func (n *Notifier) ensureCards(ctx context.Context, r *approvals.Request, refs [
 		if hasRef(refs, refSkipped+kind, p, channel, user) {
 			return // admins were told
 		}
-		if err := h.alertAdmins(ctx, skippedText(r, kind, channel, user, p, cause)); err != nil {
+		if err := h.alertAdmins(ctx, func(l *i18n.Lang) bot.Text { return skippedText(l, r, kind, channel, user, p, cause) }); err != nil {
 			errs = append(errs, err) // try again on the next delivery
 			return
 		}
@@ -331,7 +330,7 @@ func (n *Notifier) ensureCards(ctx context.Context, r *approvals.Request, refs [
 		if has(refCard, ch.Platform, ch.ID, "") {
 			continue
 		}
-		ref, err := h.on(ch.Platform).Post(ctx, ch.ID, h.card(r, cardView{}))
+		ref, err := h.on(ch.Platform).Post(ctx, ch.ID, h.card(h.policyLang(ch.Platform, ch.ID, r.Package), r, cardView{}))
 		sent(ch.Platform, ref, err, refCard, ch.ID, "")
 	}
 	if pkg.DMApprovers && r.State == approvals.StatePending {
@@ -341,12 +340,12 @@ func (n *Notifier) ensureCards(ctx context.Context, r *approvals.Request, refs [
 			if has(refCard, id.Platform, "", id.ID) {
 				continue
 			}
-			ref, err := h.on(id.Platform).DM(ctx, id.ID, h.card(r, cardView{}))
+			ref, err := h.on(id.Platform).DM(ctx, id.ID, h.card(h.userLang(ctx, id.Platform, id.ID, r.Package), r, cardView{}))
 			sent(id.Platform, ref, err, refCard, "", id.ID)
 		}
 	}
 	if u := h.chatUser(r.Requester); u.ID != "" && !has(refRequester, u.Platform, "", u.ID) {
-		ref, err := h.on(u.Platform).DM(ctx, u.ID, h.card(r, cardView{requesterCopy: true}))
+		ref, err := h.on(u.Platform).DM(ctx, u.ID, h.card(h.userLang(ctx, u.Platform, u.ID, r.Package), r, cardView{requesterCopy: true}))
 		sent(u.Platform, ref, err, refRequester, "", u.ID)
 	}
 	return posted, errs
@@ -354,17 +353,15 @@ func (n *Notifier) ensureCards(ctx context.Context, r *approvals.Request, refs [
 
 // skippedText tells admins which copy of a card could not be delivered
 // and why.
-func skippedText(r *approvals.Request, kind, channel, user string, p approvals.Platform, cause error) bot.Text {
-	who := bot.Textf("channel %s", bot.Code(channel))
+func skippedText(l *i18n.Lang, r *approvals.Request, kind, channel, user string, p approvals.Platform, cause error) bot.Text {
+	who := l.T("alert.skipped.channel", i18n.M{"Channel": bot.Code(channel)})
 	switch {
 	case user != "" && kind == refRequester:
-		who = bot.Textf("the requester %s", bot.MentionOn(bot.Platform(p), user, user))
+		who = l.T("alert.skipped.requester", i18n.M{"Who": bot.MentionOn(bot.Platform(p), user, user)})
 	case user != "":
-		who = bot.Textf("approver %s", bot.MentionOn(bot.Platform(p), user, user))
+		who = l.T("alert.skipped.approver", i18n.M{"Who": bot.MentionOn(bot.Platform(p), user, user)})
 	}
-	return bot.Textf("The card of %s (%s %s for %s) could not be sent to %s: %s. Everyone else got it. "+
-		"If they left or were deactivated, update the package's approvers.",
-		bot.Code(r.ID), bot.Plain(string(r.Kind)), bot.Bold(r.Package), bot.Plain(r.Target.Email), who, bot.Plain(clip(cause.Error(), 300)))
+	return l.T("alert.skipped.text", i18n.M{"Request": idWhat(l, r), "Where": who, "Error": clip(cause.Error(), 300)})
 }
 
 // chatUser is where an actor can be reached in chat: their platform and
@@ -466,18 +463,20 @@ func audienceMembers(ctx context.Context, s bot.Sender, a approvals.Audience, p 
 // AlertAdmins posts a sentence to the admin channel, for failures that
 // need a person. Without an admin channel it only logs.
 func (h *Handler) AlertAdmins(ctx context.Context, text string) error {
-	return h.alertAdmins(ctx, bot.Plain(text))
+	return h.alertAdmins(ctx, func(*i18n.Lang) bot.Text { return bot.Plain(text) })
 }
 
-// alertAdmins is AlertAdmins with formatted text (mentions, code).
-func (h *Handler) alertAdmins(ctx context.Context, text bot.Text) error {
+// alertAdmins is AlertAdmins with formatted text (mentions, code) in
+// the language of each admin channel.
+func (h *Handler) alertAdmins(ctx context.Context, text func(*i18n.Lang) bot.Text) error {
 	if len(h.deps.AdminChannels) == 0 {
-		h.log.Warn().Str("alert", clip(text.String(), 200)).Msg("admin alert without an admin channel")
+		h.log.Warn().Str("alert", clip(text(english(nil)).String(), 200)).Msg("admin alert without an admin channel")
 		return nil
 	}
 	var errs []error
 	for _, ch := range h.deps.AdminChannels {
-		_, err := h.on(ch.Platform).Post(ctx, ch.ID, bot.Message{Text: bot.Join(bot.Bold("chataccess alert: "), text)})
+		l := h.policyLang(ch.Platform, ch.ID, "")
+		_, err := h.on(ch.Platform).Post(ctx, ch.ID, bot.Message{Text: l.T("alert.prefix", i18n.M{"Label": bot.Bold(l.S("alert.label")), "Text": text(l)})})
 		if err != nil {
 			errs = append(errs, errorf("alert admins", err))
 		}

@@ -72,8 +72,8 @@ func TestNotifierPostsUpdatesAndIsIdempotent(t *testing.T) {
 		}
 	}
 	replies := f.fake.Replies(approvalChannel, card.TS)
-	if len(replies) != 2 || !strings.Contains(replies[0].Text, "Approved by <@UANN> at 09:00 UTC (1 of 2)") ||
-		!strings.Contains(replies[1].Text, "Approved by <@UCAROL> at 09:01 UTC (2 of 2)") {
+	if len(replies) != 2 || !strings.Contains(replies[0].Text, "Approved by <@UANN> at <!date^1795510800^{time}|09:00 UTC> (1 of 2)") ||
+		!strings.Contains(replies[1].Text, "Approved by <@UCAROL> at <!date^1795510860^{time}|09:01 UTC> (2 of 2)") {
 		t.Fatalf("thread replies %+v", replies)
 	}
 	dms := messagesIn(f.fake, "DULEAD")

@@ -56,16 +56,16 @@ func TestReviewStart(t *testing.T) {
 func TestActorCache(t *testing.T) {
 	c := actorCache{ttl: time.Minute}
 	a := approvals.Actor{ID: "U1", Email: "a@b.co", Groups: []string{"S1"}}
-	c.put("U1", a, t0)
-	got, ok := c.get("U1", t0.Add(30*time.Second))
-	if !ok || got.Email != "a@b.co" {
-		t.Fatalf("hit: %+v %v", got, ok)
+	c.put("U1", a, "fr-FR", t0)
+	got, locale, ok := c.get("U1", t0.Add(30*time.Second))
+	if !ok || got.Email != "a@b.co" || locale != "fr-FR" {
+		t.Fatalf("hit: %+v %q %v", got, locale, ok)
 	}
 	got.Groups[0] = "changed"
-	if again, _ := c.get("U1", t0); again.Groups[0] != "S1" {
+	if again, _, _ := c.get("U1", t0); again.Groups[0] != "S1" {
 		t.Fatal("cache shares its group slice")
 	}
-	if _, ok := c.get("U1", t0.Add(2*time.Minute)); ok {
+	if _, _, ok := c.get("U1", t0.Add(2*time.Minute)); ok {
 		t.Fatal("expired entry returned")
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/i18n"
 	"github.com/chataccess/chataccess/internal/logging"
 )
 
@@ -127,9 +128,10 @@ func lostRace(err error) bool {
 func (s *Sweeper) remind(ctx context.Context, r *approvals.Request, pkg *approvals.Package) error {
 	h := s.h
 	need := max(pkg.MinApprovals, 1) - r.Approvals()
-	t := bot.Textf("Reminder: %s (%s %s for %s, asked by %s) still needs %d more %s. It expires %s.",
-		bot.Code(r.ID), bot.Plain(string(r.Kind)), bot.Bold(r.Package), bot.Plain(r.Target.Email), actorText(r.Requester),
-		need, plural(need, "approval", "approvals"), bot.Plain(clock(r.Deadline, h.deps.Location, true)))
+	reminder := func(l *i18n.Lang) bot.Text {
+		return l.N("reminder.text", need, i18n.M{"ID": bot.Code(r.ID), "What": what(l, r), "Requester": actorText(l, r.Requester),
+			"Deadline": at(l, r.Deadline, h.deps.Location, true)})
+	}
 	var errs []error
 	refs, err := h.ledger.MessageRefs(ctx, r.ID)
 	if err != nil {
@@ -137,20 +139,21 @@ func (s *Sweeper) remind(ctx context.Context, r *approvals.Request, pkg *approva
 	}
 	for _, c := range refs {
 		if c.Kind == refCard && c.User == "" {
-			_, err := h.on(c.Platform).Reply(ctx, chatRef(c), bot.Message{Text: t})
+			_, err := h.on(c.Platform).Reply(ctx, chatRef(c), bot.Message{Text: reminder(h.refLang(ctx, c, r.Package))})
 			errs = append(errs, err)
 		}
 	}
 	if pkg.DMApprovers {
 		ids, err := h.approverIDs(ctx, pkg, r)
 		errs = append(errs, err)
-		m := Card(r, pkg, CardOptions{Location: h.deps.Location, Ledger: h.tag()})
-		m.Text = t
-		m.Blocks = append([]bot.Block{&bot.Section{Text: t}}, m.Blocks...)
 		for _, id := range ids {
 			if hasRef(refs, refSkipped+refCard, id.Platform, "", id.ID) {
 				continue // refused for good before; admins were told
 			}
+			l := h.userLang(ctx, id.Platform, id.ID, r.Package)
+			m := Card(r, pkg, CardOptions{Location: h.deps.Location, Ledger: h.tag(), Lang: l})
+			m.Text = reminder(l)
+			m.Blocks = append([]bot.Block{&bot.Section{Text: m.Text}}, m.Blocks...)
 			ref, err := h.on(id.Platform).DM(ctx, id.ID, m)
 			switch {
 			case err == nil:

@@ -120,6 +120,10 @@ func show(path, typ, raw string, verbatim bool) Shown {
 			inner := tok[1 : len(tok)-1]
 			target, label, _ := strings.Cut(inner, "|")
 			switch {
+			case strings.HasPrefix(target, "!date^"):
+				// A date token: clients show the moment in the
+				// reader's zone and format; the label is its fallback.
+				return label
 			case strings.HasPrefix(target, "@"), strings.HasPrefix(target, "!"):
 				s.Mentions = append(s.Mentions, target)
 				return "@" + strings.TrimLeft(target, "@!")
