@@ -104,29 +104,38 @@ func Drift(adobe, marketo, ledger, admins Set) []Finding {
 	slices.Sort(emails)
 	var out []Finding
 	for _, e := range emails {
-		if kinds := classify(adobe[e], marketo[e], ledger[e], admins[e], marketo != nil); len(kinds) > 0 {
+		where := presence{adobe: adobe[e], marketo: marketo[e], ledger: ledger[e], admin: admins[e], marketoChecked: marketo != nil}
+		if kinds := where.findings(); len(kinds) > 0 {
 			out = append(out, Finding{Email: e, Kinds: kinds})
 		}
 	}
 	return out
 }
 
-// classify returns the findings of one user given where they appear.
-func classify(inAdobe, inMarketo, inLedger, admin, marketoChecked bool) []FindingKind {
+// presence says where one user appears: in the Admin Console profile,
+// holding the Marketo role, in the bot's grants, as a Marketo admin, and
+// whether the Marketo side was read at all.
+type presence struct {
+	adobe, marketo, ledger, admin bool
+	marketoChecked                bool
+}
+
+// findings returns the findings of one user given where they appear.
+func (p presence) findings() []FindingKind {
 	var k []FindingKind
-	if inAdobe && !inLedger {
+	if p.adobe && !p.ledger {
 		k = append(k, OutsideBot)
 	}
-	if inLedger && !inAdobe {
+	if p.ledger && !p.adobe {
 		k = append(k, MissingInAdobe)
 	}
-	if marketoChecked && inAdobe && !inMarketo {
+	if p.marketoChecked && p.adobe && !p.marketo {
 		k = append(k, ProfileWithoutRole)
 	}
-	if marketoChecked && inMarketo && !inAdobe {
+	if p.marketoChecked && p.marketo && !p.adobe {
 		k = append(k, RoleWithoutProfile)
 	}
-	if admin {
+	if p.admin {
 		k = append(k, MarketoAdmin)
 	}
 	return k
