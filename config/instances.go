@@ -338,3 +338,13 @@ func (c *Config) MarketoInstances() []MarketoInstance {
 	}
 	return out
 }
+
+// LoadInstanceEnv reads the variables of the named instances through
+// getenv, as Load does, returning the problems (paths are variable
+// names) instead of failing: `chataccess check` reports a bad variable
+// as one row and goes on with the rest.
+func LoadInstanceEnv(getenv func(string) string, names []string) (map[string]MarketoInstanceEnv, []Problem) {
+	var ps problems
+	env := loadInstanceEnv(getenv, names, &ps)
+	return env, ps.list
+}

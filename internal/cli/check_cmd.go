@@ -75,6 +75,7 @@ func runCheck(ctx context.Context, env Env, args []string) error {
 		c.envBad[strings.TrimSuffix(p.Path, config.FileSuffix)] = true
 	}
 	pol := cfg.Policy()
+	c.instances = c.namedInstances(cfg, env.Getenv)
 	c.both(ctx, *timeout, pol)
 	c.checkTeams(ctx, cfg.Settings(), pol, *timeout)
 	if err := c.print(env.Stdout); err != nil {
@@ -100,6 +101,7 @@ type checker struct {
 	secrets     []string        // values that must never reach the output
 	envBad      map[string]bool // variables with a problem, already reported
 	rows        []checkRow
+	instances   []config.MarketoInstance // the named Marketo instances (check_instances.go)
 }
 
 // both checks Adobe and Marketo at the same time, each within timeout,
@@ -117,6 +119,7 @@ func (c *checker) both(ctx context.Context, timeout time.Duration, pol *approval
 	mctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	m.checkMarketo(mctx, pol)
+	m.checkMarketoInstances(mctx, pol)
 	<-done
 	c.rows = append(append(c.rows, a.rows...), m.rows...)
 }
@@ -370,6 +373,9 @@ func seats(g adobe.Group) (status, detail string) {
 // checkMarketo gets an identity token, lists roles and workspaces once
 // each, and finds every configured role and workspace in them.
 func (c *checker) checkMarketo(ctx context.Context, pol *approvals.Policy) {
+	if !usesDefaultMarketo(pol) {
+		return
+	}
 	e := c.env
 	ok := c.need(systemMarketo,
 		envVar{name: config.EnvMarketoBaseURL, set: e.MarketoBaseURL != "", detail: "is not set (want https://<munchkin-id>.mktorest.com)"},
@@ -406,17 +412,20 @@ func (c *checker) checkMarketo(ctx context.Context, pol *approvals.Policy) {
 		c.add(allPackages, systemMarketo, "workspace listing", statusFail, marketoDetail(werr))
 	}
 	for _, name := range pol.PackageNames() {
-		p := pol.Packages[name]
-		roleItem, wsItem := "role "+p.MarketoRole.String(), "workspace "+p.MarketoWorkspace.String()
+		p, on := onDefault(pol.Packages[name])
+		if !on {
+			continue
+		}
+		roleItem, wsItem := "role "+p.Role.String(), "workspace "+p.Workspace.String()
 		var ws *marketo.Workspace
 		wsStatus, wsDetail := statusSkip, "workspaces could not be listed"
 		if werr == nil {
-			ws, wsStatus, wsDetail = workspaceStatus(wss, p.MarketoWorkspace)
+			ws, wsStatus, wsDetail = workspaceStatus(wss, p.Workspace)
 		}
 		if rerr != nil {
 			c.add(name, systemMarketo, roleItem, statusSkip, "roles could not be listed")
 		} else {
-			status, detail := roleStatus(roles, p.MarketoRole, ws)
+			status, detail := roleStatus(roles, p.Role, ws)
 			c.add(name, systemMarketo, roleItem, status, detail)
 		}
 		c.add(name, systemMarketo, wsItem, wsStatus, wsDetail)

@@ -148,8 +148,10 @@ func build(ctx context.Context, w wiring) (*app, error) {
 type vendorParts struct {
 	adobe   *adobe.Client
 	batcher *adobe.Batcher
-	marketo *marketo.Client
-	mapping *vendormap.Resolver // packages → vendor objects, shared by workers and reviews
+	marketo *marketo.Client // the default instance's; nil when no package uses it
+	// marketos are every instance's clients, by name ("default" too).
+	marketos map[string]*marketo.Client
+	mapping  *vendormap.Resolver // packages → vendor objects, shared by workers and reviews
 }
 
 // newApp builds what every part shares: metrics, store, service.
@@ -184,26 +186,14 @@ func (a *app) vendors(w wiring) (vendorParts, error) {
 	}
 	batcher := adobe.NewBatcher(adobeClient, adobe.BatcherConfig{Window: settings.Adobe.BatchWindow, Logger: w.log})
 
-	// Marketo: the bot's share of the instance limits, counted in Redis.
-	// Its lines go to the caller's logger (the context's); this one is
-	// for calls whose context has none.
-	marketoLog := logging.WithComponent(w.log, "marketo")
-	mcfg := marketo.Config{
-		BaseURL: w.env.MarketoBaseURL, ClientID: w.env.MarketoClientID, ClientSecret: w.env.MarketoClientSecret.Reveal(),
-		Rate:             ratelimit.Per(settings.Marketo.CallsPer20s, 20*time.Second),
-		MaxInFlight:      settings.Marketo.MaxInFlight,
-		AddRolesBody:     marketo.BodyShape(settings.Marketo.AddRolesBody),
-		DeleteRolesBody:  marketo.BodyShape(settings.Marketo.DeleteRolesBody),
-		UserAgentVersion: Version,
-	}
-	mcfg.Rate.Burst = 1
-	inFlight := ratelimit.NewSemaphore(w.rdb, mcfg.SemaphoreKey(prefix), max(settings.Marketo.MaxInFlight, 1), mcfg.SemaphoreLease())
-	marketoClient, err := marketo.New(mcfg, marketo.WithLimiter(limiter), marketo.WithInFlight(inFlight), marketo.WithLogger(marketoLog))
+	// Marketo: one client per instance, each with the bot's share of its
+	// instance's limits, counted in Redis.
+	marketos, err := a.marketoClients(w, limiter)
 	if err != nil {
-		return vendorParts{}, fmt.Errorf("marketo client: %w", err)
+		return vendorParts{}, err
 	}
-	mapping := vendormap.New(vendormap.Config{Adobe: adobeClient, Marketo: map[string]vendormap.Lists{vendormap.DefaultInstance: marketoClient}})
-	return vendorParts{adobe: adobeClient, batcher: batcher, marketo: marketoClient, mapping: mapping}, nil
+	mapping := vendormap.New(vendormap.Config{Adobe: adobeClient, Marketo: marketoLists(marketos)})
+	return vendorParts{adobe: adobeClient, batcher: batcher, marketo: marketos[vendormap.DefaultInstance], marketos: marketos, mapping: mapping}, nil
 }
 
 // slackSender is Slack's Web API sender, paced per channel in Redis.
@@ -231,9 +221,10 @@ func (a *app) chatParts(w wiring, v vendorParts) bot.Handler {
 	}
 	reviewMsgs := reviewchat.NewNotifier(reviewchat.Config{Senders: a.chat, Messages: a.store,
 		AdminChannel: reviewAdmin, Clock: w.clock, Logger: w.log})
+	reviewMarketo, reviewInstances := v.reviewMarketo()
 	a.reviews = reviews.New(reviews.Deps{
 		Access: a.service, Store: a.store, Notifier: reviewMsgs, Clock: w.clock, Logger: w.log, Holder: w.replica,
-		Adobe: &inventory.Adobe{Client: v.adobe, Resolver: v.mapping}, Marketo: &inventory.Marketo{Client: v.marketo, Resolver: v.mapping},
+		Adobe: &inventory.Adobe{Client: v.adobe, Resolver: v.mapping}, Marketo: reviewMarketo, MarketoInstances: reviewInstances,
 		Schedules: reviewSchedules(w.cfg.ReviewSchedules()),
 	})
 	a.handler = commands.New(commands.Deps{
@@ -278,7 +269,8 @@ func (a *app) workerParts(ctx context.Context, w wiring, v vendorParts) ([]runne
 	}
 	exec := workers.NewExecutor(a.service, a.store,
 		workers.AdobeConsole{Batcher: v.batcher, Client: v.adobe, Snapshots: &workers.Snapshots{}, Resolver: v.mapping},
-		&workers.MarketoUsers{Client: v.marketo, Resolver: v.mapping}, a.handler, w.clock, saga)
+		v.workerMarketo(), a.handler, w.clock, saga)
+	v.attachInstances(exec)
 	exec.WithObserver(a.metrics.Provisioning)
 	// Running tasks get two thirds of the teardown; what is left is for
 	// the batcher to send what they queued.

@@ -1,0 +1,90 @@
+package cli
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/chataccess/chataccess/approvals"
+	"github.com/chataccess/chataccess/integrations/marketo"
+	"github.com/chataccess/chataccess/integrations/ratelimit"
+	"github.com/chataccess/chataccess/internal/logging"
+	"github.com/chataccess/chataccess/reviews"
+	"github.com/chataccess/chataccess/reviews/inventory"
+	"github.com/chataccess/chataccess/vendormap"
+	"github.com/chataccess/chataccess/workers"
+)
+
+// marketoClients builds one Marketo client per instance the policy
+// serves (config.Config.MarketoInstances): each with the bot's share of
+// its own instance's limits, counted in Redis under the instance's host
+// (marketo.Config.RateKey, SemaphoreKey), so every replica shares one
+// budget per instance and two instances never share one.
+func (a *app) marketoClients(w wiring, limiter *ratelimit.Limiter) (map[string]*marketo.Client, error) {
+	settings := w.cfg.Settings()
+	prefix := settings.Redis.Prefix
+	out := map[string]*marketo.Client{}
+	for _, in := range w.cfg.MarketoInstances() {
+		// Lines go to the caller's logger (the context's); this one is
+		// for calls whose context has none.
+		log := logging.WithComponent(w.log, "marketo").With().Str("instance", in.Name).Logger()
+		mcfg := marketo.Config{
+			BaseURL: in.BaseURL, ClientID: in.ClientID, ClientSecret: in.ClientSecret.Reveal(),
+			Rate:             ratelimit.Per(in.CallsPer20s, 20*time.Second),
+			MaxInFlight:      in.MaxInFlight,
+			AddRolesBody:     marketo.BodyShape(settings.Marketo.AddRolesBody),
+			DeleteRolesBody:  marketo.BodyShape(settings.Marketo.DeleteRolesBody),
+			UserAgentVersion: Version,
+		}
+		mcfg.Rate.Burst = 1
+		inFlight := ratelimit.NewSemaphore(w.rdb, mcfg.SemaphoreKey(prefix), max(in.MaxInFlight, 1), mcfg.SemaphoreLease())
+		cl, err := marketo.New(mcfg, marketo.WithLimiter(limiter), marketo.WithInFlight(inFlight), marketo.WithLogger(log))
+		if err != nil {
+			return nil, fmt.Errorf("marketo client of instance %q: %w", in.Name, err)
+		}
+		out[in.Name] = cl
+	}
+	return out, nil
+}
+
+// marketoLists is the resolver's view of the clients.
+func marketoLists(cls map[string]*marketo.Client) map[string]vendormap.Lists {
+	out := make(map[string]vendormap.Lists, len(cls))
+	for n, c := range cls {
+		out[n] = c
+	}
+	return out
+}
+
+// reviewMarketo is the reviews' port of the default instance (nil when
+// no package uses it) and those of the named ones.
+func (v vendorParts) reviewMarketo() (reviews.Marketo, map[string]reviews.Marketo) {
+	var def reviews.Marketo
+	named := map[string]reviews.Marketo{}
+	for n, c := range v.marketos {
+		m := &inventory.Marketo{Client: c, Resolver: v.mapping, Instance: n}
+		if n == approvals.DefaultInstance {
+			def = m
+			continue
+		}
+		named[n] = m
+	}
+	return def, named
+}
+
+// workerMarketo is the saga's port of the default instance (nil when no
+// package uses it).
+func (v vendorParts) workerMarketo() workers.Marketo {
+	if c := v.marketos[approvals.DefaultInstance]; c != nil {
+		return &workers.MarketoUsers{Client: c, Resolver: v.mapping}
+	}
+	return nil
+}
+
+// attachInstances gives the executor a port per named instance.
+func (v vendorParts) attachInstances(exec *workers.Executor) {
+	for n, c := range v.marketos {
+		if n != approvals.DefaultInstance {
+			exec.WithMarketo(n, &workers.MarketoUsers{Client: c, Resolver: v.mapping, Instance: n})
+		}
+	}
+}
