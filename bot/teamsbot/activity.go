@@ -25,6 +25,7 @@ type Activity struct {
 	Recipient    *Account        `json:"recipient,omitempty"`
 	Text         string          `json:"text,omitempty"`
 	TextFormat   string          `json:"textFormat,omitempty"`
+	Locale       string          `json:"locale,omitempty"`
 	Summary      string          `json:"summary,omitempty"`
 	Value        json.RawMessage `json:"value,omitempty"`
 	ReplyToID    string          `json:"replyToId,omitempty"`
@@ -146,7 +147,7 @@ func (a *Activity) check() error {
 		return errors.New("no conversation id")
 	case a.From == nil || a.From.ID == "" || len(a.From.ID) > maxIDLen || len(a.From.AADObjectID) > 64:
 		return errors.New("no sender")
-	case len(a.Name) > 64 || len(a.ReplyToID) > maxIDLen || len(a.Text) > maxTextLen:
+	case len(a.Name) > 64 || len(a.ReplyToID) > maxIDLen || len(a.Text) > maxTextLen || len(a.Locale) > 35:
 		return errors.New("a field is too long")
 	}
 	if _, err := serviceURL(a.ServiceURL); err != nil {

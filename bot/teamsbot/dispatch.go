@@ -192,7 +192,7 @@ func userOf(a *Activity) bot.User {
 	if id == "" {
 		id = a.From.ID
 	}
-	return bot.User{Platform: bot.Teams, ID: id, TeamID: a.tenant(), Name: inert(a.From.Name)}
+	return bot.User{Platform: bot.Teams, ID: id, TeamID: a.tenant(), Name: inert(a.From.Name), Locale: inert(a.Locale)}
 }
 
 // channelOf is the conversation id without a thread suffix.
@@ -215,7 +215,7 @@ func (d *Dispatcher) remember(ctx context.Context, a *Activity) {
 		}
 	}
 	u := userOf(a)
-	if !d.written.fresh("p|"+u.ID, a.From.ID+"|"+a.From.Name+"|"+su+"|"+conv.ID) {
+	if !d.written.fresh("p|"+u.ID, a.From.ID+"|"+a.From.Name+"|"+su+"|"+conv.ID+"|"+u.Locale) {
 		return
 	}
 	p, _, err := d.mem.person(ctx, u.ID)
@@ -225,6 +225,7 @@ func (d *Dispatcher) remember(ctx context.Context, a *Activity) {
 	next := p
 	next.ObjectID, next.MRI, next.TenantID = strings.ToLower(a.From.AADObjectID), a.From.ID, conv.TenantID
 	next.Name = orStr(inert(a.From.Name), p.Name)
+	next.Locale = orStr(u.Locale, p.Locale)
 	next.ServiceURL, next.Conversation = su, conv.ID
 	if a.personal() {
 		next.Personal = conv.ID

@@ -18,6 +18,7 @@ func TestChannelMessageBecomesCommand(t *testing.T) {
 	h := newHarness(t)
 	h.h.reply = bot.Reply{Message: &bot.Message{Text: bot.Plain("Request DC-1 sent")}}
 	a := h.fake.Message(appID, alice, channel, `/dynchat add bob@example.com agent 30d "covering EMEA"`)
+	a["locale"] = "fr-FR"
 	status, _ := h.post(t, a, h.token())
 	if status != http.StatusOK {
 		t.Fatalf("status %d", status)
@@ -28,7 +29,7 @@ func TestChannelMessageBecomesCommand(t *testing.T) {
 	if c.Text != `add bob@example.com agent 30d "covering EMEA"` || c.Name != "/dynchat" || c.Channel != channel.ID {
 		t.Fatalf("command %+v", c)
 	}
-	if c.User.ID != alice.ObjectID || c.User.Platform != bot.Teams || c.User.TeamID != tenantID {
+	if c.User.ID != alice.ObjectID || c.User.Platform != bot.Teams || c.User.TeamID != tenantID || c.User.Locale != "fr-FR" {
 		t.Fatalf("user %+v", c.User)
 	}
 	p := h.fake.Posts()[0]

@@ -69,6 +69,8 @@ type Person struct {
 	Given    string `json:"given,omitempty"`
 	Surname  string `json:"surname,omitempty"`
 	TenantID string `json:"tenant_id,omitempty"`
+	// Locale is the language the person's Teams client last said ("en-US").
+	Locale string `json:"locale,omitempty"`
 	// ServiceURL and Conversation are the last conversation the person
 	// was seen in (for member look-ups); Personal is their 1:1 chat with
 	// the bot once known.

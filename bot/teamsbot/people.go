@@ -59,7 +59,7 @@ func (p Person) user() (bot.User, error) {
 		return bot.User{}, fmt.Errorf("teams lookup user %s: no email or UPN in the Teams profile: %w", id, bot.ErrNoEmail)
 	}
 	return bot.User{Platform: bot.Teams, ID: id, TeamID: p.TenantID, Email: email, Name: orStr(p.Name, email),
-		FirstName: p.Given, LastName: p.Surname}, nil
+		FirstName: p.Given, LastName: p.Surname, Locale: p.Locale}, nil
 }
 
 // LookupUser implements bot.Sender: id is an Entra object id or a Teams
@@ -91,7 +91,7 @@ func (s *Sender) LookupUser(ctx context.Context, userID string) (bot.User, error
 			continue
 		}
 		next := m.person(conv.service, conv.id, now)
-		next.Personal = p.Personal
+		next.Personal, next.Locale = p.Personal, p.Locale
 		if err := s.mem.savePerson(ctx, next); err != nil {
 			s.log.Warn().Err(err).Msg("remember person")
 		}
