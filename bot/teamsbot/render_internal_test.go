@@ -21,6 +21,7 @@ func TestEscapeMakesUserTextInert(t *testing.T) {
 		"a\nb\tc\r":                      "a b c ",
 		"ev\u202eil\u200b":               "evil",
 		"`code` ~~s~~ \\":                "\\`code\\` \\~\\~s\\~\\~ \\\\",
+		"{{DATE(2026-01-01T00:00:00Z)}}": "{\uFF5BDATE(2026-01-01T00:00:00Z)}}",
 	} {
 		if got := escape(in, true); got != want {
 			t.Errorf("escape(%q) = %q, want %q", in, got, want)

@@ -105,7 +105,9 @@ const mdSpecial = "\\*_[]<>`~"
 // escape makes s inert Markdown. lineStart says s begins a line, where
 // list and heading markers ("- ", "+ ", "1. ", "#") are escaped as well.
 func escape(s string, lineStart bool) string {
-	s = inert(s)
+	// "{{" would start a Teams date function ({{DATE(…)}}): the second
+	// brace becomes a visible lookalike.
+	s = strings.ReplaceAll(inert(s), "{{", "{\uFF5B")
 	var b strings.Builder
 	b.Grow(len(s) + 8)
 	if lineStart {
