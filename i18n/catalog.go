@@ -28,6 +28,7 @@ type Catalog struct {
 	tags    []language.Tag
 	matcher language.Matcher
 	ids     map[string][]string // message ids per language, sorted
+	msgs    map[string]map[string]*goi18n.Message
 	mu      sync.Mutex
 	cache   map[string]*Lang
 }
@@ -60,7 +61,7 @@ func FromFS(fsys fs.FS) (*Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Catalog{bundle: bundle, ids: map[string][]string{}, cache: map[string]*Lang{}}
+	c := &Catalog{bundle: bundle, ids: map[string][]string{}, msgs: map[string]map[string]*goi18n.Message{}, cache: map[string]*Lang{}}
 	for _, name := range names {
 		data, err := fs.ReadFile(fsys, name)
 		if err != nil {
@@ -75,8 +76,10 @@ func FromFS(fsys fs.FS) (*Catalog, error) {
 			return nil, fmt.Errorf("i18n: %s: %q is not a language tag in its canonical form (%s)", name, lang, mf.Tag)
 		}
 		ids := make([]string, 0, len(mf.Messages))
+		c.msgs[lang] = map[string]*goi18n.Message{}
 		for _, m := range mf.Messages {
 			ids = append(ids, m.ID)
+			c.msgs[lang][m.ID] = m
 		}
 		slices.Sort(ids)
 		c.ids[lang] = ids
