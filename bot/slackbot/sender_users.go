@@ -83,7 +83,7 @@ func userOf(su *slack.User, userID string) (bot.User, error) {
 	}
 	first, last := profileNames(su)
 	return bot.User{Platform: "slack", ID: su.ID, TeamID: su.TeamID, Email: email, Name: name,
-		FirstName: first, LastName: last}, nil
+		FirstName: first, LastName: last, Locale: su.Locale}, nil
 }
 
 // profileNames are the person's first and last name (Adobe needs both

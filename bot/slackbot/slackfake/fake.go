@@ -48,6 +48,9 @@ type User struct {
 	// the real name); FirstName and LastName are the profile's name
 	// fields, empty when the person never filled them in.
 	DisplayName, FirstName, LastName string
+	// Locale is the language the person uses Slack in ("fr-FR"),
+	// returned by users.info with include_locale.
+	Locale string
 }
 
 // Message is a posted message in its latest version.

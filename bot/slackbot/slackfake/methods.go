@@ -29,7 +29,11 @@ func (f *Fake) handle(method string, c Call) reply {
 		if !ok {
 			return fail("user_not_found")
 		}
-		return reply{"ok": true, "user": userJSON(u)}
+		j := userJSON(u)
+		if param(c, "include_locale") == "true" && u.Locale != "" {
+			j["locale"] = u.Locale // only when asked, as Slack does
+		}
+		return reply{"ok": true, "user": j}
 	case "users.lookupByEmail":
 		want := strings.ToLower(param(c, "email"))
 		for _, u := range f.users {
