@@ -37,7 +37,7 @@ func (a *app) marketoClients(w wiring, limiter *ratelimit.Limiter) (map[string]*
 		}
 		mcfg.Rate.Burst = 1
 		inFlight := ratelimit.NewSemaphore(w.rdb, mcfg.SemaphoreKey(prefix), max(in.MaxInFlight, 1), mcfg.SemaphoreLease())
-		cl, err := marketo.New(mcfg, marketo.WithLimiter(limiter), marketo.WithInFlight(inFlight), marketo.WithLogger(log))
+		cl, err := marketo.New(mcfg, marketo.WithLimiter(a.metrics.Limiter("marketo", limiter)), marketo.WithObserver(a.metrics.Vendors), marketo.WithInFlight(inFlight), marketo.WithLogger(log))
 		if err != nil {
 			return nil, fmt.Errorf("marketo client of instance %q: %w", in.Name, err)
 		}
