@@ -20,7 +20,8 @@ const DefaultMaxBody = 256 << 10
 // size (413), bearer token present (401), token valid (403; 503 when the
 // Bot Framework keys cannot be fetched), activity well formed (400),
 // token bound to the activity (403), activity handled by chataccess
-// (501 for an unknown invoke).
+// (501 for an unknown invoke), room to handle a message after the ack
+// (503 while the post-ack queue is full).
 type HTTP struct {
 	v        *Verifier
 	d        *Dispatcher
@@ -110,6 +111,13 @@ func (h *HTTP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	kind = in.kind
+	if (kind == kindMessage || kind == kindUpdate) && h.runner.Busy() {
+		// The command would be dropped after the ack: refuse it before
+		// anything is claimed, so the Bot Connector's retry is handled.
+		w.Header().Set("Retry-After", "5")
+		reject(http.StatusServiceUnavailable, "busy")
+		return
+	}
 	ans := h.d.handle(r.Context(), in)
 	h.write(w, ans)
 	h.metrics.request(kind, ans.outcome)

@@ -16,8 +16,10 @@ type Metrics struct {
 //
 //   - chataccess_teams_requests_total{kind,outcome}: inbound activities;
 //     kind is message, action, refresh, task_fetch, task_submit, update
-//     or other; outcome is ok, duplicate, ignored, unauthorized,
-//     forbidden, too_large, bad_request, unknown_invoke or handler_panic.
+//     or other; outcome is ok, duplicate, ignored, stale (a click or
+//     dialog that does not match what was shown), unauthorized,
+//     forbidden, keys_unreachable, too_large, bad_request,
+//     unknown_invoke, busy (post-ack queue full), error or handler_panic.
 //   - chataccess_teams_auth_failures_total{reason}: tokens rejected, by
 //     reason (missing, expired, audience, signature, unknown_key,
 //     service_url, endorsement, keys_unreachable, invalid).

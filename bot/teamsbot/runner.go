@@ -88,3 +88,7 @@ func (r *Runner) Wait(ctx context.Context) error {
 		return ctx.Err()
 	}
 }
+
+// Busy reports whether the queue is full, so a caller can refuse work
+// it would otherwise accept and then drop.
+func (r *Runner) Busy() bool { return r.queued.Load() >= r.maxQueued }
