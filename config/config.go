@@ -22,6 +22,12 @@ type Config struct {
 	DryRun bool `yaml:"dry_run"`
 	// MaxJustification bounds justifications in characters. Default 500.
 	MaxJustification *int `yaml:"max_justification"`
+	// Language is the language of messages several people see (channel
+	// cards, admin alerts): a catalog's tag such as "en" or "fr".
+	// Default English. See language.go.
+	Language string `yaml:"language"`
+	// Channels are per-channel settings, by channel id.
+	Channels map[string]ChannelConfig `yaml:"channels"`
 
 	// Packages by name. Names are matched case-insensitively, so two
 	// keys that differ only in case are an error.
@@ -87,6 +93,9 @@ type PackageConfig struct {
 	ApprovalChannel string `yaml:"approval_channel"`
 	// DMApprovers sends each approver the card in a direct message.
 	DMApprovers bool `yaml:"dm_approvers"`
+	// Language is the language of this package's channel cards when
+	// their channel sets none (default: the top-level language).
+	Language string `yaml:"language"`
 
 	// DryRun makes this package's changes UMAPI testOnly calls and skips
 	// Marketo writes.

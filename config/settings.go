@@ -116,6 +116,8 @@ type Settings struct {
 	// ShutdownTimeout bounds the whole teardown (server.shutdown_timeout).
 	ShutdownTimeout time.Duration
 	Audit           AuditSettings
+	// Languages are the policy's languages (language.go).
+	Languages LanguageSettings
 }
 
 // SlackSettings are the Slack knobs.

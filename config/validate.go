@@ -32,6 +32,7 @@ func (c *Config) resolve() resolved {
 	settings := r.settings(c)
 	settings.Teams = r.teams(c, pol, settings.Listen)
 	reviews := r.reviews(c.Reviews, pol)
+	settings.Languages = r.languages(c)
 	return resolved{policy: pol, reviews: reviews, settings: settings, problems: r.list}
 }
 
