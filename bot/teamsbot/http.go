@@ -62,26 +62,9 @@ func (h *HTTP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	var tok *Token
-	if !h.insecure {
-		raw, err := BearerToken(r.Header.Get("Authorization"))
-		if err != nil {
-			h.metrics.authFailure(reason(err))
-			reject(http.StatusUnauthorized, "unauthorized")
-			return
-		}
-		if tok, err = h.v.Verify(r.Context(), raw); err != nil {
-			h.metrics.authFailure(reason(err))
-			if errors.Is(err, ErrKeysUnreachable) {
-				h.d.log.Error().Err(err).Msg("cannot verify Teams activities")
-				reject(http.StatusServiceUnavailable, "keys_unreachable")
-				return
-			}
-			reject(http.StatusForbidden, "forbidden")
-			return
-		}
-	} else if !loopback(r.RemoteAddr) {
-		reject(http.StatusForbidden, "forbidden")
+	tok, status, outcome := h.authorize(r)
+	if status != 0 {
+		reject(status, outcome)
 		return
 	}
 	a, err := ParseActivity(body)
@@ -123,6 +106,32 @@ func (h *HTTP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.metrics.request(kind, ans.outcome)
 	h.metrics.acked(kind, h.now().Sub(start).Seconds())
 	h.runner.Go(ans.later)
+}
+
+// authorize checks the request's token (or, in local development, that
+// it comes from loopback). A non-zero status is the refusal to send.
+func (h *HTTP) authorize(r *http.Request) (*Token, int, string) {
+	if h.insecure {
+		if !loopback(r.RemoteAddr) {
+			return nil, http.StatusForbidden, "forbidden"
+		}
+		return nil, 0, ""
+	}
+	raw, err := BearerToken(r.Header.Get("Authorization"))
+	if err != nil {
+		h.metrics.authFailure(reason(err))
+		return nil, http.StatusUnauthorized, "unauthorized"
+	}
+	tok, err := h.v.Verify(r.Context(), raw)
+	if err != nil {
+		h.metrics.authFailure(reason(err))
+		if errors.Is(err, ErrKeysUnreachable) {
+			h.d.log.Error().Err(err).Msg("cannot verify Teams activities")
+			return nil, http.StatusServiceUnavailable, "keys_unreachable"
+		}
+		return nil, http.StatusForbidden, "forbidden"
+	}
+	return tok, 0, ""
 }
 
 func (h *HTTP) write(w http.ResponseWriter, ans answer) {
