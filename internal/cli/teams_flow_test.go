@@ -17,6 +17,7 @@ import (
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot/slackbot/slackfake"
 	"github.com/chataccess/chataccess/bot/teamsbot/teamsfake"
+	"github.com/chataccess/chataccess/commands"
 	"github.com/chataccess/chataccess/config"
 	"github.com/chataccess/chataccess/internal/redistest"
 	"github.com/chataccess/chataccess/internal/sandbox"
@@ -248,7 +249,8 @@ func teamsFlow(t *testing.T, withSlack bool) {
 	card := w.post("Teams approval card", func(p teamsfake.Post) bool {
 		return p.Method == "POST" && p.Conversation == flowTeams && strings.Contains(cardText(p), "Approve")
 	})
-	id := actionData(t, card, "Approve")["v"].(string)
+	value := actionData(t, card, "Approve")["v"].(string)
+	id := commands.RequestOfButton(value)
 	waitUntil(t, 20*time.Second, "Slack approval card", func() bool {
 		if !withSlack {
 			return true
@@ -262,7 +264,7 @@ func teamsFlow(t *testing.T, withSlack bool) {
 	})
 	click := func(u teamsfake.User) string {
 		_, body := w.send(w.teams.Invoke(flowAppID, u, flowChan, "adaptiveCard/action",
-			teamsfake.Execute("dc_approve", map[string]any{"v": id, "b": "decide:" + id}), card.ActivityID))
+			teamsfake.Execute("dc_approve", map[string]any{"v": value, "b": "decide:" + value}), card.ActivityID))
 		return body
 	}
 	refresh := func(u teamsfake.User) string {
