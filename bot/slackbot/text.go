@@ -81,14 +81,16 @@ func mrkdwn(t bot.Text) string {
 // dateToken renders a moment as a Slack date token, which each viewer
 // sees in their own time zone and format, with the span's text as the
 // fallback for clients that cannot (docs.slack.dev/messaging/formatting-message-text,
-// "Date formatting"): <!date^unix^{date_short_pretty} {time}|fallback>.
+// "Date formatting"): <!date^unix^{date_short} {time}|fallback>. The
+// plain date, not the "pretty" one, so a sentence around it ("until
+// …", « jusqu'au … ») reads right in every language.
 func dateToken(s bot.Span, lineStart bool) string {
-	format := "{date_short_pretty} {time}"
+	format := "{date_short} {time}"
 	switch s.Style {
 	case bot.TimeClock:
 		format = "{time}"
 	case bot.TimeDay:
-		format = "{date_short_pretty}"
+		format = "{date_short}"
 	}
 	fallback := inert(s.Text, lineStart)
 	if fallback == "" {

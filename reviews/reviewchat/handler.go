@@ -12,6 +12,7 @@ import (
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/i18n"
 	"github.com/chataccess/chataccess/internal/logging"
 	"github.com/chataccess/chataccess/reviews"
 )
@@ -43,28 +44,34 @@ func say(t bot.Text) *bot.Message { return &bot.Message{Text: t} }
 // HandleAction implements the action half of bot.Handler for review
 // buttons.
 func (h *Handler) HandleAction(ctx context.Context, a bot.Action) bot.ActionReply {
+	l := h.clickerLang(ctx, a.User)
 	v, err := ParseValue(a.Value)
 	if err != nil || !Handles(a.ActionID) {
-		return bot.ActionReply{Ephemeral: say(bot.Plain("That button is not one I know; nothing was changed."))}
+		return bot.ActionReply{Ephemeral: say(l.T("reviewpage.click.unknown"))}
 	}
 	if err := h.sameSource(ctx, a, v); err != nil {
 		h.log.Warn().Err(err).Str(logging.User, a.User.ID).Str(logging.ReviewID, v.Review).Msg("review click refused")
-		return bot.ActionReply{Ephemeral: say(bot.Plain("That button does not match the message it is in, so nothing was changed."))}
+		return bot.ActionReply{Ephemeral: say(l.T("reviewpage.click.wrong_source"))}
 	}
 	if strings.HasPrefix(a.ActionID, ActionPage) {
-		return h.page(ctx, a, v)
+		return h.page(ctx, l, a, v)
 	}
 	if len(v.Items) == 0 {
-		return bot.ActionReply{Ephemeral: say(bot.Plain("That button names no item; nothing was changed."))}
+		return bot.ActionReply{Ephemeral: say(l.T("reviewpage.click.no_item"))}
 	}
 	actor, err := h.actor(ctx, a.User)
 	if err != nil {
 		h.log.Warn().Err(err).Str(logging.User, a.User.ID).Msg("resolve review clicker")
 		if errors.Is(err, bot.ErrUserNotFound) || errors.Is(err, bot.ErrNoEmail) {
-			return bot.ActionReply{Ephemeral: say(bot.Plain("I could not find your profile with an email address, so nothing was changed."))}
+			return bot.ActionReply{Ephemeral: say(l.T("reviewpage.click.no_profile"))}
 		}
-		return bot.ActionReply{Ephemeral: say(bot.Plain("I could not check who you are just now; nothing was changed. Please try again in a minute."))}
+		return bot.ActionReply{Ephemeral: say(l.T("reviewpage.click.unavailable"))}
 	}
+	return h.decide(ctx, l, a, v, actor)
+}
+
+// decide runs the review call a click asks for.
+func (h *Handler) decide(ctx context.Context, l *i18n.Lang, a bot.Action, v Value, actor approvals.Actor) bot.ActionReply {
 	switch a.ActionID {
 	case ActionKeep, ActionRevoke:
 		verdict := reviews.Keep
@@ -72,54 +79,64 @@ func (h *Handler) HandleAction(ctx context.Context, a bot.Action) bot.ActionRepl
 			verdict = reviews.Revoke
 		}
 		it, err := h.rv.Decide(ctx, v.Review, v.Items[0], actor, verdict)
-		return h.after(ctx, a, v, err, it)
+		return h.after(ctx, l, a, v, err, it)
 	case ActionKeepPage:
 		kept, skipped, err := h.rv.KeepAll(ctx, v.Review, v.Items, actor)
 		if err != nil && len(kept) == 0 {
-			return h.after(ctx, a, v, err, nil)
+			return h.after(ctx, l, a, v, err, nil)
 		}
-		rep := h.after(ctx, a, v, nil, ptrs(kept)...)
+		rep := h.after(ctx, l, a, v, nil, ptrs(kept)...)
 		if skipped > 0 {
-			rep.Ephemeral = say(bot.Textf("Kept %d items; %d were decided already or are not yours to decide.", len(kept), skipped))
+			rep.Ephemeral = say(l.N("reviewpage.click.kept_some", len(kept), i18n.M{"Skipped": skipped}))
 		}
 		return rep
 	case ActionAdopt:
 		it, err := h.rv.Adopt(ctx, v.Review, v.Items[0], actor)
-		rep := h.after(ctx, a, v, err, it)
+		rep := h.after(ctx, l, a, v, err, it)
 		if err == nil {
-			rep.Ephemeral = say(bot.Textf("Adopted: %s now holds %s in the ledger on your word.", bot.Plain(it.Email), bot.Plain(it.Package)))
+			rep.Ephemeral = say(l.T("reviewpage.click.adopted", i18n.M{"Email": it.Email, "Package": it.Package}))
 		}
 		return rep
 	case ActionRemove:
 		it, err := h.rv.OpenRemove(ctx, v.Review, v.Items[0], actor)
-		rep := h.after(ctx, a, v, err, it)
+		rep := h.after(ctx, l, a, v, err, it)
 		if err == nil {
-			rep.Ephemeral = say(bot.Textf("Remove request %s opened for %s; it goes through approval like any other.", bot.Code(it.Fix.RequestID), bot.Plain(it.Email)))
+			rep.Ephemeral = say(l.T("reviewpage.click.remove_opened", i18n.M{"ID": bot.Code(it.Fix.RequestID), "Email": it.Email}))
 		}
 		return rep
 	}
-	return bot.ActionReply{Ephemeral: say(bot.Plain("That button is not one I know; nothing was changed."))}
+	return bot.ActionReply{Ephemeral: say(l.T("reviewpage.click.unknown"))}
+}
+
+// clickerLang is the language of the person who clicked: their chat
+// client's when a catalog has it (the platform's cached profile is
+// enough to choose words), else the admin channel's.
+func (h *Handler) clickerLang(ctx context.Context, u bot.User) *i18n.Lang {
+	if l, ok := h.n.cfg.Catalog.Match(u.Locale); ok {
+		return h.n.cfg.Catalog.Lang(l)
+	}
+	return h.n.userLang(ctx, approvals.Platform(u.Platform), u.ID)
 }
 
 // after redraws the clicked message and, after the ack, the other views
 // that show the changed items. A refusal is ephemeral; only "already
 // decided" also redraws, so the clicker sees the current state.
-func (h *Handler) after(ctx context.Context, a bot.Action, v Value, err error, changed ...*reviews.Item) bot.ActionReply {
+func (h *Handler) after(ctx context.Context, l *i18n.Lang, a bot.Action, v Value, err error, changed ...*reviews.Item) bot.ActionReply {
 	if err != nil && !errors.Is(err, reviews.ErrAlreadyDone) {
-		return bot.ActionReply{Ephemeral: say(h.refusal(ctx, v, err))}
+		return bot.ActionReply{Ephemeral: say(h.refusal(l, v, err))}
 	}
 	c, items, rerr := h.rv.Campaign(ctx, v.Review)
 	if rerr != nil {
 		h.log.Error().Err(rerr).Str(logging.ReviewID, v.Review).Msg("read review for redraw")
 		if err != nil {
-			return bot.ActionReply{Ephemeral: say(h.refusal(ctx, v, err))}
+			return bot.ActionReply{Ephemeral: say(h.refusal(l, v, err))}
 		}
 		return bot.ActionReply{}
 	}
-	msg, _ := h.n.renderer().Page(c, v.View, items, v.Page)
+	msg, _ := h.n.renderer(h.n.viewLang(ctx, c, v.View)).Page(c, v.View, items, v.Page)
 	rep := bot.ActionReply{Update: &msg}
 	if err != nil {
-		rep.Ephemeral = say(h.refusal(ctx, v, err))
+		rep.Ephemeral = say(h.refusal(l, v, err))
 		return rep
 	}
 	var done []reviews.Item
@@ -147,12 +164,12 @@ func ptrs(items []reviews.Item) []*reviews.Item {
 }
 
 // page moves a view's message to another page.
-func (h *Handler) page(ctx context.Context, a bot.Action, v Value) bot.ActionReply {
+func (h *Handler) page(ctx context.Context, l *i18n.Lang, a bot.Action, v Value) bot.ActionReply {
 	c, items, err := h.rv.Campaign(ctx, v.Review)
 	if err != nil {
-		return bot.ActionReply{Ephemeral: say(h.refusal(ctx, v, err))}
+		return bot.ActionReply{Ephemeral: say(h.refusal(l, v, err))}
 	}
-	msg, page := h.n.renderer().Page(c, v.View, items, v.Page)
+	msg, page := h.n.renderer(h.n.viewLang(ctx, c, v.View)).Page(c, v.View, items, v.Page)
 	if a.Message != nil && !a.Message.IsZero() {
 		err := h.n.cfg.Messages.SetReviewMessage(ctx, c.ID, reviews.PostedMessage{
 			View: v.View, Platform: approvals.Platform(a.Message.Platform), Channel: a.Message.Channel, ID: a.Message.ID, Page: page})
@@ -164,44 +181,44 @@ func (h *Handler) page(ctx context.Context, a bot.Action, v Value) bot.ActionRep
 }
 
 // refusal is the sentence for a refused click.
-func (h *Handler) refusal(ctx context.Context, v Value, err error) bot.Text {
+func (h *Handler) refusal(l *i18n.Lang, v Value, err error) bot.Text {
 	var de *reviews.DecidedError
 	var fe *reviews.FixedError
-	r := h.n.renderer()
+	r := h.n.renderer(l)
 	switch {
 	case errors.As(err, &de):
-		verb := "kept"
+		key := "reviewpage.refusal.decided_kept"
 		if de.Decision.Verdict == reviews.Revoke {
-			verb = "revoked"
+			key = "reviewpage.refusal.decided_revoked"
 		}
-		by := de.Decision.By.Label()
+		by := bot.Plain(de.Decision.By.Label())
 		if de.Decision.Auto {
-			by = "the deadline"
+			by = l.T("reviewpage.refusal.the_deadline")
 		}
-		return bot.Textf("Already decided: %s by %s at %s. Nothing was changed.", bot.Plain(verb), bot.Plain(by), bot.Plain(r.when(de.Decision.At)))
+		return l.T(key, i18n.M{"By": by, "At": r.when(de.Decision.At)})
 	case errors.As(err, &fe):
-		verb := "adopted into the ledger"
+		key := "reviewpage.refusal.handled_adopted"
 		if fe.Fix.Action == reviews.FixRemove {
-			verb = "a remove request was opened (" + fe.Fix.RequestID + ")"
+			key = "reviewpage.refusal.handled_remove"
 		}
-		return bot.Textf("Already handled: %s by %s at %s. Nothing was changed.", bot.Plain(verb), bot.Plain(fe.Fix.By.Label()), bot.Plain(r.when(fe.Fix.At)))
+		return l.T(key, i18n.M{"ID": fe.Fix.RequestID, "By": fe.Fix.By.Label(), "At": r.when(fe.Fix.At)})
 	case errors.Is(err, reviews.ErrSelfReview):
-		return bot.Plain("Nobody reviews their own access: someone else decides this one. Nothing was changed.")
+		return l.T("reviewpage.refusal.self")
 	case errors.Is(err, reviews.ErrNotReviewer):
-		return bot.Plain("You are not a reviewer of this item, so nothing was changed.")
+		return l.T("reviewpage.refusal.not_reviewer")
 	case errors.Is(err, reviews.ErrNotAdmin):
-		return bot.Plain("Only admins can adopt access or open remove requests from the drift report. Nothing was changed.")
+		return l.T("reviewpage.refusal.not_admin")
 	case errors.Is(err, reviews.ErrClosed):
-		return bot.Textf("Review %s is closed; nothing was changed.", bot.Plain(v.Review))
+		return l.T("reviewpage.refusal.closed", i18n.M{"ID": v.Review})
 	case errors.Is(err, reviews.ErrNotFound):
-		return bot.Plain("I cannot find that review item; nothing was changed.")
+		return l.T("reviewpage.refusal.not_found")
 	case errors.Is(err, reviews.ErrNoDrift):
-		return bot.Plain("That item has nothing to fix; nothing was changed.")
+		return l.T("reviewpage.refusal.no_drift")
 	case errors.Is(err, approvals.ErrNotAllowed), errors.Is(err, approvals.ErrDuplicateRequest), errors.Is(err, approvals.ErrNoGrant):
-		return bot.Textf("That cannot be done: %s.", bot.Plain(err.Error()))
+		return l.T("reviewpage.refusal.cannot", i18n.M{"Reason": err.Error()})
 	}
 	h.log.Error().Err(err).Str(logging.ReviewID, v.Review).Msg("review click")
-	return bot.Plain("Something went wrong on my side; nothing was changed. Please try again in a minute.")
+	return l.T("reviewpage.refusal.unexpected")
 }
 
 // actor builds the clicker from the platform's verified profile and the

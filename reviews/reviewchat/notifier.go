@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/i18n"
 	"github.com/chataccess/chataccess/internal/logging"
 	"github.com/chataccess/chataccess/reviews"
 )
@@ -35,6 +37,13 @@ type Config struct {
 	Clock approvals.Clock
 	// Location is the time zone of times shown (default UTC).
 	Location *time.Location
+	// Catalog is the message catalog (default: the built-in one).
+	Catalog *i18n.Catalog
+	// Language is the language of the messages posted in the admin
+	// channel ("" = English). Reviewers read their pages, reminders and
+	// answers in their chat client's language when a catalog has it,
+	// and in this one otherwise.
+	Language string
 	// Logger gets component=reviewchat; the zero Logger discards.
 	Logger zerolog.Logger
 }
@@ -46,7 +55,13 @@ func (c *Config) defaults() {
 	if c.Location == nil {
 		c.Location = time.UTC
 	}
+	if c.Catalog == nil {
+		c.Catalog = builtinCatalog()
+	}
 }
+
+// builtinCatalog is the catalog built into the binary, read once.
+var builtinCatalog = sync.OnceValue(i18n.MustLoad)
 
 // Notifier implements reviews.Notifier over the chat Sender: it resolves
 // reviewer audiences, sends each reviewer one message they page through
@@ -65,8 +80,33 @@ func NewNotifier(cfg Config) *Notifier {
 	return &Notifier{cfg: cfg, log: logging.WithComponent(cfg.Logger, "reviewchat")}
 }
 
-func (n *Notifier) renderer() renderer {
-	return renderer{now: n.cfg.Clock.Now(), loc: n.cfg.Location}
+func (n *Notifier) renderer(l *i18n.Lang) renderer {
+	return renderer{now: n.cfg.Clock.Now(), loc: n.cfg.Location, l: l}
+}
+
+// adminLang is the language of the admin channel.
+func (n *Notifier) adminLang() *i18n.Lang { return n.cfg.Catalog.Lang(n.cfg.Language) }
+
+// userLang is the language of a chat user: their client's when a
+// catalog has it, else the admin channel's.
+func (n *Notifier) userLang(ctx context.Context, p approvals.Platform, id string) *i18n.Lang {
+	u, err := n.on(p).LookupUser(ctx, id)
+	if err != nil {
+		return n.adminLang()
+	}
+	if l, ok := n.cfg.Catalog.Match(u.Locale); ok {
+		return n.cfg.Catalog.Lang(l)
+	}
+	return n.adminLang()
+}
+
+// viewLang is the language of a view: its reviewer's, or the admin
+// channel's for the drift report, unassigned items and the summary.
+func (n *Notifier) viewLang(ctx context.Context, c *reviews.Campaign, view string) *i18n.Lang {
+	if r := reviewerOf(view); r >= 0 && r < len(c.Reviewers) && c.Reviewers[r].ID != "" {
+		return n.userLang(ctx, c.Reviewers[r].Platform, c.Reviewers[r].ID)
+	}
+	return n.adminLang()
 }
 
 // Resolve implements reviews.Notifier: emails are looked up, user ids
@@ -196,7 +236,7 @@ func (n *Notifier) SendReview(ctx context.Context, c *reviews.Campaign, items []
 }
 
 func (n *Notifier) post(ctx context.Context, c *reviews.Campaign, items []reviews.Item, view string) error {
-	msg, page := n.renderer().Page(c, view, items, 0)
+	msg, page := n.renderer(n.viewLang(ctx, c, view)).Page(c, view, items, 0)
 	var ref bot.MessageRef
 	var err error
 	if r := reviewerOf(view); r >= 0 {
@@ -216,7 +256,7 @@ func (n *Notifier) post(ctx context.Context, c *reviews.Campaign, items []review
 
 // redraw updates a posted view at its current page.
 func (n *Notifier) redraw(ctx context.Context, c *reviews.Campaign, items []reviews.Item, m reviews.PostedMessage) error {
-	msg, page := n.renderer().Page(c, m.View, items, m.Page)
+	msg, page := n.renderer(n.viewLang(ctx, c, m.View)).Page(c, m.View, items, m.Page)
 	if err := n.on(m.Platform).Update(ctx, refOf(m), msg); err != nil {
 		return fmt.Errorf("reviewchat: update review %s view %s: %w", c.ID, m.View, err)
 	}
@@ -283,7 +323,8 @@ func (n *Notifier) Remind(ctx context.Context, c *reviews.Campaign, pending map[
 		if i < 0 || i >= len(c.Reviewers) || c.Reviewers[i].ID == "" || count == 0 {
 			continue
 		}
-		if _, err := n.on(c.Reviewers[i].Platform).DM(ctx, c.Reviewers[i].ID, n.renderer().Reminder(c, count)); err != nil {
+		l := n.userLang(ctx, c.Reviewers[i].Platform, c.Reviewers[i].ID)
+		if _, err := n.on(c.Reviewers[i].Platform).DM(ctx, c.Reviewers[i].ID, n.renderer(l).Reminder(c, count)); err != nil {
 			errs = append(errs, fmt.Errorf("reviewchat: remind %s of %s: %w", c.Reviewers[i].Label(), c.ID, err))
 		}
 	}
@@ -293,7 +334,7 @@ func (n *Notifier) Remind(ctx context.Context, c *reviews.Campaign, pending map[
 // Closed implements reviews.Notifier: the summary card goes to the admin
 // channel.
 func (n *Notifier) Closed(ctx context.Context, c *reviews.Campaign, s reviews.Summary) error {
-	ref, err := n.on(n.cfg.AdminChannel.Platform).Post(ctx, n.cfg.AdminChannel.ID, n.renderer().Summary(c, s))
+	ref, err := n.on(n.cfg.AdminChannel.Platform).Post(ctx, n.cfg.AdminChannel.ID, n.renderer(n.adminLang()).Summary(c, s))
 	if err != nil {
 		return fmt.Errorf("reviewchat: summary of %s: %w", c.ID, err)
 	}

@@ -1,13 +1,13 @@
 package reviewchat
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/i18n"
 	"github.com/chataccess/chataccess/reviews"
 )
 
@@ -74,29 +74,28 @@ func hasDrift(it reviews.Item) bool {
 // pageCount is the number of pages of n items (at least one).
 func pageCount(n int) int { return max(1, (n+PageSize-1)/PageSize) }
 
-// renderer formats times and ages for people.
+// renderer draws review messages in one language, with times in loc.
 type renderer struct {
 	now time.Time
 	loc *time.Location
+	l   *i18n.Lang
 }
 
-func (r renderer) date(t time.Time) string { return t.In(r.loc).Format("2006-01-02") }
-func (r renderer) when(t time.Time) string { return t.In(r.loc).Format("2006-01-02 15:04 MST") }
+func (r renderer) date(t time.Time) bot.Text { return r.l.Time(t, r.loc, bot.TimeDay) }
+func (r renderer) when(t time.Time) bot.Text { return r.l.Time(t, r.loc, bot.TimeDayAndClock) }
 
-func (r renderer) ago(t time.Time) string {
+func (r renderer) ago(t time.Time) bot.Text {
 	d := int(r.now.Sub(t).Hours() / 24)
-	switch {
-	case d <= 0:
-		return "today"
-	case d == 1:
-		return "1 day ago"
+	if d <= 0 {
+		return r.l.T("reviewpage.today")
 	}
-	return strconv.Itoa(d) + " days ago"
+	return r.l.N("reviewpage.days_ago", d)
 }
 
 // Page renders one page of a view of a campaign. items are all the
 // campaign's items; the page is clamped to the view's pages.
 func (r renderer) Page(c *reviews.Campaign, view string, items []reviews.Item, page int) (bot.Message, int) {
+	l := r.l
 	list := viewItems(view, items)
 	pages := pageCount(len(list))
 	page = min(max(page, 0), pages-1)
@@ -107,15 +106,15 @@ func (r renderer) Page(c *reviews.Campaign, view string, items []reviews.Item, p
 			left++
 		}
 	}
-	title := "Access review " + c.ID
+	title := l.S("reviewpage.title", i18n.M{"ID": c.ID})
 	if view == ViewDrift {
-		title = "Access review " + c.ID + ": drift report"
+		title = l.S("reviewpage.title_drift", i18n.M{"ID": c.ID})
 	}
 	blocks := []bot.Block{&bot.Header{BlockID: "review:head", Text: title}}
 	blocks = append(blocks, &bot.Section{BlockID: "review:intro", Text: r.intro(c, view, len(list), left, page, pages)})
 	var undecided []int
 	for _, it := range shown {
-		blocks = append(blocks, &bot.Section{BlockID: "review:item:" + strconv.Itoa(it.Index), Text: r.evidence(c, view, it)})
+		blocks = append(blocks, &bot.Section{BlockID: "review:item:" + strconv.Itoa(it.Index), Text: r.evidence(view, it)})
 		if acts := r.itemActions(c, view, page, it); len(acts) > 0 {
 			blocks = append(blocks, &bot.Actions{BlockID: "review:act:" + strconv.Itoa(it.Index), Elements: acts})
 		}
@@ -123,59 +122,66 @@ func (r renderer) Page(c *reviews.Campaign, view string, items []reviews.Item, p
 			undecided = append(undecided, it.Index)
 		}
 	}
-	var footer []bot.Element
-	if c.Open() && len(undecided) > 0 {
-		footer = append(footer, &bot.Button{ActionID: ActionKeepPage, Text: fmt.Sprintf("Keep all on this page (%d)", len(undecided)),
-			Value: Value{Review: c.ID, View: view, Page: page, Items: undecided}.String()})
-	}
-	if page > 0 {
-		footer = append(footer, &bot.Button{ActionID: ActionPage + ":prev", Text: "◀ Previous page", Value: Value{Review: c.ID, View: view, Page: page - 1}.String()})
-	}
-	if page < pages-1 {
-		footer = append(footer, &bot.Button{ActionID: ActionPage + ":next", Text: "Next page ▶", Value: Value{Review: c.ID, View: view, Page: page + 1}.String()})
-	}
-	if len(footer) > 0 {
+	if footer := r.footer(c, view, page, pages, undecided); len(footer) > 0 {
 		blocks = append(blocks, &bot.Actions{BlockID: "review:nav", Elements: footer})
 	}
 	blocks = append(blocks, &bot.Context{BlockID: "review:foot", Elements: []bot.Text{r.footnote(c, view)}})
-	fallback := bot.Textf("Access review %s: %d of %d items wait for a decision", bot.Plain(c.ID), left, len(list))
+	fallback := l.N("reviewpage.fallback", left, i18n.M{"ID": c.ID, "Total": len(list)})
 	return bot.Message{Text: fallback, Blocks: blocks}, page
 }
 
+// footer is the page's navigation row: keep everything shown, previous
+// and next page.
+func (r renderer) footer(c *reviews.Campaign, view string, page, pages int, undecided []int) []bot.Element {
+	var footer []bot.Element
+	if c.Open() && len(undecided) > 0 {
+		footer = append(footer, &bot.Button{ActionID: ActionKeepPage, Text: r.l.S("reviewpage.keep_page", i18n.M{"Count": len(undecided)}),
+			Value: Value{Review: c.ID, View: view, Page: page, Items: undecided}.String()})
+	}
+	if page > 0 {
+		footer = append(footer, &bot.Button{ActionID: ActionPage + ":prev", Text: r.l.S("reviewpage.previous"), Value: Value{Review: c.ID, View: view, Page: page - 1}.String()})
+	}
+	if page < pages-1 {
+		footer = append(footer, &bot.Button{ActionID: ActionPage + ":next", Text: r.l.S("reviewpage.next"), Value: Value{Review: c.ID, View: view, Page: page + 1}.String()})
+	}
+	return footer
+}
+
 func (r renderer) intro(c *reviews.Campaign, view string, total, left, page, pages int) bot.Text {
-	pkgs := bot.Bold(cut(strings.Join(c.Packages, ", "), 300))
+	l := r.l
+	args := i18n.M{"Packages": bot.Bold(cut(strings.Join(c.Packages, ", "), 300)), "Page": page + 1, "Pages": pages}
 	var lead bot.Text
 	switch {
 	case view == ViewDrift:
-		lead = bot.Textf("Differences between the Admin Console, Marketo and the chataccess ledger for %s. Each has a suggested fix.", pkgs)
+		lead = l.T("reviewpage.lead.drift", args)
 	case view == ViewUnassigned:
-		lead = bot.Textf("These holders of %s had no reviewer other than themselves. Admins, please keep or revoke.", pkgs)
+		lead = l.T("reviewpage.lead.unassigned", args)
 	case c.Escalated:
-		lead = bot.Textf("Escalated: nobody decided these in time. Please keep or revoke each person's access to %s.", pkgs)
+		lead = l.T("reviewpage.lead.escalated", args)
 	default:
-		lead = bot.Textf("Please keep or revoke each person's access to %s.", pkgs)
+		lead = l.T("reviewpage.lead.reviewer", args)
 	}
-	status := bot.Textf("Deadline %s. %d of %d waiting. Page %d of %d.", bot.Plain(r.when(c.Deadline)),
-		left, total, page+1, pages)
+	args["Deadline"], args["Left"], args["Total"] = r.when(c.Deadline), left, total
+	status := l.T("reviewpage.status.open", args)
 	if view == ViewDrift {
-		status = bot.Textf("%d findings. Page %d of %d.", total, page+1, pages)
+		status = l.N("reviewpage.status.drift", total, args)
 	}
 	if !c.Open() {
-		status = bot.Textf("Closed %s. Page %d of %d.", bot.Plain(r.when(c.ClosedAt)), page+1, pages)
+		args["Closed"] = r.when(c.ClosedAt)
+		status = l.T("reviewpage.status.closed", args)
 	}
 	lines := []bot.Text{lead, status}
 	if view == ViewDrift && len(c.MarketoAdmins) > 0 {
 		names := c.MarketoAdmins
-		more := ""
+		list := bot.Plain(cut(strings.Join(names, ", "), 1000))
 		if len(names) > maxListed {
-			names, more = names[:maxListed], fmt.Sprintf(" and %d more", len(c.MarketoAdmins)-maxListed)
+			list = l.N("reviewpage.and_more", len(c.MarketoAdmins)-maxListed, i18n.M{"Names": cut(strings.Join(names[:maxListed], ", "), 1000)})
 		}
-		lines = append(lines, bot.Textf("Marketo admins (Dynamic Chat admin implicitly, outside any package): %s%s",
-			bot.Plain(cut(strings.Join(names, ", "), 1000)), bot.Plain(more)))
+		lines = append(lines, l.T("reviewpage.marketo_admins", i18n.M{"Names": list}))
 	}
 	if view == ViewDrift {
 		for _, n := range c.Notes {
-			lines = append(lines, bot.Textf("Note: %s", bot.Plain(cut(n, 300))))
+			lines = append(lines, l.T("reviewpage.note", i18n.M{"Note": cut(n, 300)}))
 		}
 	}
 	return bot.Lines(lines...)
@@ -183,52 +189,31 @@ func (r renderer) intro(c *reviews.Campaign, view string, total, left, page, pag
 
 // evidence is an item's section: who, what, on whose word, since when,
 // last login, drift, and the decision when there is one.
-func (r renderer) evidence(c *reviews.Campaign, view string, it reviews.Item) bot.Text {
+func (r renderer) evidence(view string, it reviews.Item) bot.Text {
+	l := r.l
 	who := bot.Bold(cut(it.Email, maxEmail))
 	if it.Name != "" {
-		who = who.Append(bot.Plain(" (" + cut(it.Name, maxName) + ")"))
+		who = l.T("reviewpage.who_named", i18n.M{"Email": who, "Name": cut(it.Name, maxName)})
 	}
-	lines := []bot.Text{bot.Textf("%s · %s · item %d", who, bot.Code(it.Package), it.Index)}
-	if g := it.Grant; g != nil {
-		by := cut(strings.Join(g.ApprovedBy, ", "), maxPeople)
-		if by == "" {
-			by = "nobody recorded"
-		}
-		how := "Granted"
-		if g.Adopted {
-			how = "Adopted into the ledger"
-		}
-		until := "permanent"
-		if !g.Until.IsZero() {
-			until = "until " + r.date(g.Until)
-		}
-		lines = append(lines, bot.Textf("%s %s (%s), %s; approved by %s, requested by %s%s",
-			bot.Plain(how), bot.Plain(r.date(g.Since)), bot.Plain(r.ago(g.Since)), bot.Plain(until),
-			bot.Plain(by), bot.Plain(cut(g.Requester, maxEmail)), bot.Plain(requestRef(g.RequestID))))
-		if j := cut(g.Justification, maxJustification); j != "" {
-			lines = append(lines, bot.Textf("Justification: %s", bot.Plain(j)))
-		}
-	} else {
-		lines = append(lines, bot.Plain("No grant in the chataccess ledger."))
-	}
-	access := "Admin Console: " + cut(strings.Join(it.Profiles, ", "), 300)
+	lines := []bot.Text{l.T("reviewpage.item", i18n.M{"Who": who, "Package": bot.Code(it.Package), "Index": it.Index})}
+	lines = append(lines, r.grantLines(it)...)
+	profiles := l.T("reviewpage.access.profiles", i18n.M{"Profiles": cut(strings.Join(it.Profiles, ", "), 300)})
 	if !it.InAdobe() {
-		access = "Admin Console: not in the package's profiles"
+		profiles = l.T("reviewpage.access.not_in_adobe")
 	}
+	role := l.T("reviewpage.access.role_no")
 	if it.InMarketo {
-		access += " · Marketo role: yes"
-	} else {
-		access += " · Marketo role: no"
+		role = l.T("reviewpage.access.role_yes")
 	}
-	login := "Last login: unknown"
+	login := l.T("reviewpage.access.login_unknown")
 	if !it.LastLogin.IsZero() {
-		login = "Last login: " + r.date(it.LastLogin) + " (" + r.ago(it.LastLogin) + ")"
+		login = l.T("reviewpage.access.login", i18n.M{"Date": r.date(it.LastLogin), "Ago": r.ago(it.LastLogin)})
 	}
-	lines = append(lines, bot.Plain(access+" · "+login))
+	lines = append(lines, l.T("reviewpage.access.line", i18n.M{"Profiles": profiles, "Role": role, "Login": login}))
 	for _, k := range it.Findings {
-		line := bot.Textf("⚠ %s", bot.Bold(k.Label()))
+		line := l.T("reviewpage.finding", i18n.M{"Finding": bot.Bold(findingLabel(l, k))})
 		if view == ViewDrift {
-			line = line.Append(bot.Plain(" — " + k.Suggestion()))
+			line = l.T("reviewpage.finding_fix", i18n.M{"Finding": bot.Bold(findingLabel(l, k)), "Fix": findingFix(l, k)})
 		}
 		lines = append(lines, line)
 	}
@@ -236,13 +221,42 @@ func (r renderer) evidence(c *reviews.Campaign, view string, it reviews.Item) bo
 		lines = append(lines, r.decisionLine(d))
 	}
 	if f := it.Fix; f != nil && view == ViewDrift {
-		verb := "Adopted into the ledger"
+		args := i18n.M{"ID": f.RequestID, "By": f.By.Label(), "At": r.when(f.At)}
+		key := "reviewpage.fixed.adopted"
 		if f.Action == reviews.FixRemove {
-			verb = "Remove request " + f.RequestID + " opened"
+			key = "reviewpage.fixed.remove"
 		}
-		lines = append(lines, bot.Textf("✔ %s by %s at %s", bot.Plain(verb), bot.Plain(f.By.Label()), bot.Plain(r.when(f.At))))
+		lines = append(lines, l.T(key, args))
 	}
 	return bot.Lines(lines...)
+}
+
+// grantLines are the ledger's word on an item: how and when it was
+// granted, by whom, and why.
+func (r renderer) grantLines(it reviews.Item) []bot.Text {
+	l := r.l
+	g := it.Grant
+	if g == nil {
+		return []bot.Text{l.T("reviewpage.grant.none")}
+	}
+	by := bot.Plain(cut(strings.Join(g.ApprovedBy, ", "), maxPeople))
+	if len(g.ApprovedBy) == 0 {
+		by = l.T("reviewpage.grant.nobody")
+	}
+	until := l.T("reviewpage.grant.permanent")
+	if !g.Until.IsZero() {
+		until = l.T("reviewpage.grant.until", i18n.M{"Date": r.date(g.Until)})
+	}
+	key := "reviewpage.grant.granted"
+	if g.Adopted {
+		key = "reviewpage.grant.adopted"
+	}
+	lines := []bot.Text{l.T(key, i18n.M{"Since": r.date(g.Since), "Ago": r.ago(g.Since), "Until": until, "By": by,
+		"Requester": cut(g.Requester, maxEmail), "Request": requestRef(g.RequestID)})}
+	if j := cut(g.Justification, maxJustification); j != "" {
+		lines = append(lines, l.T("reviewpage.grant.justification", i18n.M{"Justification": j}))
+	}
+	return lines
 }
 
 func requestRef(id string) string {
@@ -253,93 +267,128 @@ func requestRef(id string) string {
 }
 
 func (r renderer) decisionLine(d *reviews.Decision) bot.Text {
-	verb := "✅ Kept"
+	l := r.l
+	verb := l.S("reviewpage.decision.kept")
 	if d.Verdict == reviews.Revoke {
-		verb = "🚫 Revoked"
+		verb = l.S("reviewpage.decision.revoked")
 	}
-	by := d.By.Label()
+	by := bot.Plain(d.By.Label())
 	if d.Auto {
-		by = "the deadline (no response)"
+		by = l.T("reviewpage.decision.deadline")
 	}
-	t := bot.Textf("%s by %s at %s", bot.Bold(verb), bot.Plain(by), bot.Plain(r.when(d.At)))
+	t := l.T("reviewpage.decision.line", i18n.M{"Verdict": bot.Bold(verb), "By": by, "At": r.when(d.At)})
 	switch {
 	case d.RequestID != "" && d.Failure == "":
-		t = t.Append(bot.Plain(" · remove request "), bot.Code(d.RequestID))
+		t = l.T("reviewpage.decision.with_request", i18n.M{"Line": t, "ID": bot.Code(d.RequestID)})
 	case d.Failure != "":
-		t = t.Append(bot.Plain(" · " + cut(d.Failure, 300)))
+		t = l.T("reviewpage.decision.with_failure", i18n.M{"Line": t, "Failure": cut(d.Failure, 300)})
 	}
 	return t
 }
 
 func (r renderer) itemActions(c *reviews.Campaign, view string, page int, it reviews.Item) []bot.Element {
+	l := r.l
 	val := Value{Review: c.ID, View: view, Page: page, Items: []int{it.Index}}.String()
 	if view == ViewDrift {
 		if it.Fix != nil || !it.Has(reviews.OutsideBot) {
 			return nil
 		}
 		return []bot.Element{
-			&bot.Button{ActionID: ActionAdopt, Text: "Adopt into ledger", Value: val, Style: bot.StylePrimary},
-			&bot.Button{ActionID: ActionRemove, Text: "Open remove request", Value: val, Style: bot.StyleDanger},
+			&bot.Button{ActionID: ActionAdopt, Text: l.S("reviewpage.adopt"), Value: val, Style: bot.StylePrimary},
+			&bot.Button{ActionID: ActionRemove, Text: l.S("reviewpage.open_remove"), Value: val, Style: bot.StyleDanger},
 		}
 	}
 	if it.Decided() || !c.Open() {
 		return nil
 	}
 	return []bot.Element{
-		&bot.Button{ActionID: ActionKeep, Text: "Keep", Value: val, Style: bot.StylePrimary},
-		&bot.Button{ActionID: ActionRevoke, Text: "Revoke", Value: val, Style: bot.StyleDanger, Confirm: &bot.Confirm{
-			Title: "Revoke access?", Confirm: "Revoke", Deny: "Cancel", Danger: true,
-			Text: bot.Textf("%s loses %s. The removal runs through the usual workers.", bot.Plain(cut(it.Email, maxEmail)), bot.Plain(it.Package)),
+		&bot.Button{ActionID: ActionKeep, Text: l.S("reviewpage.keep"), Value: val, Style: bot.StylePrimary},
+		&bot.Button{ActionID: ActionRevoke, Text: l.S("reviewpage.revoke"), Value: val, Style: bot.StyleDanger, Confirm: &bot.Confirm{
+			Title: l.S("reviewpage.revoke_confirm.title"), Confirm: l.S("reviewpage.revoke"), Deny: l.S("reviewpage.revoke_confirm.cancel"), Danger: true,
+			Text: l.T("reviewpage.revoke_confirm.text", i18n.M{"Email": cut(it.Email, maxEmail), "Package": it.Package}),
 		}},
 	}
 }
 
+// noResponseKeys say what happens to undecided items at the deadline.
+var noResponseKeys = map[reviews.NoResponse]string{
+	reviews.NoResponseKeep:     "reviewpage.foot.keep",
+	reviews.NoResponseRevoke:   "reviewpage.foot.revoke",
+	reviews.NoResponseEscalate: "reviewpage.foot.escalate",
+}
+
 func (r renderer) footnote(c *reviews.Campaign, view string) bot.Text {
 	if view == ViewDrift {
-		return bot.Plain("Adopting records the access as a grant on your word (audited). A remove request goes through approval like any other.")
+		return r.l.T("reviewpage.foot.drift")
 	}
-	what := map[reviews.NoResponse]string{
-		reviews.NoResponseKeep:     "are kept",
-		reviews.NoResponseRevoke:   "are revoked",
-		reviews.NoResponseEscalate: "go to the admins",
-	}[c.OnNoResponse]
-	if c.Escalated || what == "" {
-		what = "stay unreviewed and are reported"
+	key, ok := noResponseKeys[c.OnNoResponse]
+	if c.Escalated || !ok {
+		key = "reviewpage.foot.reported"
 	}
-	return bot.Textf("Each item is decided once. Items nobody decides by the deadline %s.", bot.Plain(what))
+	return r.l.T(key)
 }
 
 // Summary renders the card posted to the admins when a campaign closes.
 func (r renderer) Summary(c *reviews.Campaign, s reviews.Summary) bot.Message {
-	field := func(label, value string) bot.Text { return bot.Lines(bot.Bold(label), bot.Plain(value)) }
+	l := r.l
+	field := func(key string, value bot.Text) bot.Text { return bot.Lines(bot.Bold(l.S(key)), value) }
 	fields := []bot.Text{
-		field("Kept", strconv.Itoa(s.Kept)), field("Revoked", strconv.Itoa(s.Revoked)),
-		field("Unreviewed", fmt.Sprintf("%d (auto-kept %d, auto-revoked %d)", s.Unreviewed, s.AutoKept, s.AutoRevoked)),
-		field("Drift", strconv.Itoa(s.Drift)),
+		field("reviewpage.summary.kept", bot.Plain(l.Int(s.Kept))), field("reviewpage.summary.revoked", bot.Plain(l.Int(s.Revoked))),
+		field("reviewpage.summary.unreviewed", l.T("reviewpage.summary.unreviewed_value", i18n.M{"Count": s.Unreviewed, "Kept": s.AutoKept, "Revoked": s.AutoRevoked})),
+		field("reviewpage.summary.drift", bot.Plain(l.Int(s.Drift))),
 	}
-	lines := []bot.Text{bot.Textf("Review %s of %s closed %s with %d items.", bot.Code(c.ID),
-		bot.Bold(cut(strings.Join(c.Packages, ", "), 300)), bot.Plain(r.when(c.ClosedAt)), s.Items)}
+	lines := []bot.Text{l.N("reviewpage.summary.closed", s.Items, i18n.M{"ID": bot.Code(c.ID),
+		"Packages": bot.Bold(cut(strings.Join(c.Packages, ", "), 300)), "At": r.when(c.ClosedAt)})}
 	for _, k := range []reviews.FindingKind{reviews.OutsideBot, reviews.MissingInAdobe, reviews.ProfileWithoutRole, reviews.RoleWithoutProfile, reviews.MarketoAdmin} {
 		if n := s.ByKind[k]; n > 0 {
-			lines = append(lines, bot.Textf("⚠ %s: %d", bot.Plain(k.Label()), n))
+			lines = append(lines, l.T("reviewpage.summary.finding", i18n.M{"Finding": findingLabel(l, k), "Count": n}))
 		}
 	}
 	if s.RevokeFailures > 0 {
-		lines = append(lines, bot.Textf("%d revokes could not be submitted; see the export.", s.RevokeFailures))
+		lines = append(lines, l.N("reviewpage.summary.revoke_failures", s.RevokeFailures))
 	}
 	return bot.Message{
-		Text: bot.Textf("Review %s closed: %d kept, %d revoked, %d unreviewed, %d drift", bot.Plain(c.ID), s.Kept, s.Revoked, s.Unreviewed, s.Drift),
+		Text: l.T("reviewpage.summary.fallback", i18n.M{"ID": c.ID, "Kept": s.Kept, "Revoked": s.Revoked, "Unreviewed": s.Unreviewed, "Drift": s.Drift}),
 		Blocks: []bot.Block{
-			&bot.Header{BlockID: "review:head", Text: "Access review " + c.ID + " closed"},
+			&bot.Header{BlockID: "review:head", Text: l.S("reviewpage.summary.title", i18n.M{"ID": c.ID})},
 			&bot.Section{BlockID: "review:summary", Text: bot.Lines(lines...), Fields: fields},
-			&bot.Context{BlockID: "review:foot", Elements: []bot.Text{bot.Textf("Export every decision with %s", bot.Code("chataccess review export "+c.ID+" --format csv"))}},
+			&bot.Context{BlockID: "review:foot", Elements: []bot.Text{l.T("reviewpage.summary.export", i18n.M{"Command": bot.Code("chataccess review export " + c.ID + " --format csv")})}},
 		},
 	}
 }
 
 // Reminder renders a reviewer's reminder.
 func (r renderer) Reminder(c *reviews.Campaign, pending int) bot.Message {
-	t := bot.Textf("Reminder: %d items of access review %s wait for your decision by %s. Scroll up to the review message to keep or revoke.",
-		pending, bot.Plain(c.ID), bot.Plain(r.when(c.Deadline)))
+	t := r.l.N("reviewpage.reminder", pending, i18n.M{"ID": c.ID, "Deadline": r.when(c.Deadline)})
 	return bot.Message{Text: t, Blocks: []bot.Block{&bot.Section{BlockID: "review:remind", Text: t}}}
+}
+
+// Message ids of the drift findings, by kind.
+var (
+	findingLabels = map[reviews.FindingKind]string{
+		reviews.OutsideBot: "reviewpage.findings.outside_bot.label", reviews.MissingInAdobe: "reviewpage.findings.missing_in_adobe.label",
+		reviews.ProfileWithoutRole: "reviewpage.findings.profile_without_role.label", reviews.RoleWithoutProfile: "reviewpage.findings.role_without_profile.label",
+		reviews.MarketoAdmin: "reviewpage.findings.marketo_admin.label",
+	}
+	findingFixes = map[reviews.FindingKind]string{
+		reviews.OutsideBot: "reviewpage.findings.outside_bot.fix", reviews.MissingInAdobe: "reviewpage.findings.missing_in_adobe.fix",
+		reviews.ProfileWithoutRole: "reviewpage.findings.profile_without_role.fix", reviews.RoleWithoutProfile: "reviewpage.findings.role_without_profile.fix",
+		reviews.MarketoAdmin: "reviewpage.findings.marketo_admin.fix",
+	}
+)
+
+// findingLabel names a finding for people, short.
+func findingLabel(l *i18n.Lang, k reviews.FindingKind) string {
+	if key, ok := findingLabels[k]; ok {
+		return l.S(key)
+	}
+	return k.Label()
+}
+
+// findingFix is the suggested fix of a finding.
+func findingFix(l *i18n.Lang, k reviews.FindingKind) string {
+	if key, ok := findingFixes[k]; ok {
+		return l.S(key)
+	}
+	return k.Suggestion()
 }

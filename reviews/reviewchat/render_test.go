@@ -14,6 +14,7 @@ import (
 	"github.com/chataccess/chataccess/bot"
 	"github.com/chataccess/chataccess/bot/slackbot"
 	"github.com/chataccess/chataccess/bot/slackbot/slackfake"
+	"github.com/chataccess/chataccess/i18n"
 	"github.com/chataccess/chataccess/reviews"
 )
 
@@ -53,19 +54,30 @@ func sampleCampaign() (*reviews.Campaign, []reviews.Item) {
 	return c, items
 }
 
+// lang is a language of the built-in catalog.
+func lang(name string) *i18n.Lang { return builtinCatalog().Lang(name) }
+
+// TestGoldenPages draws a reviewer's page, the drift report, a closed
+// page, the summary and a reminder in English and in French.
 func TestGoldenPages(t *testing.T) {
-	c, items := sampleCampaign()
-	r := renderer{now: t0.Add(24 * time.Hour), loc: time.UTC}
-	m, _ := r.Page(c, ReviewerView(0), items, 0)
-	golden(t, "reviewer_page", m)
-	m, _ = r.Page(c, ViewDrift, items, 0)
-	golden(t, "drift_page", m)
-	closed := *c
-	closed.Status, closed.ClosedAt = reviews.StatusClosed, t0.Add(14*24*time.Hour)
-	m, _ = r.Page(&closed, ReviewerView(0), items, 0)
-	golden(t, "reviewer_page_closed", m)
-	golden(t, "summary", r.Summary(&closed, reviews.Summarize(items)))
-	golden(t, "reminder", r.Reminder(c, 2))
+	for _, name := range []string{"en", "fr"} {
+		prefix := ""
+		if name != "en" {
+			prefix = name + "_"
+		}
+		c, items := sampleCampaign()
+		r := renderer{now: t0.Add(24 * time.Hour), loc: time.UTC, l: lang(name)}
+		m, _ := r.Page(c, ReviewerView(0), items, 0)
+		golden(t, prefix+"reviewer_page", m)
+		m, _ = r.Page(c, ViewDrift, items, 0)
+		golden(t, prefix+"drift_page", m)
+		closed := *c
+		closed.Status, closed.ClosedAt = reviews.StatusClosed, t0.Add(14*24*time.Hour)
+		m, _ = r.Page(&closed, ReviewerView(0), items, 0)
+		golden(t, prefix+"reviewer_page_closed", m)
+		golden(t, prefix+"summary", r.Summary(&closed, reviews.Summarize(items)))
+		golden(t, prefix+"reminder", r.Reminder(c, 2))
+	}
 }
 
 // TestPagesWithinBlockKitLimits renders every page of 300 items with
@@ -102,9 +114,9 @@ func TestPagesWithinBlockKitLimits(t *testing.T) {
 	}
 	c.Notes = []string{long, long}
 	c.Packages = []string{strings.Repeat("p", 40), strings.Repeat("q", 40)}
-	r := renderer{now: t0, loc: time.UTC}
 	ctx := context.Background()
-	for _, view := range []string{ReviewerView(0), ViewDrift} {
+	for _, lv := range []struct{ lang, view string }{{"en", ReviewerView(0)}, {"en", ViewDrift}, {"fr", ReviewerView(0)}, {"fr", ViewDrift}} {
+		r, view := renderer{now: t0, loc: time.UTC, l: lang(lv.lang)}, lv.view
 		pages := pageCount(len(viewItems(view, items)))
 		if pages != 30 {
 			t.Fatalf("%s: %d pages for 300 items", view, pages)
@@ -144,14 +156,14 @@ func TestPagesWithinBlockKitLimits(t *testing.T) {
 			}
 		}
 	}
-	if n := len(fake.Messages()); n != 60 {
+	if n := len(fake.Messages()); n != 120 {
 		t.Fatalf("fake accepted %d messages", n)
 	}
 }
 
 func TestPageClamps(t *testing.T) {
 	c, items := sampleCampaign()
-	r := renderer{now: t0, loc: time.UTC}
+	r := renderer{now: t0, loc: time.UTC, l: lang("en")}
 	if _, p := r.Page(c, ReviewerView(0), items, 99); p != 0 {
 		t.Fatalf("page %d", p)
 	}
