@@ -220,7 +220,7 @@ func (a *app) chatParts(w wiring, v vendorParts) bot.Handler {
 		reviewAdmin = admins[0]
 	}
 	reviewMsgs := reviewchat.NewNotifier(reviewchat.Config{Senders: a.chat, Messages: a.store,
-		AdminChannel: reviewAdmin, Clock: w.clock, Logger: w.log})
+		AdminChannel: reviewAdmin, Clock: w.clock, Logger: w.log, Language: adminLanguage(settings.Languages, reviewAdmin)})
 	reviewMarketo, reviewInstances := v.reviewMarketo()
 	a.reviews = reviews.New(reviews.Deps{
 		Access: a.service, Store: a.store, Notifier: reviewMsgs, Clock: w.clock, Logger: w.log, Holder: w.replica,
@@ -229,6 +229,7 @@ func (a *app) chatParts(w wiring, v vendorParts) bot.Handler {
 	})
 	a.handler = commands.New(commands.Deps{
 		Service: a.service, Ledger: a.store, Senders: a.chat, Clock: w.clock, Logger: w.log,
+		Languages: commandLanguages(settings.Languages),
 		CommandName: settings.Slack.Command, AdminChannels: admins, Reviews: a.reviews,
 	})
 	return routed{Handler: a.handler, reviews: reviewchat.NewHandler(a.reviews, reviewMsgs)}
