@@ -104,6 +104,9 @@ type Package struct {
 	// RemoveFromAllProfiles makes removals take the user out of every
 	// Dynamic Chat profile, not only this package's.
 	RemoveFromAllProfiles bool
+	// Seats says what an add over a profile's licence quota does: warn
+	// the approvers (default) or refuse it.
+	Seats SeatRule
 }
 
 // ProductProfile names an Admin Console product profile.

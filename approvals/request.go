@@ -149,6 +149,9 @@ type Request struct {
 	StartedAt time.Time `json:"started_at,omitzero"`
 	// RemindedAt is when approvers were last reminded.
 	RemindedAt time.Time `json:"reminded_at,omitzero"`
+	// Preview is what the vendors said about an add when it was made
+	// (seats, presence in Marketo); nil when nobody asked.
+	Preview *Preview `json:"preview,omitempty"`
 }
 
 // Approvals counts the approve decisions.

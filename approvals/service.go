@@ -18,6 +18,9 @@ type Service struct {
 	policy *Policy
 	store  Store
 	clock  Clock
+	// inspector reads what the vendors say about adds (preview.go).
+	inspector      Inspector
+	inspectTimeout time.Duration
 }
 
 // maxCASAttempts bounds the re-read loop of one operation. Each failed
@@ -76,6 +79,9 @@ type SubmitInput struct {
 func (s *Service) Submit(ctx context.Context, in SubmitInput) (*Request, error) {
 	r, auto, err := s.build(ctx, in)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.inspect(ctx, r); err != nil {
 		return nil, err
 	}
 	// The audit entry of a submission says why: the justification, and

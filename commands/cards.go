@@ -200,20 +200,12 @@ func changeLines(l *i18n.Lang, r *approvals.Request, pkg *approvals.Package) []b
 		}
 		out = append(out, l.T(key, i18n.M{"Profile": bot.Bold(p.Name), "Product": orText(p.Product, "Dynamic Chat")}))
 	}
+	out = append(out, engageLines(l, pkg, add)...)
 	if !add && pkg.RemoveFromAllProfiles {
 		out = append(out, l.T("card.change.all_profiles"))
 	}
-	if role := pkg.MarketoRole.String(); role != "" {
-		ws := l.T("card.change.default_workspace")
-		if w := pkg.MarketoWorkspace.String(); w != "" {
-			ws = l.T("card.change.workspace", i18n.M{"Workspace": w})
-		}
-		key := "card.change.role_add"
-		if !add {
-			key = "card.change.role_remove"
-		}
-		out = append(out, l.T(key, i18n.M{"Role": bot.Bold(role), "Workspace": ws}))
-	}
+	out = append(out, roleLines(l, pkg, add)...)
+	out = append(out, previewLines(l, r)...)
 	if len(out) == 0 {
 		out = append(out, l.T("card.change.none"))
 	}

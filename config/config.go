@@ -105,6 +105,9 @@ type PackageConfig struct {
 	// RemoveFromAllProfiles makes removals take the user out of every
 	// Dynamic Chat profile, not only this package's. Default false.
 	RemoveFromAllProfiles bool `yaml:"remove_from_all_profiles"`
+	// Seats is what an add over a profile's licence quota does: "warn"
+	// (default: the approvers see it on the card) or "refuse".
+	Seats string `yaml:"seats"`
 }
 
 // ProfileConfig names one Admin Console product profile.

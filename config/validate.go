@@ -132,6 +132,7 @@ func (r *problems) pkg(path, name string, pc PackageConfig, globalDryRun bool, d
 	} else if !pc.DMApprovers && teamsChannel == "" {
 		r.add(path, "has no approval destination: set approval_channel, dm_approvers: true, or both")
 	}
+	p.Seats = approvals.SeatRule(r.oneOf(at("seats"), pc.Seats, "", string(approvals.SeatsWarn), string(approvals.SeatsRefuse)))
 	p.OnPartialFailure = approvals.Compensation(r.oneOf(at("on_partial_failure"), pc.OnPartialFailure,
 		string(approvals.CompensateRollback), string(approvals.CompensateRollback), string(approvals.CompensateAlert)))
 	return p

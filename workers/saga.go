@@ -300,6 +300,9 @@ func (e *Executor) adobeAdd(ctx context.Context, r *approvals.Request, pkg *appr
 		u.FirstName, u.LastName = NamesFromEmail(u.Email, u.FirstName, u.LastName)
 	}
 	profiles := pkg.AdminConsoleProfiles()
+	if err := e.seatsLeft(ctx, r, pkg); err != nil {
+		return failed(err)
+	}
 	if err := e.adobe.AddToProfiles(ctx, u, profiles, r.ID+"/"+StepAdobe, r.DryRun); err != nil {
 		return failed(err)
 	}

@@ -71,20 +71,29 @@ func (v vendorParts) reviewMarketo() (reviews.Marketo, map[string]reviews.Market
 	return def, named
 }
 
-// workerMarketo is the saga's port of the default instance (nil when no
-// package uses it).
-func (v vendorParts) workerMarketo() workers.Marketo {
-	if c := v.marketos[approvals.DefaultInstance]; c != nil {
-		return &workers.MarketoUsers{Client: c, Resolver: v.mapping}
+// inspectTimeout bounds what a request waits for the vendors' word on
+// seats and Marketo when it is made (approvals.Service.WithInspector).
+const inspectTimeout = 5 * time.Second
+
+// marketoPorts are the saga's Marketo ports, one per instance, shared by
+// the executor and the inspector (one user directory per instance).
+func (v vendorParts) marketoPorts() map[string]workers.Marketo {
+	out := make(map[string]workers.Marketo, len(v.marketos))
+	for n, c := range v.marketos {
+		inst := n
+		if n == approvals.DefaultInstance {
+			inst = ""
+		}
+		out[n] = &workers.MarketoUsers{Client: c, Resolver: v.mapping, Instance: inst}
 	}
-	return nil
+	return out
 }
 
-// attachInstances gives the executor a port per named instance.
-func (v vendorParts) attachInstances(exec *workers.Executor) {
-	for n, c := range v.marketos {
+// attachInstances gives the executor the port of each named instance.
+func attachInstances(exec *workers.Executor, ports map[string]workers.Marketo) {
+	for n, m := range ports {
 		if n != approvals.DefaultInstance {
-			exec.WithMarketo(n, &workers.MarketoUsers{Client: c, Resolver: v.mapping, Instance: n})
+			exec.WithMarketo(n, m)
 		}
 	}
 }

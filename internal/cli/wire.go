@@ -268,10 +268,11 @@ func (a *app) workerParts(ctx context.Context, w wiring, v vendorParts) ([]runne
 	if settings.Marketo.UserPollInterval > 0 && w.userLag == 0 {
 		saga.UserPoll = settings.Marketo.UserPollInterval
 	}
-	exec := workers.NewExecutor(a.service, a.store,
-		workers.AdobeConsole{Batcher: v.batcher, Client: v.adobe, Snapshots: &workers.Snapshots{}, Resolver: v.mapping},
-		v.workerMarketo(), a.handler, w.clock, saga)
-	v.attachInstances(exec)
+	ports := v.marketoPorts()
+	console := workers.AdobeConsole{Batcher: v.batcher, Client: v.adobe, Snapshots: &workers.Snapshots{}, Resolver: v.mapping}
+	exec := workers.NewExecutor(a.service, a.store, console, ports[approvals.DefaultInstance], a.handler, w.clock, saga)
+	a.service.WithInspector(&workers.Inspector{Adobe: console, Marketo: ports}, inspectTimeout)
+	attachInstances(exec, ports)
 	exec.WithObserver(a.metrics.Provisioning)
 	// Running tasks get two thirds of the teardown; what is left is for
 	// the batcher to send what they queued.

@@ -1,0 +1,155 @@
+package approvals
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// What the vendors say about a request before anyone decides it: the
+// seats left on each product profile, and whether the person is in each
+// Marketo instance already. It is read once, when the request is made,
+// and shown on the approval card, so approvers see "48 of 50 seats
+// used" and "not in Marketo yet" instead of finding out when the add
+// fails.
+
+// SeatRule says what an add does to a product profile with no seat
+// left (policy: seats).
+type SeatRule string
+
+// Seat rules.
+const (
+	// SeatsWarn shows the approvers that the add would go over the
+	// profile's licence quota and lets them decide (the default).
+	SeatsWarn SeatRule = "warn"
+	// SeatsRefuse refuses such an add: when it is requested, and again
+	// right before the Admin Console change.
+	SeatsRefuse SeatRule = "refuse"
+)
+
+// SeatCount is one product profile's seats as the Admin Console lists
+// them (memberCount against licenseQuota).
+type SeatCount struct {
+	Profile string `json:"profile"`
+	Used    int    `json:"used"`
+	// Quota is 0 when the profile states none (licenseQuota is not a
+	// whole number): then there is nothing to exceed.
+	Quota int `json:"quota,omitempty"`
+	// Holds says the person already holds the profile, so the add takes
+	// no seat.
+	Holds bool `json:"holds,omitempty"`
+}
+
+// Over says whether adding the person would exceed the quota.
+func (s SeatCount) Over() bool { return s.Quota > 0 && !s.Holds && s.Used+1 > s.Quota }
+
+// MarketoPresence says whether the person is a user of one Marketo
+// instance already.
+type MarketoPresence struct {
+	Instance string `json:"instance"`
+	Present  bool   `json:"present"`
+	// EngageProfile is the Marketo Engage profile that brings the person
+	// in (the package's, else the instance's hint; may be empty).
+	EngageProfile string `json:"engage_profile,omitempty"`
+	// Adds says the package adds EngageProfile with its profiles.
+	Adds bool `json:"adds,omitempty"`
+}
+
+// Preview is what the vendors said about a request when it was made.
+type Preview struct {
+	At      time.Time         `json:"at"`
+	Seats   []SeatCount       `json:"seats,omitempty"`
+	Marketo []MarketoPresence `json:"marketo,omitempty"`
+	// Notes say what could not be checked, for people.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Over lists the profiles an add would take over their quota.
+func (p *Preview) Over() []SeatCount {
+	if p == nil {
+		return nil
+	}
+	var out []SeatCount
+	for _, s := range p.Seats {
+		if s.Over() {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Inspector reads what the vendors say about a request. Inspect returns
+// what it could read; parts it could not read are Notes, and only a
+// cancelled context is an error.
+type Inspector interface {
+	Inspect(ctx context.Context, r *Request, pkg *Package) (*Preview, error)
+}
+
+// ErrNoSeats says an add would exceed a product profile's licence quota
+// and the package refuses that (seats: refuse).
+var ErrNoSeats = errors.New("no seat left on the product profile")
+
+// SeatsError names the full profiles.
+type SeatsError struct {
+	Package string
+	Full    []SeatCount
+}
+
+func (e *SeatsError) Error() string { return e.Human() }
+
+// Is makes errors.Is(err, ErrNoSeats) true.
+func (e *SeatsError) Is(target error) bool { return target == ErrNoSeats }
+
+// Human is the sentence for people: which profile is full, and what to do.
+func (e *SeatsError) Human() string {
+	parts := make([]string, len(e.Full))
+	for i, s := range e.Full {
+		parts[i] = fmt.Sprintf("%q has %d of %d seats used", s.Profile, s.Used, s.Quota)
+	}
+	return fmt.Sprintf("No seat left: %s, and package %s refuses adds over the licence quota (seats: refuse). "+
+		"Free a seat or raise the quota in the Admin Console, then ask again.", strings.Join(parts, "; "), e.Package)
+}
+
+// WithInspector makes Submit read what the vendors say about each add
+// (within timeout; default 5 s) before it stores it: the preview goes on
+// the request for the card, and a package with seats: refuse refuses an
+// add over a full profile, storing nothing.
+func (s *Service) WithInspector(i Inspector, timeout time.Duration) *Service {
+	if timeout <= 0 {
+		timeout = 5 * time.Second
+	}
+	s.inspector, s.inspectTimeout = i, timeout
+	return s
+}
+
+// inspect sets r's preview, or refuses r for want of seats.
+func (s *Service) inspect(ctx context.Context, r *Request) error {
+	if s.inspector == nil || r.Kind != KindAdd {
+		return nil
+	}
+	pkg, err := s.policy.Package(r.Package)
+	if err != nil {
+		return err
+	}
+	ictx, cancel := context.WithTimeout(ctx, s.inspectTimeout)
+	defer cancel()
+	p, err := s.inspector.Inspect(ictx, r, pkg)
+	switch {
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case err != nil:
+		p = &Preview{Notes: []string{"The vendors could not be asked about seats and Marketo: " + bound(err.Error())}}
+	case p == nil:
+		return nil
+	}
+	if p.At.IsZero() {
+		p.At = s.clock.Now().UTC()
+	}
+	if full := p.Over(); len(full) > 0 && pkg.Seats == SeatsRefuse {
+		return &SeatsError{Package: pkg.Name, Full: full}
+	}
+	r.Preview = p
+	return nil
+}

@@ -1,0 +1,121 @@
+package workers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/chataccess/chataccess/approvals"
+)
+
+// SeatReader is the optional part of an AdminConsole that reads the
+// seats of product profiles (AdobeConsole implements it).
+type SeatReader interface {
+	// Seats returns each profile's memberCount and licence quota, and
+	// whether email holds it already (read only when the add would
+	// otherwise take the last seat or more).
+	Seats(ctx context.Context, email string, profiles []approvals.ProductProfile) ([]approvals.SeatCount, error)
+}
+
+var _ SeatReader = AdobeConsole{}
+
+// Seats reads the profiles from the organization's group listing (the
+// Resolver's, shared and kept for its TTL: memberCount and licenseQuota,
+// umapi-doc:docs/en/api/group.md). Whether memberCount counts people who
+// hold the profile through a user group is UNCONFIRMED; the emulator
+// counts them unless told otherwise.
+func (a AdobeConsole) Seats(ctx context.Context, email string, profiles []approvals.ProductProfile) ([]approvals.SeatCount, error) {
+	if a.Resolver == nil {
+		return nil, errors.New("no resolver to read the product profiles with")
+	}
+	groups, err := a.Resolver.Profiles(ctx, profiles)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]approvals.SeatCount, 0, len(groups))
+	for _, g := range groups {
+		used, quota, ok := g.Seats()
+		s := approvals.SeatCount{Profile: g.GroupName, Used: used}
+		if ok {
+			s.Quota = quota
+		}
+		if s.Over() && email != "" {
+			if s.Holds, err = a.HoldsProfile(ctx, email, g.GroupName); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// Inspector tells the approvals Service, when an add is requested, the
+// seats of its profiles and whether the person is in each Marketo
+// instance it reaches (approvals.Inspector).
+type Inspector struct {
+	Adobe AdminConsole
+	// Marketo are the instances' ports by name ("default" included).
+	Marketo map[string]Marketo
+}
+
+var _ approvals.Inspector = (*Inspector)(nil)
+
+// Inspect reads seats and Marketo presence; what cannot be read is a
+// note, and only a cancelled context is an error.
+func (i *Inspector) Inspect(ctx context.Context, r *approvals.Request, pkg *approvals.Package) (*approvals.Preview, error) {
+	p := &approvals.Preview{}
+	if sr, ok := i.Adobe.(SeatReader); ok {
+		seats, err := sr.Seats(ctx, r.Target.Email, pkg.Profiles)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if err != nil {
+			p.Notes = append(p.Notes, "The seats could not be read: "+humanError(err))
+		}
+		p.Seats = seats
+	}
+	for _, sub := range pkg.MarketoSubscriptions() {
+		if sub.Role.ID == 0 && sub.Role.Name == "" {
+			continue
+		}
+		mp := approvals.MarketoPresence{Instance: approvals.InstanceKey(sub.Instance), EngageProfile: sub.EngageName(), Adds: sub.EngageProfile != ""}
+		m := i.Marketo[mp.Instance]
+		if m == nil {
+			p.Notes = append(p.Notes, fmt.Sprintf("Marketo instance %s is not configured here.", strconv.Quote(mp.Instance)))
+			continue
+		}
+		_, err := m.FindUser(ctx, r.Target.Email)
+		switch {
+		case ctx.Err() != nil:
+			return nil, ctx.Err()
+		case err == nil:
+			mp.Present = true
+		case !errors.Is(err, ErrUserNotFound):
+			p.Notes = append(p.Notes, "Marketo"+onInstance(mp.Instance)+" could not be asked: "+humanError(err))
+			continue
+		}
+		p.Marketo = append(p.Marketo, mp)
+	}
+	return p, nil
+}
+
+// seatsLeft refuses, right before the Admin Console change, an add
+// that would go over a full profile when the package says seats:
+// refuse; nothing has changed then. A quota that cannot be read does not
+// stop the add (Adobe's own answer to an add over the quota is
+// UNCONFIRMED).
+func (e *Executor) seatsLeft(ctx context.Context, r *approvals.Request, pkg *approvals.Package) error {
+	sr, ok := e.adobe.(SeatReader)
+	if !ok || pkg.Seats != approvals.SeatsRefuse || r.DryRun {
+		return nil
+	}
+	seats, err := sr.Seats(ctx, r.Target.Email, pkg.Profiles)
+	if err != nil {
+		return err
+	}
+	if full := (&approvals.Preview{Seats: seats}).Over(); len(full) > 0 {
+		return &permanentError{(&approvals.SeatsError{Package: pkg.Name, Full: full}).Human()}
+	}
+	return nil
+}
