@@ -207,3 +207,18 @@ func TestInstanceEnvProblems(t *testing.T) {
 		t.Errorf("problems:\n%s\nwant:\n%s", render(got), render(want))
 	}
 }
+
+func TestSeatsRule(t *testing.T) {
+	cfg, err := config.Parse([]byte(withPkg("seats: refuse")), nil)
+	if err != nil || cfg.Policy().Packages["agent"].Seats != approvals.SeatsRefuse {
+		t.Fatalf("refuse: %v", err)
+	}
+	cfg, err = config.Parse([]byte(minimal), nil)
+	if err != nil || cfg.Policy().Packages["agent"].Seats != "" {
+		t.Fatalf("default: %v", err)
+	}
+	_, err = config.Parse([]byte(withPkg("seats: maybe")), nil)
+	if got := problemsOf(err); !slices.Equal(got, []problem{{"packages.agent.seats", `"maybe" is not one of warn, refuse`}}) {
+		t.Errorf("problems %v", got)
+	}
+}
