@@ -246,3 +246,38 @@ func TestQueueGauges(t *testing.T) {
 		t.Error("nothing ran yet and nobody paused the queue")
 	}
 }
+
+// TestReady: chataccess_ready follows the check, within the timeout.
+func TestReady(t *testing.T) {
+	var failing atomic.Bool
+	reg := prometheus.NewPedanticRegistry()
+	m := New(reg, Options{MinReadInterval: time.Nanosecond, ReadTimeout: 50 * time.Millisecond})
+	block := make(chan struct{})
+	defer close(block)
+	var hang atomic.Bool
+	m.WatchReady(func(ctx context.Context) error {
+		if hang.Load() {
+			select {
+			case <-block:
+			case <-ctx.Done():
+			}
+			return ctx.Err()
+		}
+		if failing.Load() {
+			return context.DeadlineExceeded
+		}
+		return nil
+	})
+	if must(t, reg, "chataccess_ready") != 1 {
+		t.Error("ready check passed, gauge is not 1")
+	}
+	failing.Store(true)
+	if must(t, reg, "chataccess_ready") != 0 {
+		t.Error("ready check failed, gauge is not 0")
+	}
+	failing.Store(false)
+	hang.Store(true)
+	if must(t, reg, "chataccess_ready") != 0 {
+		t.Error("a check that does not answer within the timeout is not ready")
+	}
+}
