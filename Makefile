@@ -19,7 +19,7 @@ lint: lint-deploy
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 	$(GO) test -count=1 ./internal/archtest/
 
-## lint-deploy: helm lint and kubeconform -strict on the chart's renderings and deploy/kubernetes (offline)
+## lint-deploy: helm lint and kubeconform -strict on the chart's renderings and deploy/kubernetes (offline), promtool on deploy/prometheus
 lint-deploy:
 	GO=$(GO) deploy/lint.sh
 
