@@ -220,6 +220,11 @@ type AdobeConfig struct {
 	MaxRetryAfter       string `yaml:"max_retry_after"`
 	// Identity is the default for packages that set none.
 	Identity IdentityConfig `yaml:"identity"`
+	// DynamicChatUserGroups are the user groups used for Dynamic Chat
+	// only: a review that revokes access held through one of them takes
+	// the person out of the group. Access through any other group is
+	// never edited; the review tells the admins which group to change.
+	DynamicChatUserGroups []string `yaml:"dynamic_chat_user_groups"`
 }
 
 // MarketoConfig holds Marketo instance settings that are not secrets.

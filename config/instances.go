@@ -348,3 +348,41 @@ func LoadInstanceEnv(getenv func(string) string, names []string) (map[string]Mar
 	env := loadInstanceEnv(getenv, names, &ps)
 	return env, ps.list
 }
+
+// userGroupNames checks a list of Admin Console user group names: not
+// empty, not an admin group (_org_admin, _admin_…, _product_admin_…,
+// _developer_…, which are no user groups), each once.
+func (r *problems) userGroupNames(path string, in []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for i, raw := range in {
+		at := index(path, i)
+		n := strings.TrimSpace(raw)
+		k := strings.ToLower(strings.Join(strings.Fields(n), " "))
+		switch {
+		case n == "":
+			r.add(at, "is empty")
+		case len(n) > 255:
+			r.add(at, "is longer than 255 characters")
+		case isAdminGroupName(k):
+			r.add(at, "%s is an admin group, not a user group", quote(truncate(n, 60)))
+		case seen[k]:
+			r.add(at, "%s is listed twice", quote(truncate(n, 60)))
+		default:
+			seen[k] = true
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// isAdminGroupName mirrors adobe.IsAdminGroupName (config imports no
+// vendor package): the fixed admin groups and the per-object prefixes of
+// umapi-doc:docs/en/api/ActionsCmds.md.
+func isAdminGroupName(k string) bool {
+	switch k {
+	case "_org_admin", "_support_admin", "_deployment_admin", "_compartment_admin", "_compartment_viewer":
+		return true
+	}
+	return strings.HasPrefix(k, "_admin_") || strings.HasPrefix(k, "_product_admin_") || strings.HasPrefix(k, "_developer_")
+}

@@ -222,3 +222,20 @@ func TestSeatsRule(t *testing.T) {
 		t.Errorf("problems %v", got)
 	}
 }
+
+func TestDynamicChatUserGroups(t *testing.T) {
+	y := replace("adobe: {identity: {type: enterpriseID}}", "adobe: {identity: {type: enterpriseID}, dynamic_chat_user_groups: [EMEA Chat Agents, \" APAC Agents \"]}")
+	if cfg, err := config.Parse([]byte(y), nil); err != nil || !slices.Equal(cfg.Settings().Adobe.DynamicChatUserGroups, []string{"EMEA Chat Agents", "APAC Agents"}) {
+		t.Fatalf("%v %v", err, cfg.Settings().Adobe)
+	}
+	y = replace("adobe: {identity: {type: enterpriseID}}", "adobe: {identity: {type: enterpriseID}, dynamic_chat_user_groups: [_org_admin, \"\", A, a, _admin_Live Agent]}")
+	want := []problem{
+		{"adobe.dynamic_chat_user_groups[0]", `"_org_admin" is an admin group, not a user group`},
+		{"adobe.dynamic_chat_user_groups[1]", "is empty"},
+		{"adobe.dynamic_chat_user_groups[3]", `"a" is listed twice`},
+		{"adobe.dynamic_chat_user_groups[4]", `"_admin_Live Agent" is an admin group, not a user group`},
+	}
+	if _, err := config.Parse([]byte(y), nil); !slices.Equal(problemsOf(err), want) {
+		t.Errorf("problems:\n%s\nwant:\n%s", render(problemsOf(err)), render(want))
+	}
+}

@@ -140,6 +140,8 @@ type AdobeSettings struct {
 	GroupReadsPerMinute int
 	BatchWindow         time.Duration
 	MaxRetryAfter       time.Duration
+	// DynamicChatUserGroups: adobe.dynamic_chat_user_groups.
+	DynamicChatUserGroups []string
 }
 
 // MarketoSettings are the Marketo client knobs.

@@ -59,6 +59,7 @@ func (r *problems) settings(c *Config) Settings {
 		MaxRetryAfter:       r.durationIn("adobe.max_retry_after", c.Adobe.MaxRetryAfter, DefaultMaxRetryAfter, time.Minute, 24*time.Hour),
 	}
 
+	s.Adobe.DynamicChatUserGroups = r.userGroupNames("adobe.dynamic_chat_user_groups", c.Adobe.DynamicChatUserGroups)
 	const mktoLimit = "Marketo's per-instance limit"
 	s.Marketo = MarketoSettings{
 		CallsPer20s:      r.intIn("marketo.calls_per_20s", c.Marketo.CallsPer20s, DefaultMarketoCallsPer20s, 1, MaxMarketoCallsPer20s, mktoLimit),

@@ -129,7 +129,7 @@ func (r *Reviews) profileMembers(ctx context.Context, packages []*approvals.Pack
 				continue
 			}
 			var ms []Member
-			err := r.adobe.ProfileMembers(ctx, prof.Name, func(m Member) error {
+			err := r.eachHolder(ctx, prof.Name, func(m Member) error {
 				m.Email = strings.ToLower(strings.TrimSpace(m.Email))
 				if m.Email != "" {
 					ms = append(ms, m)
@@ -149,9 +149,11 @@ func (r *Reviews) profileMembers(ctx context.Context, packages []*approvals.Pack
 // numbered after the first `before` items of the campaign.
 func (r *Reviews) packageItems(ctx context.Context, p *approvals.Package, members map[string][]Member, mk *marketoSide, before int) ([]Item, error) {
 	adobeSet, names, profilesOf := Set{}, map[string]string{}, map[string][]string{}
+	how := holdings{}
 	for _, prof := range p.Profiles {
 		for _, m := range members[strings.ToLower(prof.Name)] {
 			adobeSet[m.Email] = true
+			how.add(m)
 			profilesOf[m.Email] = append(profilesOf[m.Email], prof.Name)
 			if n := strings.TrimSpace(m.FirstName + " " + m.LastName); n != "" {
 				names[m.Email] = n
@@ -198,6 +200,7 @@ func (r *Reviews) packageItems(ctx context.Context, p *approvals.Package, member
 	for i, e := range emails {
 		items = append(items, Item{
 			Index: before + i + 1, Package: p.Name, Email: e, Name: approvals.CleanName(names[e]), Profiles: profilesOf[e],
+			Via: how.via(e), Inherited: how.inheritedOnly(e),
 			InMarketo: mktoSet[e], MarketoAdmin: mk.admins[e], LastLogin: mk.lastLogin[e],
 			Grant: grantOf[e], Findings: findings[e],
 		})

@@ -91,6 +91,12 @@ func (r *Reviews) KeepAll(ctx context.Context, id string, indexes []int, who app
 // safe to call again: an open remove request is found and recorded.
 func (r *Reviews) revoke(ctx context.Context, c *Campaign, it *Item, reason string) {
 	reqID, failure := "", ""
+	if it.Inherited {
+		if why, goOn := r.revokeInherited(ctx, c, it); !goOn {
+			r.recordOutcome(ctx, c, it, "", why)
+			return
+		}
+	}
 	req, err := r.access.Revoke(ctx, it.Email, it.Package, approvals.System, reason)
 	if errors.Is(err, approvals.ErrNoGrant) {
 		// Access granted outside the bot has no grant to end: remove it
@@ -110,6 +116,12 @@ func (r *Reviews) revoke(ctx context.Context, c *Campaign, it *Item, reason stri
 		failure = truncate(err.Error(), 300)
 		r.log.Error().Err(err).Str(logging.ReviewID, c.ID).Int(logging.Item, it.Index).Str(logging.Package, it.Package).Msg("review revoke")
 	}
+	r.recordOutcome(ctx, c, it, reqID, failure)
+}
+
+// recordOutcome records the remove request of a revoke decision, or why
+// there is none, on the decision.
+func (r *Reviews) recordOutcome(ctx context.Context, c *Campaign, it *Item, reqID, failure string) {
 	if err := r.store.SetDecisionOutcome(ctx, c.ID, it.Index, reqID, failure); err != nil {
 		r.log.Error().Err(err).Str(logging.ReviewID, c.ID).Int(logging.Item, it.Index).Msg("record revoke request")
 		return

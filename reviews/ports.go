@@ -12,6 +12,10 @@ type Member struct {
 	Email     string
 	FirstName string
 	LastName  string
+	// Inherited says the person holds the profile only through user
+	// groups (HolderLister); Via names those groups, when known.
+	Inherited bool
+	Via       []string
 }
 
 // Adobe reads Admin Console product profile members. The inventory

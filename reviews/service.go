@@ -24,6 +24,10 @@ type Deps struct {
 	// MarketoInstances are the ports of the named Marketo instances
 	// (marketo.instances), by lower-case name; Marketo serves the default.
 	MarketoInstances map[string]Marketo
+	// DynamicChatGroups are the user groups used for Dynamic Chat only:
+	// a revoke of access held through one of them takes the person out
+	// of the group. Access through any other group is an admin finding.
+	DynamicChatGroups []string
 	Notifier         Notifier
 	Schedules        []Schedule
 	// Clock tells the time; nil means the wall clock.
@@ -46,6 +50,7 @@ type Reviews struct {
 	adobe     Adobe
 	marketo   Marketo
 	marketoBy map[string]Marketo
+	dcGroups  []string
 	notify    Notifier
 	schedules []Schedule
 	clock     approvals.Clock
@@ -66,7 +71,7 @@ func New(d Deps) *Reviews {
 		d.SweepEvery = time.Minute
 	}
 	return &Reviews{
-		access: d.Access, store: d.Store, adobe: d.Adobe, marketo: d.Marketo, marketoBy: instancePorts(d.MarketoInstances), notify: d.Notifier,
+		access: d.Access, store: d.Store, adobe: d.Adobe, marketo: d.Marketo, marketoBy: instancePorts(d.MarketoInstances), dcGroups: d.DynamicChatGroups, notify: d.Notifier,
 		schedules: d.Schedules, clock: d.Clock, log: logging.WithComponent(d.Logger, "reviews"),
 		holder: d.Holder, every: d.SweepEvery,
 	}

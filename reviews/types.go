@@ -158,6 +158,11 @@ type Item struct {
 	// Profiles are the package's Admin Console profiles the user is a
 	// direct member of; empty when not in the Admin Console.
 	Profiles []string `json:"profiles,omitempty"`
+	// Via names the user groups through which the user holds a profile
+	// of the package; Inherited says that is the only way they hold it
+	// (no direct membership).
+	Via       []string `json:"via,omitempty"`
+	Inherited bool     `json:"inherited,omitempty"`
 	// InMarketo says the user holds the package's Marketo role.
 	InMarketo    bool      `json:"mkto,omitempty"`
 	MarketoAdmin bool      `json:"mkto_admin,omitempty"`

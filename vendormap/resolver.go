@@ -287,3 +287,21 @@ func groupNames(gs []adobe.Group) []string {
 	}
 	return out
 }
+
+// UserGroups returns the organization's user groups by NameKey, from the
+// kept group listing (read when none is kept): their memberCount tells
+// which groups hold a profile (reviews/inventory).
+func (r *Resolver) UserGroups(ctx context.Context) (map[string]adobe.Group, error) {
+	if r.groups == nil {
+		return nil, fmt.Errorf("vendormap: no Admin Console client to list user groups with")
+	}
+	return lookup(ctx, r.groups, func(gs []adobe.Group) (map[string]adobe.Group, error) {
+		out := map[string]adobe.Group{}
+		for _, g := range gs {
+			if g.Type == adobe.GroupTypeUserGroup {
+				out[NameKey(g.GroupName)] = g
+			}
+		}
+		return out, nil
+	})
+}

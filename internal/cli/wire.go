@@ -225,6 +225,7 @@ func (a *app) chatParts(w wiring, v vendorParts) bot.Handler {
 	a.reviews = reviews.New(reviews.Deps{
 		Access: a.service, Store: a.store, Notifier: reviewMsgs, Clock: w.clock, Logger: w.log, Holder: w.replica,
 		Adobe: &inventory.Adobe{Client: v.adobe, Resolver: v.mapping}, Marketo: reviewMarketo, MarketoInstances: reviewInstances,
+		DynamicChatGroups: settings.Adobe.DynamicChatUserGroups,
 		Schedules: reviewSchedules(w.cfg.ReviewSchedules()),
 	})
 	a.handler = commands.New(commands.Deps{

@@ -210,6 +210,7 @@ func (r renderer) evidence(view string, it reviews.Item) bot.Text {
 		login = l.T("reviewpage.access.login", i18n.M{"Date": r.date(it.LastLogin), "Ago": r.ago(it.LastLogin)})
 	}
 	lines = append(lines, l.T("reviewpage.access.line", i18n.M{"Profiles": profiles, "Role": role, "Login": login}))
+	lines = append(lines, viaLine(l, it)...)
 	for _, k := range it.Findings {
 		line := l.T("reviewpage.finding", i18n.M{"Finding": bot.Bold(findingLabel(l, k))})
 		if view == ViewDrift {
