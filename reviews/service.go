@@ -28,8 +28,8 @@ type Deps struct {
 	// a revoke of access held through one of them takes the person out
 	// of the group. Access through any other group is an admin finding.
 	DynamicChatGroups []string
-	Notifier         Notifier
-	Schedules        []Schedule
+	Notifier          Notifier
+	Schedules         []Schedule
 	// Clock tells the time; nil means the wall clock.
 	Clock approvals.Clock
 	// Logger gets component=reviews; the zero Logger discards.
