@@ -1,45 +1,23 @@
 package teamsbot_test
 
 import (
-	"context"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
+
+	"github.com/chataccess/chataccess/internal/npmtest"
 )
 
 // adaptiveCardsVersion is the version of Microsoft's adaptivecards npm
 // package the cards are checked with.
 const adaptiveCardsVersion = "3.0.6"
 
-// adaptiveCardsJS installs the adaptivecards npm package once (into the
-// temp dir) and returns its bundle, or skips when npm or its registry
-// cannot be reached.
+// adaptiveCardsJS installs the adaptivecards npm package (once per
+// machine) and returns its bundle.
 func adaptiveCardsJS(t *testing.T) string {
 	t.Helper()
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Skip("node is not installed; the Adaptive Card check needs node and npm")
-	}
-	dir := filepath.Join(os.TempDir(), "chataccess-adaptivecards-"+adaptiveCardsVersion)
-	bundle := filepath.Join(dir, "node_modules", "adaptivecards", "dist", "adaptivecards.js")
-	if _, err := os.Stat(bundle); err == nil {
-		return bundle
-	}
-	if _, err := exec.LookPath("npm"); err != nil {
-		t.Skip("npm is not installed; the Adaptive Card check needs it")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "npm", "install", "--prefix", dir, "--no-audit", "--no-fund", "--no-save",
-		"adaptivecards@"+adaptiveCardsVersion).CombinedOutput()
-	if err != nil {
-		if probe := exec.CommandContext(ctx, "npm", "view", "adaptivecards", "version"); probe.Run() != nil {
-			t.Skipf("the npm registry is unreachable, so Microsoft's adaptivecards parser cannot be installed: %s", out)
-		}
-		t.Fatalf("npm install adaptivecards: %v\n%s", err, out)
-	}
-	return bundle
+	modules := npmtest.Install(t, "the Adaptive Card check", "adaptivecards@"+adaptiveCardsVersion)
+	return filepath.Join(modules, "adaptivecards", "dist", "adaptivecards.js")
 }
 
 // TestCardsPassAdaptiveCards checks every golden card and dialog with

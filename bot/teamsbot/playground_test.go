@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/chataccess/chataccess/bot"
 	"github.com/chataccess/chataccess/bot/teamsbot"
+	"github.com/chataccess/chataccess/internal/npmtest"
 	"github.com/chataccess/chataccess/internal/redistest"
 	"github.com/chataccess/chataccess/store"
 )
@@ -26,33 +26,12 @@ import (
 // development mode is tested against.
 const playgroundVersion = "0.2.28"
 
-// playgroundCLI installs the Agents Playground from npm once (into the
-// temp dir) and returns its cli.js, or skips when npm or its registry
-// cannot be reached.
+// playgroundCLI installs the Agents Playground from npm (once per
+// machine) and returns its cli.js.
 func playgroundCLI(t *testing.T) string {
 	t.Helper()
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Skip("node is not installed; the Agents Playground test needs node and npm")
-	}
-	dir := filepath.Join(os.TempDir(), "chataccess-playground-"+playgroundVersion)
-	cli := filepath.Join(dir, "node_modules", "@microsoft", "m365agentsplayground", "cli.js")
-	if _, err := os.Stat(cli); err == nil {
-		return cli
-	}
-	if _, err := exec.LookPath("npm"); err != nil {
-		t.Skip("npm is not installed; the Agents Playground test needs it")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "npm", "install", "--prefix", dir, "--no-audit", "--no-fund", "--no-save",
-		"@microsoft/m365agentsplayground@"+playgroundVersion).CombinedOutput()
-	if err != nil {
-		if exec.CommandContext(ctx, "npm", "view", "@microsoft/m365agentsplayground", "version").Run() != nil {
-			t.Skipf("the npm registry is unreachable, so the Agents Playground cannot be installed: %s", out)
-		}
-		t.Fatalf("npm install the Agents Playground: %v\n%s", err, out)
-	}
-	return cli
+	modules := npmtest.Install(t, "the Agents Playground test", "@microsoft/m365agentsplayground@"+playgroundVersion)
+	return filepath.Join(modules, "@microsoft", "m365agentsplayground", "cli.js")
 }
 
 func freePort(t *testing.T) int {
