@@ -64,7 +64,7 @@ type OutboxGroupStats struct {
 }
 
 // Stats reads the ledger's counts in two pipelined round trips of at
-// most 16 + 2·len(packages) + 2·groups + 2·MaxStatReviews commands, all
+// most 15 + 2·len(packages) + 2·groups + 2·MaxStatReviews commands, all
 // O(1) or O(log n) except XINFO GROUPS (O(groups)). It is for a metrics
 // scrape: the caller bounds it with ctx.
 func (s *Store) Stats(ctx context.Context, packages []string) (LedgerStats, error) {

@@ -22,8 +22,10 @@ type QueueStats struct {
 }
 
 // Stats reads the queue's state from Redis through the queue's
-// inspector: one set lookup and one read of the queue's counters. A
-// queue nothing was ever enqueued on is empty.
+// inspector: four round trips (the queue list, the queue's existence,
+// a script that counts its tasks, and one that samples at most 20 tasks
+// of each state for their memory). A queue nothing was ever enqueued on
+// is empty.
 func (q *Queue) Stats() (QueueStats, error) {
 	names, err := q.insp.Queues()
 	if err != nil {
