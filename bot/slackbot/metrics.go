@@ -68,6 +68,7 @@ func (m *Metrics) acked(endpoint string, seconds float64) {
 	}
 }
 
+// dropped counts post-ack work the runner dropped (postack.Config.Dropped).
 func (m *Metrics) dropped() {
 	if m != nil {
 		m.laterDrops.Inc()

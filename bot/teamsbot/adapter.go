@@ -10,6 +10,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/bot/postack"
 	"github.com/chataccess/chataccess/internal/logging"
 )
 
@@ -58,7 +59,7 @@ type Config struct {
 type Adapter struct {
 	Sender     *Sender
 	Dispatcher *Dispatcher
-	Runner     *Runner
+	Runner     *postack.Runner
 	HTTP       *HTTP
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/bot/postack"
 	"github.com/chataccess/chataccess/internal/logging"
 )
 
@@ -34,7 +35,7 @@ type Viewers interface {
 type DispatcherConfig struct {
 	Handler bot.Handler
 	Sender  *Sender
-	Runner  *Runner
+	Runner  *postack.Runner
 	// Claims de-duplicates redelivered activities across replicas; nil
 	// disables de-duplication.
 	Claims Claimer

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/chataccess/chataccess/bot/postack"
 )
 
 // DefaultMaxBody is the largest activity accepted (256 KiB). Teams
@@ -25,7 +27,7 @@ const DefaultMaxBody = 256 << 10
 type HTTP struct {
 	v        *Verifier
 	d        *Dispatcher
-	runner   *Runner
+	runner   *postack.Runner
 	metrics  *Metrics
 	maxBody  int64
 	now      func() time.Time
@@ -33,7 +35,7 @@ type HTTP struct {
 }
 
 // NewHTTP returns the endpoint for a verifier and dispatcher.
-func NewHTTP(v *Verifier, d *Dispatcher, r *Runner, m *Metrics) *HTTP {
+func NewHTTP(v *Verifier, d *Dispatcher, r *postack.Runner, m *Metrics) *HTTP {
 	return &HTTP{v: v, d: d, runner: r, metrics: m, maxBody: DefaultMaxBody, now: time.Now}
 }
 
