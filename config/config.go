@@ -208,6 +208,11 @@ type ServerConfig struct {
 type RedisConfig struct {
 	// Prefix starts every key. Default "chataccess:v1:".
 	Prefix string `yaml:"prefix"`
+	// RequirePersistence makes serve refuse a Redis that would lose the
+	// ledger (no AOF, or an eviction policy other than noeviction)
+	// instead of warning. A Redis that does not allow CONFIG GET is
+	// still only a warning.
+	RequirePersistence bool `yaml:"require_persistence"`
 }
 
 // AdobeConfig holds org-level Admin Console settings that are not

@@ -131,6 +131,8 @@ type SlackSettings struct {
 // RedisSettings are the Redis knobs.
 type RedisSettings struct {
 	Prefix string
+	// RequirePersistence: refuse a Redis without AOF or with eviction.
+	RequirePersistence bool
 }
 
 // AdobeSettings are the UMAPI client knobs.

@@ -42,6 +42,7 @@ func (r *problems) settings(c *Config) Settings {
 	s.ShutdownTimeout = r.durationIn("server.shutdown_timeout", c.Server.ShutdownTimeout, DefaultShutdownTimeout, time.Second, 10*time.Minute)
 
 	s.Redis.Prefix = c.Redis.Prefix
+	s.Redis.RequirePersistence = c.Redis.RequirePersistence
 	if s.Redis.Prefix == "" {
 		s.Redis.Prefix = DefaultRedisPrefix
 	} else if len(s.Redis.Prefix) > 64 || strings.ContainsFunc(s.Redis.Prefix, func(c rune) bool {

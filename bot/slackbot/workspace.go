@@ -12,6 +12,26 @@ import (
 // bot token is, which scopes it has, the channels and user groups the
 // policy names.
 
+// Scope is a bot scope manifest.yaml asks for and what needs it.
+// CheckOnly scopes are used by `chataccess check` alone: the bot serves
+// without them.
+type Scope struct {
+	Name, For string
+	CheckOnly bool
+}
+
+// Scopes are the bot scopes of manifest.yaml, in its order.
+var Scopes = []Scope{
+	{Name: "commands", For: "the /dynchat slash command"},
+	{Name: "chat:write", For: "approval cards, their updates, thread replies and ephemeral messages"},
+	{Name: "im:write", For: "direct messages to approvers and requesters (conversations.open)"},
+	{Name: "users:read", For: "who clicked or typed (users.info)"},
+	{Name: "users:read.email", For: "the verified email of requesters and approvers"},
+	{Name: "usergroups:read", For: "approvers and requesters named by user group"},
+	{Name: "channels:read", For: "checking that the bot is in each public channel", CheckOnly: true},
+	{Name: "groups:read", For: "checking that the bot is in each private channel", CheckOnly: true},
+}
+
 // BotIdentity is what auth.test says of the bot token.
 type BotIdentity struct {
 	UserID, User, TeamID, Team, URL string

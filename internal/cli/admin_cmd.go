@@ -19,6 +19,8 @@ func runAdmin(ctx context.Context, env Env, args []string) error {
 		"retry":        runAdminRetry,
 		"dead-letters": runAdminDeadLetters,
 		"replay":       runAdminReplay,
+		"ledger":       runAdminLedger,
+		"ack-ledger":   runAdminAckLedger,
 	})
 }
 

@@ -45,9 +45,10 @@ const (
 // listing and one workspace listing at Marketo), so it uses no shared
 // rate limiter and needs no Redis.
 func runCheck(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "check", "check [--config FILE] [--timeout DURATION]")
+	fs := newFlags(env, "check", "check [--config FILE] [--timeout DURATION] [--slack]")
 	path := fs.String("config", DefaultConfigPath, "policy file whose packages are checked")
 	timeout := fs.Duration("timeout", 60*time.Second, "give up on Adobe and Marketo after this long")
+	slackOnly := fs.Bool("slack", false, "check the Slack side only: bot token, scopes, channels, user groups, people")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -68,6 +69,9 @@ func runCheck(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	senv, envProblems := loadCheckEnv(env.Getenv)
+	if *slackOnly {
+		envProblems = nil // about Adobe and Marketo
+	}
 	c := &checker{env: senv, httpTimeout: min(*timeout, 30*time.Second), envBad: map[string]bool{}}
 	c.secrets = []string{senv.AdobeClientSecret.Reveal(), senv.MarketoClientSecret.Reveal()}
 	for _, p := range envProblems {
@@ -75,9 +79,12 @@ func runCheck(ctx context.Context, env Env, args []string) error {
 		c.envBad[strings.TrimSuffix(p.Path, config.FileSuffix)] = true
 	}
 	pol := cfg.Policy()
-	c.instances = c.namedInstances(cfg, env.Getenv)
-	c.both(ctx, *timeout, pol)
-	c.checkTeams(ctx, cfg.Settings(), pol, *timeout)
+	if !*slackOnly {
+		c.instances = c.namedInstances(cfg, env.Getenv)
+		c.both(ctx, *timeout, pol)
+		c.checkTeams(ctx, cfg.Settings(), pol, *timeout)
+	}
+	c.checkSlack(ctx, cfg.Settings(), pol, *timeout, *slackOnly)
 	if err := c.print(env.Stdout); err != nil {
 		return err
 	}

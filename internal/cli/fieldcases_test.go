@@ -183,6 +183,7 @@ func (w *fieldWorld) command(user, text string) (string, time.Duration) {
 
 func (w *fieldWorld) click(user, action, id string, msg slackfake.Message) {
 	w.tb.Helper()
+	id = cardValue(msg.Blocks, action, id) // with the ledger's identity, as drawn
 	payload, _ := json.Marshal(map[string]any{
 		"type": "block_actions", "user": map[string]any{"id": user}, "team": map[string]any{"id": "T1"},
 		"trigger_id": "trig-" + user + "-" + strconv.FormatInt(time.Now().UnixNano(), 36), "channel": map[string]any{"id": msg.Channel},

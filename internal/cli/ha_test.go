@@ -242,6 +242,7 @@ func commandForm(user, text string, n int) string {
 }
 
 func approveForm(user, id string, card slackfake.Message) string {
+	id = cardValue(card.Blocks, "dc_approve", id) // with the ledger's identity, as drawn
 	payload, _ := json.Marshal(map[string]any{
 		"type": "block_actions", "user": map[string]any{"id": user}, "team": map[string]any{"id": "T0DEMO"},
 		"trigger_id": fmt.Sprintf("soak-click-%d", time.Now().UnixNano()), "channel": map[string]any{"id": card.Channel},

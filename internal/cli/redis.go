@@ -133,9 +133,31 @@ func connectRedis(ctx context.Context, raw string) (redis.UniversalClient, error
 	defer cancel()
 	if err := rdb.Ping(pctx).Err(); err != nil {
 		_ = rdb.Close()
-		return nil, fmt.Errorf("redis at %s: %w", strings.Join(opt.Addrs, ","), err)
+		return nil, fmt.Errorf("redis at %s: %w", strings.Join(opt.Addrs, ","), explainRedisError(err, opt))
 	}
 	return rdb, nil
+}
+
+// errRedisAuth says Redis refused the credentials of REDIS_URL.
+var errRedisAuth = errors.New("authentication failed")
+
+// explainRedisError names what an operator must fix when Redis refused
+// the first command: the credentials (WRONGPASS, NOAUTH, a password for
+// a server that has none) or the ACL user's permissions. Other errors
+// come back unchanged. Redis tells these apart only by the first word of
+// its answer.
+func explainRedisError(err error, opt *redis.UniversalOptions) error {
+	switch {
+	case redis.IsAuthError(err) && opt.Password == "":
+		return fmt.Errorf("%w: Redis wants a password and REDIS_URL has none (redis://[user]:password@host:port): %w", errRedisAuth, err)
+	case redis.IsAuthError(err):
+		return fmt.Errorf("%w: the user name or password in REDIS_URL is wrong: %w", errRedisAuth, err)
+	case redis.HasErrorPrefix(err, "AUTH"):
+		return fmt.Errorf("%w: REDIS_URL has a password but this Redis has none set (remove it from the URL, or set requirepass): %w", errRedisAuth, err)
+	case redis.IsPermissionError(err):
+		return fmt.Errorf("the Redis user in REDIS_URL may not run the commands chataccess needs (see the operations guide, ACL): %w", err)
+	}
+	return err
 }
 
 // openStore connects to REDIS_URL and returns the ledger, using the key

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"github.com/chataccess/chataccess/config"
 	"github.com/chataccess/chataccess/internal/logging"
 )
@@ -47,6 +49,9 @@ func runServe(ctx context.Context, env Env, args []string) error {
 			_ = rdb.Close()
 		}
 	}()
+	if err := checkDurability(ctx, rdb, settings.Redis.RequirePersistence, log); err != nil {
+		return err
+	}
 	a, err := build(ctx, wiring{cfg: cfg, env: senv, rdb: rdb, log: log})
 	if err != nil {
 		return err
@@ -56,6 +61,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 			a.close()
 		}
 	}()
+	a.checkLedger(ctx)
 	ln, err := net.Listen("tcp", settings.Listen)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", settings.Listen, err)
@@ -63,6 +69,9 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	srv := &http.Server{Handler: a.mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 	var g group
 	g.addSignal(ctx)
+	if err := a.serveOps(&g, settings.OpsListen); err != nil {
+		return err
+	}
 	a.start(&g, srv, func() error {
 		log.Info().Str(logging.Component, "http").Str("listen", ln.Addr().String()).
 			Str("slack_mode", senv.SlackMode(settings.Slack.Mode)).Msg("chataccess serving")
@@ -72,6 +81,19 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		return nil
 	})
 	name, err := g.run()
+	logShutdown(ctx, log, &g, name, err)
+	if err != nil {
+		// Parts still running past the deadline may use Redis: return
+		// without closing it under them; the process is ending.
+		abandoned = true
+	}
+	return err
+}
+
+// logShutdown logs how the process stopped: which actor stopped first
+// (the signal, with its name), how long the teardown took, and the
+// error if any.
+func logShutdown(ctx context.Context, log zerolog.Logger, g *group, name string, err error) {
 	ev := log.Info()
 	if err != nil {
 		ev = log.Error().Err(err)
@@ -80,10 +102,4 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		ev = ev.Str("signal", context.Cause(ctx).Error())
 	}
 	ev.Str("stopped_by", name).Dur("teardown", time.Since(g.stopping)).Msg("shut down")
-	if err != nil {
-		// Parts still running past the deadline may use Redis: return
-		// without closing it under them; the process is ending.
-		abandoned = true
-	}
-	return err
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
@@ -82,6 +81,8 @@ type app struct {
 	reg       *prometheus.Registry
 	metrics   *metrics.Metrics
 	mux       *http.ServeMux
+	ops       *http.ServeMux     // the operations listener's routes; nil without server.ops_listen
+	ledger    *store.LedgerWatch // the ledger's identity as this replica knows it
 	runners   []runner
 	queueName string
 }
@@ -126,9 +127,7 @@ func build(ctx context.Context, w wiring) (*app, error) {
 		return nil, err
 	}
 	a.watchState(w)
-	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
-	a.mux.HandleFunc("GET /readyz", a.ready)
-	a.mux.Handle("GET /metrics", promhttp.HandlerFor(a.reg, promhttp.HandlerOpts{}))
+	a.opsRoutes(w.cfg.Settings().OpsListen != "")
 
 	// Start order; shutdown runs in reverse: front doors first, then
 	// the parts that post, the workers, and the batcher they use last.
@@ -138,6 +137,7 @@ func build(ctx context.Context, w wiring) (*app, error) {
 		runner{"review-schedules", scheduler.Run},
 		runner{"audit-checkpoints", a.store.NewCheckpointer(store.CheckpointConfig{Interval: w.cfg.Settings().Audit.CheckpointInterval,
 			Poster: a.handler, Holder: w.replica, Logger: w.log}).Run},
+		runner{"ledger", a.ledger.Run},
 		runner{"slack", a.runSlack},
 		runner{"teams", a.teamsRun},
 	)
@@ -231,7 +231,7 @@ func (a *app) chatParts(w wiring, v vendorParts) bot.Handler {
 	a.handler = commands.New(commands.Deps{
 		Service: a.service, Ledger: a.store, Senders: a.chat, Clock: w.clock, Logger: w.log,
 		Languages: commandLanguages(settings.Languages),
-		CommandName: settings.Slack.Command, AdminChannels: admins, Reviews: a.reviews,
+		CommandName: settings.Slack.Command, AdminChannels: admins, Reviews: a.reviews, Gate: a.watchLedger(w),
 	})
 	return routed{Handler: a.handler, reviews: reviewchat.NewHandler(a.reviews, reviewMsgs)}
 }
@@ -326,17 +326,6 @@ func (r routed) HandleAction(ctx context.Context, a bot.Action) bot.ActionReply 
 		return r.reviews.HandleAction(ctx, a)
 	}
 	return r.Handler.HandleAction(ctx, a)
-}
-
-// ready answers 200 when Redis answers.
-func (a *app) ready(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	if err := a.rdb.Ping(ctx).Err(); err != nil {
-		http.Error(w, "redis unavailable", http.StatusServiceUnavailable)
-		return
-	}
-	_, _ = w.Write([]byte("ready\n"))
 }
 
 // start adds every runner and the HTTP server to g. Each runner gets a
