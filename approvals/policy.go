@@ -107,6 +107,10 @@ type Package struct {
 	// Seats says what an add over a profile's licence quota does: warn
 	// the approvers (default) or refuse it.
 	Seats SeatRule
+	// AllowGroupTargets lets a request name an Admin Console user group
+	// as the target; GroupTargets, when set, are the only groups allowed.
+	AllowGroupTargets bool
+	GroupTargets      []string
 }
 
 // ProductProfile names an Admin Console product profile.

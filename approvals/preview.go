@@ -62,6 +62,9 @@ type Preview struct {
 	At      time.Time         `json:"at"`
 	Seats   []SeatCount       `json:"seats,omitempty"`
 	Marketo []MarketoPresence `json:"marketo,omitempty"`
+	// GroupMembers is how many members a target user group has now
+	// (memberCount); -1 when unknown, 0 for a person.
+	GroupMembers int `json:"group_members,omitempty"`
 	// Notes say what could not be checked, for people.
 	Notes []string `json:"notes,omitempty"`
 }
@@ -126,7 +129,7 @@ func (s *Service) WithInspector(i Inspector, timeout time.Duration) *Service {
 
 // inspect sets r's preview, or refuses r for want of seats.
 func (s *Service) inspect(ctx context.Context, r *Request) error {
-	if s.inspector == nil || r.Kind != KindAdd {
+	if s.inspector == nil || (r.Kind != KindAdd && !r.Target.IsGroup()) {
 		return nil
 	}
 	pkg, err := s.policy.Package(r.Package)
@@ -139,6 +142,8 @@ func (s *Service) inspect(ctx context.Context, r *Request) error {
 	switch {
 	case ctx.Err() != nil:
 		return ctx.Err()
+	case errors.Is(err, ErrGroupTarget):
+		return err
 	case err != nil:
 		p = &Preview{Notes: []string{"The vendors could not be asked about seats and Marketo: " + bound(err.Error())}}
 	case p == nil:

@@ -64,6 +64,9 @@ type Target struct {
 	PlatformID string `json:"platform_id,omitempty"`
 	// Platform is the platform PlatformID belongs to.
 	Platform Platform `json:"platform,omitempty"`
+	// Group is the Admin Console user group when the target is a group
+	// (then Email is GroupKey(Group)); see group.go.
+	Group string `json:"group,omitempty"`
 }
 
 // Verdict is an approver's answer.

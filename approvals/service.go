@@ -112,10 +112,11 @@ func (s *Service) build(ctx context.Context, in SubmitInput) (*Request, string, 
 	if err != nil {
 		return nil, "", err
 	}
-	email, err := ParseEmail(in.Target.Email)
+	target, err := s.target(pkg, in.Target)
 	if err != nil {
 		return nil, "", err
 	}
+	email := target.Email
 	just := strings.TrimSpace(CleanText(in.Justification))
 	if just == "" && system {
 		just = in.Reason
@@ -146,10 +147,9 @@ func (s *Service) build(ctx context.Context, in SubmitInput) (*Request, string, 
 		timeout = DefaultApprovalTimeout
 	}
 	r := &Request{
-		ID:   id,
-		Kind: kind,
-		Target: Target{Email: email, FirstName: CleanName(in.Target.FirstName), LastName: CleanName(in.Target.LastName), PlatformID: in.Target.PlatformID,
-			Platform: in.Target.Platform},
+		ID:            id,
+		Kind:          kind,
+		Target:        target,
 		Package:       pkg.Name,
 		Justification: just,
 		Duration:      dur,

@@ -165,6 +165,9 @@ func actorText(l *i18n.Lang, a approvals.Actor) bot.Text {
 }
 
 func targetText(t approvals.Target) bot.Text {
+	if t.IsGroup() {
+		return bot.Plain(t.Label())
+	}
 	if t.PlatformID != "" {
 		return bot.Textf("%s (%s)", bot.MentionOn(bot.Platform(t.Platform), t.PlatformID, t.Email), bot.Plain(t.Email))
 	}

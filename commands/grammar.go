@@ -54,10 +54,13 @@ type UserRef struct {
 	Email string
 	// MentionID is the platform user id of a mention ("U123").
 	MentionID string
+	// Group is an Admin Console user group typed as group:NAME or
+	// group:"NAME WITH SPACES" (see target.go).
+	Group string
 }
 
 // IsZero reports whether no user was given.
-func (u UserRef) IsZero() bool { return u.Email == "" && u.MentionID == "" }
+func (u UserRef) IsZero() bool { return u.Email == "" && u.MentionID == "" && u.Group == "" }
 
 // Parsed is one parsed command. Fields a verb does not use stay zero.
 type Parsed struct {
@@ -180,7 +183,9 @@ func parseChange(s *scanner, p *Parsed, add bool) error {
 	// User slot.
 	save := s.pos
 	tok, quoted := s.next()
-	if tok != "" && !quoted && looksLikeUser(tok) {
+	if g, ok := s.groupTarget(save, tok, quoted); ok {
+		p.User = UserRef{Group: g}
+	} else if tok != "" && !quoted && looksLikeUser(tok) {
 		u, err := parseUser(tok)
 		if err != nil {
 			if ue, ok := err.(*UsageError); ok {

@@ -169,6 +169,9 @@ func (h *Handler) refuse(_ context.Context, l *i18n.Lang, err error, a about) *b
 // up on the platform; an email is taken as typed (it names the person
 // whose access changes, not the actor).
 func (h *Handler) target(ctx context.Context, actor approvals.Actor, u UserRef) (approvals.Target, error) {
+	if u.Group != "" {
+		return approvals.Target{Group: u.Group}, nil
+	}
 	if u.MentionID == "" {
 		return h.typedTarget(ctx, actor, u.Email), nil
 	}
@@ -384,6 +387,9 @@ func (h *Handler) awaiting(ctx context.Context, actor approvals.Actor, limit int
 }
 
 func userLabel(u UserRef) string {
+	if u.Group != "" {
+		return "user group " + u.Group
+	}
 	if u.Email != "" {
 		return u.Email
 	}

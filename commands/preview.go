@@ -51,10 +51,16 @@ func engageLines(l *i18n.Lang, pkg *approvals.Package, add bool) []bot.Text {
 // previewLines say what the vendors said when the add was requested.
 func previewLines(l *i18n.Lang, r *approvals.Request) []bot.Text {
 	p := r.Preview
-	if p == nil || r.Kind != approvals.KindAdd {
+	if p == nil {
 		return nil
 	}
 	var out []bot.Text
+	if r.Target.IsGroup() {
+		return append(groupLines(l, r), noteLines(l, p)...)
+	}
+	if r.Kind != approvals.KindAdd {
+		return nil
+	}
 	for _, s := range p.Seats {
 		switch {
 		case s.Quota == 0:
@@ -68,10 +74,28 @@ func previewLines(l *i18n.Lang, r *approvals.Request) []bot.Text {
 	for _, m := range p.Marketo {
 		out = append(out, presenceLine(l, r.Target.Email, m))
 	}
+	return append(out, noteLines(l, p)...)
+}
+
+func noteLines(l *i18n.Lang, p *approvals.Preview) []bot.Text {
+	var out []bot.Text
 	for _, n := range p.Notes {
 		out = append(out, l.T("card.preview.note", i18n.M{"Note": clip(n, 200)}))
 	}
 	return out
+}
+
+// groupLines say that the target is a user group, how many members it
+// has now and what happens to them.
+func groupLines(l *i18n.Lang, r *approvals.Request) []bot.Text {
+	args := i18n.M{"Group": bot.Bold(r.Target.Group), "Count": r.Preview.GroupMembers}
+	switch {
+	case r.Preview.GroupMembers < 0:
+		return []bot.Text{l.T("card.preview.group_unknown", args)}
+	case r.Kind == approvals.KindAdd:
+		return []bot.Text{l.N("card.preview.group_add", r.Preview.GroupMembers, args)}
+	}
+	return []bot.Text{l.N("card.preview.group_remove", r.Preview.GroupMembers, args)}
 }
 
 // presenceLine says whether the person is in one Marketo instance and,

@@ -108,6 +108,11 @@ type PackageConfig struct {
 	// Seats is what an add over a profile's licence quota does: "warn"
 	// (default: the approvers see it on the card) or "refuse".
 	Seats string `yaml:"seats"`
+	// AllowGroupTargets lets a request name an Admin Console user group
+	// as the target (default false); GroupTargets, when set, are the only
+	// groups allowed.
+	AllowGroupTargets bool     `yaml:"allow_group_targets"`
+	GroupTargets      []string `yaml:"group_targets"`
 }
 
 // ProfileConfig names one Admin Console product profile.

@@ -239,3 +239,21 @@ func TestDynamicChatUserGroups(t *testing.T) {
 		t.Errorf("problems:\n%s\nwant:\n%s", render(problemsOf(err)), render(want))
 	}
 }
+
+func TestGroupTargetKeys(t *testing.T) {
+	cfg, err := config.Parse([]byte(withPkg("allow_group_targets: true", "group_targets: [EMEA Chat Agents]")), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := cfg.Policy().Packages["agent"]; !p.AllowGroupTargets || !slices.Equal(p.GroupTargets, []string{"EMEA Chat Agents"}) {
+		t.Fatalf("package %+v", p)
+	}
+	_, err = config.Parse([]byte(withPkg("group_targets: [_org_admin, EMEA]")), nil)
+	want := []problem{
+		{"packages.agent.group_targets", "lists user groups but allow_group_targets is false"},
+		{"packages.agent.group_targets[0]", `"_org_admin" is an admin group, not a user group`},
+	}
+	if got := problemsOf(err); !slices.Equal(got, want) {
+		t.Errorf("problems:\n%s\nwant:\n%s", render(got), render(want))
+	}
+}

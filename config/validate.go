@@ -133,6 +133,10 @@ func (r *problems) pkg(path, name string, pc PackageConfig, globalDryRun bool, d
 		r.add(path, "has no approval destination: set approval_channel, dm_approvers: true, or both")
 	}
 	p.Seats = approvals.SeatRule(r.oneOf(at("seats"), pc.Seats, "", string(approvals.SeatsWarn), string(approvals.SeatsRefuse)))
+	p.AllowGroupTargets, p.GroupTargets = pc.AllowGroupTargets, r.userGroupNames(at("group_targets"), pc.GroupTargets)
+	if len(p.GroupTargets) > 0 && !p.AllowGroupTargets {
+		r.add(at("group_targets"), "lists user groups but allow_group_targets is false")
+	}
 	p.OnPartialFailure = approvals.Compensation(r.oneOf(at("on_partial_failure"), pc.OnPartialFailure,
 		string(approvals.CompensateRollback), string(approvals.CompensateRollback), string(approvals.CompensateAlert)))
 	return p

@@ -65,6 +65,9 @@ var _ approvals.Inspector = (*Inspector)(nil)
 // note, and only a cancelled context is an error.
 func (i *Inspector) Inspect(ctx context.Context, r *approvals.Request, pkg *approvals.Package) (*approvals.Preview, error) {
 	p := &approvals.Preview{}
+	if r.Target.IsGroup() {
+		return p, i.inspectGroup(ctx, r, pkg, p)
+	}
 	if sr, ok := i.Adobe.(SeatReader); ok {
 		seats, err := sr.Seats(ctx, r.Target.Email, pkg.Profiles)
 		if ctx.Err() != nil {

@@ -278,6 +278,9 @@ type sagaStep struct {
 // before the profile, so no moment has a role without its profile).
 // Each subscription of the package has its own Marketo step.
 func (e *Executor) plan(r *approvals.Request, pkg *approvals.Package) []sagaStep {
+	if r.Target.IsGroup() {
+		return e.groupPlan(r, pkg)
+	}
 	if r.Kind == approvals.KindRemove {
 		return append(e.marketoSteps(pkg, false), sagaStep{StepAdobe, e.adobeRemove})
 	}
