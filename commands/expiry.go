@@ -79,7 +79,7 @@ func (h *Handler) WarnExpiry(ctx context.Context, g approvals.Grant) error {
 			continue
 		}
 		sent[id] = true
-		msg := ExpiryWarningIn(h.userLang(ctx, id.Platform, id.ID, g.Package), g, pkg, now, h.deps.Location)
+		msg := h.tagged(ExpiryWarningIn(h.userLang(ctx, id.Platform, id.ID, g.Package), g, pkg, now, h.deps.Location))
 		if _, err := h.on(id.Platform).DM(ctx, id.ID, msg); err != nil {
 			errs = append(errs, err)
 		}

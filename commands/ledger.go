@@ -84,3 +84,31 @@ func (h *Handler) paused(ctx context.Context, l *i18n.Lang) *bot.Message {
 	}
 	return ephemeral(l.T("ledger.paused"))
 }
+
+// tagged puts the ledger identity into m's request buttons that carry a
+// bare request id (the expiry warning's Extend), and into their blocks.
+func (h *Handler) tagged(m bot.Message) bot.Message {
+	tag := h.tag()
+	if tag == "" {
+		return m
+	}
+	for _, b := range m.Blocks {
+		a, ok := b.(*bot.Actions)
+		if !ok {
+			continue
+		}
+		for _, e := range a.Elements {
+			btn, ok := e.(*bot.Button)
+			if !ok {
+				continue
+			}
+			prefix, request := blockPrefix[btn.ActionID]
+			if !request || strings.Contains(btn.Value, tagSep) || a.BlockID != prefix+btn.Value {
+				continue
+			}
+			btn.Value = buttonValue(btn.Value, tag)
+			a.BlockID = prefix + btn.Value
+		}
+	}
+	return m
+}

@@ -85,4 +85,25 @@ func TestLedgerGate(t *testing.T) {
 	if rep := f.click("UANN", ActionApprove, freshValue); rep.Ephemeral != nil {
 		t.Fatalf("approve with the new card's button: %s", text(rep.Ephemeral))
 	}
+
+	// The expiry warning's Extend carries the identity too.
+	warning := f.h.tagged(ExpiryWarning(approvals.Grant{RequestID: fresh.ID, Email: "bob@example.com", Package: "agent"}, nil, t0, nil))
+	var extend string
+	for _, b := range warning.Blocks {
+		if a, ok := b.(*bot.Actions); ok {
+			extend = a.Elements[0].(*bot.Button).Value
+			if a.BlockID != "extend:"+extend {
+				t.Errorf("extend block %q, value %q", a.BlockID, extend)
+			}
+		}
+	}
+	if extend != freshValue {
+		t.Errorf("Extend value %q, want %q", extend, freshValue)
+	}
+	if rep := f.click("ULEAD", ActionExtend, extend); rep.Modal == nil {
+		t.Errorf("Extend of the new ledger: %+v", rep)
+	}
+	if got := text(f.click("ULEAD", ActionExtend, old.ID+"@"+tag).Ephemeral); !strings.Contains(got, "does not name a request I know") {
+		t.Errorf("Extend from an old warning: %q", got)
+	}
 }
