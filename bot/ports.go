@@ -80,6 +80,15 @@ type Sender interface {
 	GroupMembers(ctx context.Context, groupID string) ([]string, error)
 }
 
+// Phrases are the few sentences a platform adapter says on its own —
+// when the handler failed or its answer could not be shown — in a
+// person's language. The i18n catalog satisfies it; nil means English.
+type Phrases interface {
+	// Phrase is message id in the language of locale ("fr-FR"; "" or
+	// one without a catalog: the default language).
+	Phrase(locale, id string) string
+}
+
 // Sentinel errors of the ports; match with errors.Is.
 var (
 	ErrNoEmail        = errors.New("user has no email address")

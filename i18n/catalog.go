@@ -132,6 +132,14 @@ func (c *Catalog) Match(locale string) (string, bool) {
 	return c.langs[i], true
 }
 
+// Phrase is message id (without arguments) in the language of a
+// platform locale, the default language when no catalog fits. It makes
+// the catalog a bot.Phrases for the platform adapters.
+func (c *Catalog) Phrase(locale, id string) string {
+	lang, _ := c.Match(locale)
+	return c.Lang(lang).S(id)
+}
+
 // Lang is the formatter of one language; an unknown language is the
 // default one.
 func (c *Catalog) Lang(lang string) *Lang {

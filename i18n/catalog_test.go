@@ -229,6 +229,16 @@ func TestMatchAndFallback(t *testing.T) {
 	}
 }
 
+func TestPhrase(t *testing.T) {
+	var p bot.Phrases = MustLoad()
+	if got := p.Phrase("fr-CA", "adapter.went_wrong"); !strings.HasPrefix(got, "Un problème") {
+		t.Fatalf("French phrase %q", got)
+	}
+	if got := p.Phrase("de-DE", "adapter.went_wrong"); got != "Something went wrong; please try again." {
+		t.Fatalf("fallback phrase %q", got)
+	}
+}
+
 func TestLoadRefusesBadFiles(t *testing.T) {
 	for name, fsys := range map[string]fstest.MapFS{
 		"no default":  {"fr.yaml": {Data: []byte("a: b\n")}},

@@ -33,6 +33,9 @@ type Config struct {
 	Workers     int
 	TaskTimeout time.Duration
 	Logger      zerolog.Logger
+	// Phrases say the adapter's own sentences (a failed handler, a form
+	// that could not open) in each person's language; nil: English.
+	Phrases bot.Phrases
 }
 
 // Adapter is the assembled Slack adapter.
@@ -67,7 +70,7 @@ func New(base context.Context, cfg Config) (*Adapter, error) {
 	if cfg.Claims != nil {
 		dd = NewDedupe(cfg.Claims, 0)
 	}
-	d := NewDispatcher(DispatcherConfig{Handler: cfg.Handler, Sender: s, Runner: r, Dedupe: dd, Metrics: m, Logger: cfg.Logger})
+	d := NewDispatcher(DispatcherConfig{Handler: cfg.Handler, Sender: s, Runner: r, Dedupe: dd, Metrics: m, Logger: cfg.Logger, Phrases: cfg.Phrases})
 	a := &Adapter{Sender: s, Dispatcher: d, Runner: r}
 	if cfg.AppToken != "" {
 		a.Socket = NewSocket(s, d)

@@ -28,6 +28,9 @@ type DispatcherConfig struct {
 	AckBudget time.Duration
 	Metrics   *Metrics
 	Logger    zerolog.Logger
+	// Phrases say the adapter's own sentences in each person's
+	// language; nil: English.
+	Phrases bot.Phrases
 }
 
 // Dispatcher turns parsed Slack requests into bot.Handler calls and the
@@ -41,6 +44,7 @@ type Dispatcher struct {
 	budget  time.Duration
 	metrics *Metrics
 	log     zerolog.Logger
+	phrases bot.Phrases
 }
 
 // NewDispatcher returns a dispatcher.
@@ -48,8 +52,22 @@ func NewDispatcher(cfg DispatcherConfig) *Dispatcher {
 	if cfg.AckBudget <= 0 || cfg.AckBudget >= slackAckDeadline {
 		cfg.AckBudget = defaultAckBudget
 	}
-	return &Dispatcher{h: cfg.Handler, sender: cfg.Sender, runner: cfg.Runner, dedupe: cfg.Dedupe,
+	return &Dispatcher{h: cfg.Handler, sender: cfg.Sender, runner: cfg.Runner, dedupe: cfg.Dedupe, phrases: cfg.Phrases,
 		budget: cfg.AckBudget, metrics: cfg.Metrics, log: logging.WithComponent(cfg.Logger, "slackbot").With().Str(logging.Platform, "slack").Logger()}
+}
+
+// say is one of the adapter's own sentences for a user: message id of
+// the Phrases in their language (from the profile the sender has
+// cached, since the handler just read it), else the English one.
+func (d *Dispatcher) say(ctx context.Context, userID, id, english string) bot.Message {
+	if d.phrases == nil {
+		return bot.Message{Text: bot.Plain(english)}
+	}
+	locale := ""
+	if u, err := d.sender.LookupUser(ctx, userID); err == nil {
+		locale = u.Locale
+	}
+	return bot.Message{Text: bot.Plain(d.phrases.Phrase(locale, id))}
 }
 
 // ack is what a request is answered with: an optional JSON body, and
@@ -118,7 +136,7 @@ func (d *Dispatcher) command(ctx context.Context, c slashCommand) ack {
 	defer cancel()
 	var rep bot.Reply
 	if err := safely(log, "HandleCommand", func() { rep = d.h.HandleCommand(rctx, cmd) }); err != nil {
-		body, _ := ephemeralBody(bot.Message{Text: bot.Plain("Something went wrong; please try again.")}, false)
+		body, _ := ephemeralBody(d.say(ctx, c.UserID, "adapter.went_wrong", "Something went wrong; please try again."), false)
 		return ack{body: body, outcome: "handler_panic"}
 	}
 	a := ack{later: rep.After, outcome: "ok"}
@@ -126,28 +144,32 @@ func (d *Dispatcher) command(ctx context.Context, c slashCommand) ack {
 	if rep.Modal != nil {
 		if err := d.sender.OpenModal(rctx, c.TriggerID, *rep.Modal); err != nil {
 			log.Error().Err(err).Msg("open modal for command")
-			msg, inChannel = &bot.Message{Text: bot.Plain("Sorry, I could not open the form (" + openError(err) + "). Please try again.")}, false
+			id, english := openError(err)
+			m := d.say(rctx, c.UserID, id, english)
+			msg, inChannel = &m, false
 		}
 	}
 	if msg != nil {
 		body, err := ephemeralBody(*msg, inChannel)
 		if err != nil {
 			log.Error().Err(err).Msg("render command reply")
-			body, _ = ephemeralBody(bot.Message{Text: bot.Plain("Sorry, the answer could not be shown.")}, false)
+			body, _ = ephemeralBody(d.say(rctx, c.UserID, "adapter.not_shown", "Sorry, the answer could not be shown."), false)
 		}
 		a.body = body
 	}
 	return a
 }
 
-func openError(err error) string {
+// openError is the message id and English sentence of a form that
+// could not be opened.
+func openError(err error) (id, english string) {
 	switch {
 	case errors.Is(err, bot.ErrTriggerExpired), errors.Is(err, context.DeadlineExceeded):
-		return "it took too long"
+		return "adapter.form_slow", "Sorry, I could not open the form (it took too long). Please try again."
 	case errors.Is(err, bot.ErrInvalidContent):
-		return "the form is too large"
+		return "adapter.form_too_large", "Sorry, I could not open the form (the form is too large). Please try again."
 	}
-	return "Slack refused it"
+	return "adapter.form_refused", "Sorry, I could not open the form (Slack refused it). Please try again."
 }
 
 func (d *Dispatcher) interaction(ctx context.Context, ic *interaction) ack {
@@ -185,7 +207,8 @@ func (d *Dispatcher) blockActions(ctx context.Context, ic *interaction) ack {
 	var rep bot.ActionReply
 	if err := crossCheck(ic); err != nil {
 		log.Warn().Err(err).Str("block_id", truncateForLog(act.BlockID)).Msg("click refused")
-		rep = bot.ActionReply{Ephemeral: &bot.Message{Text: bot.Plain("That button does not match the message it is in, so nothing was changed.")}}
+		m := d.say(rctx, ic.User.ID, "adapter.wrong_source", "That button does not match the message it is in, so nothing was changed.")
+		rep = bot.ActionReply{Ephemeral: &m}
 	} else if err := safely(log, "HandleAction", func() { rep = d.h.HandleAction(rctx, a) }); err != nil {
 		return ack{outcome: "handler_panic"}
 	}

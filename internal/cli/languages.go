@@ -2,9 +2,15 @@ package cli
 
 import (
 	"github.com/chataccess/chataccess/approvals"
+	"github.com/chataccess/chataccess/bot"
 	"github.com/chataccess/chataccess/commands"
 	"github.com/chataccess/chataccess/config"
+	"github.com/chataccess/chataccess/i18n"
 )
+
+// adapterPhrases say the chat adapters' own sentences in each person's
+// language, from the built-in catalog.
+func adapterPhrases() bot.Phrases { return i18n.MustLoad() }
 
 // commandLanguages are the policy's languages for the chat front end.
 func commandLanguages(s config.LanguageSettings) commands.Languages {

@@ -246,7 +246,7 @@ func (a *app) slackAdapter(w wiring, s *slackbot.Sender, h bot.Handler) error {
 	base, stop := context.WithCancel(context.Background())
 	adapter, err := slackbot.New(w.log.WithContext(base), slackbot.Config{
 		AppToken: w.env.SlackAppToken.Reveal(), SigningSecret: w.env.SlackSigningSecret.Reveal(),
-		Claims: a.store, Handler: h, Sender: s, Logger: w.log,
+		Claims: a.store, Handler: h, Sender: s, Logger: w.log, Phrases: adapterPhrases(),
 	})
 	if err != nil {
 		stop()
