@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"time"
 
 	"github.com/chataccess/chataccess/approvals"
@@ -8,12 +10,22 @@ import (
 	"github.com/chataccess/chataccess/store"
 )
 
-// watchState adds the state read from Redis at scrape time to the
-// metrics: the ledger (requests, approvals, outbox, reviews, audit) and
-// the job queue.
+// watchState adds what is read at scrape time to the metrics: the
+// ledger (requests, approvals, outbox, reviews, audit), the job queue,
+// and this replica's readiness.
 func (a *app) watchState(w wiring) {
 	a.metrics.WatchQueue(a.queue)
 	a.metrics.WatchLedger(a.store, ledgerMetrics(w, a.store))
+	a.metrics.WatchReady(a.readyCheck)
+}
+
+// readyCheck is /readyz's checks as one error (the first problem), for
+// chataccess_ready.
+func (a *app) readyCheck(ctx context.Context) error {
+	if problems := a.readiness(ctx); len(problems) > 0 {
+		return errors.New(problems[0])
+	}
+	return nil
 }
 
 // ledgerMetrics is what the ledger's metrics need from the policy: each

@@ -29,6 +29,6 @@
 // a registry after real traffic and check that.
 //
 // The metric names, types and labels are listed in docs/operations.md
-// (Metrics), with the alert rules in deploy/prometheus and the dashboard
-// in deploy/grafana that use them.
+// (Metrics and alerts), with the alert rules in deploy/prometheus and
+// the dashboard in deploy/grafana that use them.
 package metrics
