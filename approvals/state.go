@@ -62,6 +62,13 @@ const (
 	// EventAdopt records a grant adopted into the ledger; it belongs to
 	// no request, so it is not in the transition table.
 	EventAdopt Event = "adopted"
+	// EventGroupJoin and EventGroupLeave record a member who joined or
+	// left a user group that holds a grant, and what the group pass did
+	// to their Marketo role; EventGroupSnapshot records the first member
+	// snapshot of a group grant. They belong to no request.
+	EventGroupJoin     Event = "group_member_joined"
+	EventGroupLeave    Event = "group_member_left"
+	EventGroupSnapshot Event = "group_members_snapshot"
 )
 
 // Events lists every event.

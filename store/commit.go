@@ -116,6 +116,9 @@ func (s *Store) plan(c approvals.Change) (*plan, error) {
 		p.op("zrem", s.k.grantsByPackage(g.Package), g.Email)
 		p.op("zrem", s.k.grantsByUser(g.Email), g.Package)
 		p.op("zrem", s.k.grantsByExpiry(), expiryMember(g.Email, g.Package))
+		if approvals.IsGroupKey(g.Email) {
+			p.op("del", s.k.groupMembers(g.Email, g.Package))
+		}
 	}
 	for _, r := range c.Records {
 		data, err := json.Marshal(r)

@@ -116,6 +116,13 @@ func (k keys) messageRefs(owner string) string { return k.p + "msgs:" + owner }
 // lock is a named lease.
 func (k keys) lock(name string) string { return k.p + "lock:" + name }
 
+// groupMembers is the member snapshot of a user group's grant: a sorted
+// set of member emails scored by when the group pass saw them join,
+// plus the empty member once the first snapshot is taken.
+func (k keys) groupMembers(group, pkg string) string {
+	return k.p + "group-members:" + group + ":" + pkg
+}
+
 // claim marks a one-time slot (e.g. a cron run) as taken.
 func (k keys) claim(name string) string { return k.p + "claim:" + name }
 

@@ -97,11 +97,17 @@ func (s *Store) Commit(ctx context.Context, c approvals.Change) error {
 	if err != nil {
 		return err
 	}
+	return s.commitPlan(ctx, plan, c.Records)
+}
+
+// commitPlan runs a planned change, re-chaining its audit records while
+// another writer moves the head first.
+func (s *Store) commitPlan(ctx context.Context, plan *plan, records []approvals.Record) error {
 	s.mu.Lock()
 	head := s.head
 	s.mu.Unlock()
 	for range maxHeadRetries {
-		entries, newHead := s.audit.chain(head, c.Records)
+		entries, newHead := s.audit.chain(head, records)
 		args, err := plan.args(head, newHead, entries)
 		if err != nil {
 			return err

@@ -21,6 +21,16 @@ type Reconciler struct {
 	queue  *Queue
 	clock  approvals.Clock
 	every  time.Duration
+	exec   *Executor   // see WithGroups
+	groups GroupLedger // see WithGroups
+}
+
+// WithGroups adds the group pass (Executor.GroupPass) to every round:
+// later joiners and leavers of user groups holding grants are brought
+// in line, one replica a round.
+func (rc *Reconciler) WithGroups(e *Executor, gl GroupLedger) *Reconciler {
+	rc.exec, rc.groups = e, gl
+	return rc
 }
 
 // NewReconciler checks every interval.
@@ -38,6 +48,14 @@ func (rc *Reconciler) Run(ctx context.Context) error {
 			log.Warn().Err(err).Msg("reconcile failed")
 		case n > 0:
 			log.Info().Int("requeued", n).Msg("re-enqueued work that had no live task")
+		}
+		if rc.exec != nil {
+			sum, ran, err := rc.exec.GroupPass(ctx, rc.groups, rc.every)
+			if err != nil && ctx.Err() == nil {
+				log.Warn().Err(err).Msg("user group pass failed")
+			} else if ran && sum.Joined+sum.Left > 0 {
+				log.Info().Int("joined", sum.Joined).Int("left", sum.Left).Msg("brought user group members in line")
+			}
 		}
 		select {
 		case <-ctx.Done():

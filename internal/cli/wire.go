@@ -291,7 +291,7 @@ func (a *app) workerParts(ctx context.Context, w wiring, v vendorParts) ([]runne
 	return []runner{
 		{"workers", server.Run},
 		{"dispatcher", workers.NewDispatcher(a.store, workBox, a.queue, w.clock, settings.Workers.ExpiryWarning, w.replica).Run},
-		{"reconciler", workers.NewReconciler(a.store, a.queue, w.clock, time.Minute).Run},
+		{"reconciler", workers.NewReconciler(a.store, a.queue, w.clock, time.Minute).WithGroups(exec, a.store).Run},
 		{"notifier", commands.NewNotifier(a.handler, notifyBox, commands.NotifierConfig{Consumer: w.replica, Block: w.notify, Locks: a.store}).Run},
 		{"sweeper", commands.NewSweeper(a.handler, commands.SweeperConfig{Interval: w.sweep}).Run},
 	}, nil

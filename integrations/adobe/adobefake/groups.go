@@ -436,6 +436,23 @@ func (s *Server) AddMembers(groupName string, emails []string) error {
 	return nil
 }
 
+// RemoveMembers takes users out of a group (someone leaving a team in
+// the Admin Console; no Change is recorded).
+func (s *Server) RemoveMembers(groupName string, emails []string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.groups[strings.ToLower(groupName)]
+	if g == nil {
+		return fmt.Errorf("adobefake: remove members: no group %q", groupName)
+	}
+	for _, e := range emails {
+		if u := s.users[strings.ToLower(e)]; u != nil {
+			s.setMember(u, g, false)
+		}
+	}
+	return nil
+}
+
 // AddUsers creates many federated users at once (setup for benchmarks).
 func (s *Server) AddUsers(emails []string) {
 	s.mu.Lock()

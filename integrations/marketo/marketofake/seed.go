@@ -91,31 +91,8 @@ func (s *Server) LoadSeed(r io.Reader) error {
 		s.roles[r.ID] = &Role{ID: r.ID, Name: r.Name, Description: r.Description, Type: typ, Admin: r.Admin, Hidden: r.Hidden, OnlyAllZones: r.OnlyAllZones, CreatedAt: now}
 	}
 	resolve := func(path string, sas []SeedAssignment) []Assignment {
-		var out []Assignment
-		for j, sa := range sas {
-			a := Assignment{RoleID: sa.RoleID, WorkspaceID: sa.WorkspaceID}
-			if sa.Role != "" {
-				if r := s.roleByName(sa.Role); r != nil {
-					a.RoleID = r.ID
-				} else {
-					errs = append(errs, fmt.Errorf("%s.roles[%d]: unknown role %q", path, j, sa.Role))
-					continue
-				}
-			}
-			if sa.Workspace != "" {
-				if w := s.workspaceByName(sa.Workspace); w != nil {
-					a.WorkspaceID = w.ID
-				} else {
-					errs = append(errs, fmt.Errorf("%s.roles[%d]: unknown workspace %q", path, j, sa.Workspace))
-					continue
-				}
-			}
-			if err := s.checkAssignment(a); err != nil {
-				errs = append(errs, fmt.Errorf("%s.roles[%d]: %w", path, j, err))
-				continue
-			}
-			out = append(out, a)
-		}
+		out, problems := s.resolveSeed(path, sas)
+		errs = append(errs, problems...)
 		return out
 	}
 	for i, u := range seed.Users {
@@ -144,4 +121,34 @@ func (s *Server) LoadSeed(r io.Reader) error {
 		return fmt.Errorf("marketofake: seed: %w", err)
 	}
 	return nil
+}
+
+// resolveSeed turns a seed's named or numbered assignments into
+// assignments, with a problem for each it cannot. Caller holds mu.
+func (s *Server) resolveSeed(path string, sas []SeedAssignment) (out []Assignment, errs []error) {
+	for j, sa := range sas {
+		a := Assignment{RoleID: sa.RoleID, WorkspaceID: sa.WorkspaceID}
+		if sa.Role != "" {
+			if r := s.roleByName(sa.Role); r != nil {
+				a.RoleID = r.ID
+			} else {
+				errs = append(errs, fmt.Errorf("%s.roles[%d]: unknown role %q", path, j, sa.Role))
+				continue
+			}
+		}
+		if sa.Workspace != "" {
+			if w := s.workspaceByName(sa.Workspace); w != nil {
+				a.WorkspaceID = w.ID
+			} else {
+				errs = append(errs, fmt.Errorf("%s.roles[%d]: unknown workspace %q", path, j, sa.Workspace))
+				continue
+			}
+		}
+		if err := s.checkAssignment(a); err != nil {
+			errs = append(errs, fmt.Errorf("%s.roles[%d]: %w", path, j, err))
+			continue
+		}
+		out = append(out, a)
+	}
+	return out, errs
 }
