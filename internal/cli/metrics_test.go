@@ -93,7 +93,7 @@ func TestServeMetrics(t *testing.T) {
 			t.Errorf("%s%v = %v, want at least %v", c.name, c.labels, got, c.min)
 		}
 	}
-	for _, name := range []string{"chataccess_outbox_lag_seconds", "chataccess_queue_tasks", "chataccess_approvals_oldest_pending_age_seconds",
+	for _, name := range []string{"chataccess_ready", "chataccess_outbox_lag_seconds", "chataccess_queue_tasks", "chataccess_approvals_oldest_pending_age_seconds",
 		"chataccess_outbox_dead_letters", "chataccess_reviews_open", "go_goroutines", "process_resident_memory_bytes"} {
 		if mfs[name] == nil {
 			t.Errorf("the scrape has no %s", name)
