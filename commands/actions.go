@@ -215,7 +215,7 @@ func (h *Handler) extendClicked(ctx context.Context, l *i18n.Lang, actor approva
 	if r.Duration > 0 {
 		dur = approvals.FormatDuration(r.Duration)
 	}
-	m := h.addModal(l, addForm{UserID: r.Target.PlatformID, Email: r.Target.Email, Package: r.Package, Duration: dur,
+	m := h.addModal(l, addForm{UserID: r.Target.PlatformID, Email: r.Target.Email, Group: r.Target.Group, Package: r.Package, Duration: dur,
 		Reason: r.Justification, Extends: r.ID})
 	return bot.ActionReply{Modal: &m}
 }

@@ -140,6 +140,8 @@ func fieldOf(err error) string {
 		return blockDuration
 	case errors.Is(err, approvals.ErrJustification):
 		return blockReason
+	case errors.Is(err, approvals.ErrGroupTarget):
+		return blockGroup
 	}
 	return ""
 }

@@ -222,7 +222,7 @@ func (h *Handler) cmdAdd(ctx context.Context, l *i18n.Lang, actor approvals.Acto
 		}
 	}
 	if p.User.IsZero() || p.Package == "" || p.Reason == "" {
-		m := h.addModal(l, addForm{UserID: tgt.PlatformID, Email: tgt.Email, Package: p.Package,
+		m := h.addModal(l, addForm{UserID: tgt.PlatformID, Email: tgt.Email, Group: tgt.Group, Package: p.Package,
 			Duration: durationValue(p), Reason: p.Reason})
 		return bot.Reply{Modal: &m}
 	}

@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -30,6 +31,7 @@ const (
 	blockDuration = "duration"
 	blockReason   = "justification"
 	blockTarget   = "target"
+	blockGroup    = "group"
 )
 
 // Element action ids inside the inputs.
@@ -39,6 +41,7 @@ const (
 	inputPackage  = "package_in"
 	inputDuration = "duration_in"
 	inputReason   = "reason_in"
+	inputGroup    = "group_in"
 )
 
 // Duration choice values besides FormatDuration strings.
@@ -63,6 +66,8 @@ type addForm struct {
 	Package  string
 	Duration string
 	Reason   string
+	// Group is a user group target (approvals.Target.Group).
+	Group string
 	// Extends is the add request being extended, kept in private
 	// metadata.
 	Extends string
@@ -138,7 +143,7 @@ func (h *Handler) durationOptions(l *i18n.Lang, initial string) []bot.Option {
 
 func (h *Handler) addModal(l *i18n.Lang, f addForm) bot.Modal {
 	dur := orText(f.Duration, durDefault)
-	return bot.Modal{
+	m := bot.Modal{
 		CallbackID: CallbackAdd, Title: title(l.S("modal.add.title")), Submit: l.S("modal.add.submit"), Close: l.S("modal.cancel"),
 		PrivateMetadata: f.Extends,
 		Blocks: []bot.Block{
@@ -147,6 +152,7 @@ func (h *Handler) addModal(l *i18n.Lang, f addForm) bot.Modal {
 				Element: &bot.UserSelect{ActionID: inputUser, Placeholder: l.S("modal.person_placeholder"), Initial: f.UserID}},
 			&bot.Input{BlockID: blockEmail, Label: l.S("modal.email"), Optional: true,
 				Element: &bot.EmailInput{ActionID: inputEmail, Placeholder: l.S("modal.email_placeholder"), Initial: emailUnlessPicked(f)}},
+			h.groupInput(l, f),
 			&bot.Input{BlockID: blockPackage, Label: l.S("modal.package"), Element: &bot.Select{ActionID: inputPackage, Placeholder: l.S("modal.package_placeholder"),
 				Options: h.packageOptions(l), Initial: f.Package}},
 			&bot.Input{BlockID: blockDuration, Label: l.S("modal.duration.label"), Hint: l.S("modal.duration.hint"),
@@ -155,10 +161,23 @@ func (h *Handler) addModal(l *i18n.Lang, f addForm) bot.Modal {
 				Placeholder: l.S("modal.add.reason_placeholder"), Initial: f.Reason, MaxLength: h.svc.Policy().MaxJustification}},
 		},
 	}
+	m.Blocks = slices.DeleteFunc(m.Blocks, func(b bot.Block) bool { return b == nil })
+	return m
+}
+
+// groupInput is the user group field of the Add modal, there when a
+// package may be granted to user groups (allow_group_targets); nil
+// otherwise.
+func (h *Handler) groupInput(l *i18n.Lang, f addForm) bot.Block {
+	if !slices.ContainsFunc(slices.Collect(maps.Values(h.svc.Policy().Packages)), func(p *approvals.Package) bool { return p.AllowGroupTargets }) {
+		return nil
+	}
+	return &bot.Input{BlockID: blockGroup, Label: l.S("modal.group"), Optional: true, Hint: l.S("modal.add.group_hint"),
+		Element: &bot.TextInput{ActionID: inputGroup, Placeholder: l.S("modal.group_placeholder"), Initial: f.Group, MaxLength: 255}}
 }
 
 func emailUnlessPicked(f addForm) string {
-	if f.UserID != "" {
+	if f.UserID != "" || f.Group != "" || approvals.IsGroupKey(f.Email) {
 		return ""
 	}
 	return f.Email
@@ -297,8 +316,26 @@ func (h *Handler) formTarget(ctx context.Context, l *i18n.Lang, actor approvals.
 	return approvals.Target{}, map[string]string{blockUser: l.S("modal.error.no_person")}
 }
 
+// formAddTarget reads the Add modal's target: the user group typed in
+// its field (group:NAME and quotes as in the command are accepted), or
+// the person. The group is checked by Submit, as for the command.
+func (h *Handler) formAddTarget(ctx context.Context, l *i18n.Lang, actor approvals.Actor, v bot.Values) (approvals.Target, map[string]string) {
+	group := strings.Join(strings.Fields(v.Get(blockGroup, inputGroup).String()), " ")
+	if len(group) >= len(groupPrefix) && strings.EqualFold(group[:len(groupPrefix)], groupPrefix) {
+		group = strings.TrimSpace(group[len(groupPrefix):])
+	}
+	group = strings.TrimSpace(strings.Trim(group, `"“”`))
+	if group == "" {
+		return h.formTarget(ctx, l, actor, v)
+	}
+	if v.Get(blockUser, inputUser).String() != "" || strings.TrimSpace(v.Get(blockEmail, inputEmail).String()) != "" {
+		return approvals.Target{}, map[string]string{blockGroup: l.S("modal.error.person_or_group")}
+	}
+	return approvals.Target{Group: group}, nil
+}
+
 func (h *Handler) submitAdd(ctx context.Context, l *i18n.Lang, actor approvals.Actor, s bot.Submission) bot.SubmissionReply {
-	tgt, errs := h.formTarget(ctx, l, actor, s.Values)
+	tgt, errs := h.formAddTarget(ctx, l, actor, s.Values)
 	if errs != nil {
 		return bot.SubmissionReply{Errors: errs}
 	}
@@ -323,6 +360,9 @@ func (h *Handler) submitAdd(ctx context.Context, l *i18n.Lang, actor approvals.A
 		}
 	}
 	r, err := h.svc.Submit(ctx, in)
+	if err != nil && tgt.IsGroup() {
+		return h.submissionError(l, err, about{Package: pkg, Target: tgt.Label()}, blockGroup, blockPackage, blockDuration, blockReason)
+	}
 	if err != nil {
 		return h.submissionError(l, err, about{Package: pkg, Target: tgt.Email})
 	}

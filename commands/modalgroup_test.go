@@ -1,0 +1,76 @@
+package commands
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/chataccess/chataccess/approvals"
+	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/bot/slackbot"
+)
+
+// TestAddModalGroup: the Add modal has a user group field next to the
+// person fields when a package may be granted to user groups, and none
+// otherwise; both languages pass the Block Kit checks.
+func TestAddModalGroup(t *testing.T) {
+	f := newFixture(t)
+	en := english(nil)
+	if v, err := slackbot.RenderModal(f.h.addModal(en, addForm{})); err != nil || strings.Contains(mustJSON(t, v), `"group_in"`) {
+		t.Fatalf("group field without a package allowing groups (%v)", err)
+	}
+	f.svc.Policy().Packages["agent"].AllowGroupTargets = true
+	form := addForm{Group: "EMEA Chat Agents", Email: approvals.GroupKey("EMEA Chat Agents"), Package: "agent", Duration: "90d", Reason: "new EMEA team"}
+	checkModal(t, f, "modal_add_group", f.h.addModal(en, form))
+	checkModal(t, f, "fr_modal_add_group", f.h.addModal(f.h.cat.Lang("fr"), form))
+	if s := mustJSON(t, f.h.addModal(en, form)); strings.Contains(s, "group:emea") {
+		t.Fatalf("the group key went into the email field: %s", s)
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestAddModalGroupSubmit: a group typed in the Add modal is requested
+// like the command's group:NAME; naming a person too, an admin group or
+// a package without group targets keeps the modal open with the error
+// under the group field, and nothing is stored.
+func TestAddModalGroupSubmit(t *testing.T) {
+	f := newFixture(t)
+	f.svc.Policy().Packages["agent"].AllowGroupTargets = true
+	submit := func(group, email, pkg string) bot.SubmissionReply {
+		return f.h.HandleSubmission(f.ctx, bot.Submission{User: user("ULEAD"), CallbackID: CallbackAdd, Values: bot.Values{
+			blockGroup: {inputGroup: {Text: group}}, blockEmail: {inputEmail: {Text: email}},
+			blockPackage: {inputPackage: {Selected: []string{pkg}}}, blockDuration: {inputDuration: {Selected: []string{"30d"}}},
+			blockReason: {inputReason: {Text: "new EMEA team"}}}})
+	}
+	before := f.snapshot()
+	for _, tc := range []struct{ name, group, email, pkg, want string }{
+		{"person and group", "EMEA Chat Agents", "carol@example.com", "agent", "not both"},
+		{"admin group", "_org_admin", "", "agent", "admin group"},
+		{"product admin group", `group:"_product_admin_Dynamic Chat"`, "", "agent", "admin group"},
+		{"package for people only", "EMEA Chat Agents", "", "viewer", "allow_group_targets"},
+	} {
+		rep := submit(tc.group, tc.email, tc.pkg)
+		if got := rep.Errors[blockGroup]; !strings.Contains(got, tc.want) || rep.Update != nil {
+			t.Errorf("%s: errors %q update %v", tc.name, rep.Errors, rep.Update != nil)
+		}
+	}
+	if after := f.snapshot(); after.count != before.count {
+		t.Fatalf("a refused group was stored: %d → %d requests", before.count, after.count)
+	}
+	rep := submit(` group:"EMEA  Chat Agents" `, "", "agent")
+	if rep.Update == nil || len(rep.Errors) > 0 {
+		t.Fatalf("group request: %+v", rep.Errors)
+	}
+	reqs, err := f.st.List(f.ctx, approvals.ByTarget(approvals.GroupKey("EMEA Chat Agents")), 10)
+	if err != nil || len(reqs) != 1 || reqs[0].Target.Group != "EMEA Chat Agents" || reqs[0].Package != "agent" {
+		t.Fatalf("%v %+v", err, reqs)
+	}
+}
