@@ -38,7 +38,7 @@ const (
 	firstDefaultRoleID = 100
 )
 
-const emulateSynopsis = "emulate adobe|marketo|both [--listen ADDR[,ADDR]] [--seed FILE] [--time-scale F] [--latency D] [--user-lag D] [--allow-remote]"
+const emulateSynopsis = "emulate adobe|marketo|both [--listen ADDR[,ADDR]] [--seed FILE] [--time-scale F] [--latency D] [--user-lag D] [--marketo-instances NAME,…] [--allow-remote]"
 
 // emulateOptions are the parsed flags of `emulate`.
 type emulateOptions struct {
@@ -49,6 +49,7 @@ type emulateOptions struct {
 	timeScale              float64
 	latency, userLag       time.Duration
 	allowRemote            bool
+	instances              string // --marketo-instances
 }
 
 // runEmulate serves the Adobe (IMS + UMAPI) and Marketo emulators
@@ -80,6 +81,7 @@ func runEmulate(ctx context.Context, env Env, args []string) error {
 	fs.Float64Var(&o.timeScale, "time-scale", 1, "scale of the limit windows (Adobe's minute, Marketo's 20 s): 1 is real time, 0.0167 makes a minute a second")
 	fs.DurationVar(&o.latency, "latency", 0, "added to every emulated call")
 	fs.DurationVar(&o.userLag, "user-lag", 5*time.Second, "both: how long a user added in the Admin Console takes to appear in Marketo")
+	fs.StringVar(&o.instances, "marketo-instances", "", "marketo and both: more Marketo instances (subscriptions), e.g. emea,apac, each served under /<name>\nof the Marketo address, with MARKETO_<NAME>_BASE_URL, _CLIENT_ID and _CLIENT_SECRET printed")
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow listening on non-loopback addresses (the emulators accept demo credentials)")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
@@ -147,6 +149,9 @@ func (o emulateOptions) validate() error {
 	if o.seed != "" && (o.adobeSeed != "" || o.marketoSeed != "") {
 		errs = append(errs, errors.New("give --seed, or --adobe-seed and --marketo-seed, not both"))
 	}
+	if _, err := o.instanceNames(); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }
 
@@ -197,6 +202,7 @@ type emulators struct {
 	adobe   *adobefake.Server
 	marketo *marketofake.Server
 	seeded  string // what they were seeded with, for people
+	named   []namedInstance
 }
 
 // newEmulators builds and seeds the servers of o.mode.
@@ -211,6 +217,7 @@ func newEmulators(o emulateOptions) (*emulators, error) {
 			ao.OnChange = func(c adobefake.Change) {
 				if c.Op == adobefake.OpAdd {
 					mk.SyncFromAdobe(c.User, "", "")
+					em.syncNamed(c.User)
 				}
 			}
 		}
@@ -242,7 +249,8 @@ func newEmulators(o emulateOptions) (*emulators, error) {
 		}
 	}
 	em.seeded = strings.Join(what, ", ")
-	return em, nil
+	names, _ := o.instanceNames()
+	return em, em.addInstances(o, names, marketoSeed)
 }
 
 // seedData reads the seed files; nil means "use the default seed".
@@ -331,7 +339,7 @@ func seedDefaultMarketo(s *marketofake.Server) {
 func (em *emulators) handlers(n int) []http.Handler {
 	switch {
 	case em.adobe != nil && em.marketo != nil && n == 1:
-		a, m := em.adobe, em.marketo
+		a, m := em.adobe, em.marketoHandler()
 		return []http.Handler{http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if strings.HasPrefix(r.URL.Path, "/ims/") || strings.HasPrefix(r.URL.Path, "/v2/usermanagement/") {
 				a.ServeHTTP(w, r)
@@ -340,11 +348,11 @@ func (em *emulators) handlers(n int) []http.Handler {
 			m.ServeHTTP(w, r)
 		})}
 	case em.adobe != nil && em.marketo != nil:
-		return []http.Handler{em.adobe, em.marketo}
+		return []http.Handler{em.adobe, em.marketoHandler()}
 	case em.adobe != nil:
 		return []http.Handler{em.adobe}
 	}
-	return []http.Handler{em.marketo}
+	return []http.Handler{em.marketoHandler()}
 }
 
 // printEnv writes the variables that point chataccess at the emulators.
@@ -369,6 +377,9 @@ func (em *emulators) printEnv(w io.Writer, urls []string) {
 	}
 	for _, l := range lines {
 		fmt.Fprintf(w, "export %s=%s\n", l[0], shellQuote(l[1]))
+	}
+	if em.marketo != nil {
+		em.printInstanceEnv(w, marketoURL)
 	}
 }
 
