@@ -17,7 +17,6 @@ import (
 // when the test ends.
 type ownRedis struct {
 	port string
-	rdb  *redis.Client
 }
 
 func startRedis(t *testing.T, args ...string) *ownRedis {
