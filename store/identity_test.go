@@ -206,6 +206,16 @@ func TestOutboxRecreatesItsGroup(t *testing.T) {
 	if recs, err := box.Read(ctx, "c1", 10, 10*time.Millisecond); err != nil || len(recs) != 0 {
 		t.Fatalf("read of the empty outbox: %v, %v", recs, err)
 	}
+	blocked := make(chan error, 1)
+	go func() {
+		_, err := box.Read(ctx, "c1", 10, time.Second)
+		blocked <- err
+	}()
+	time.Sleep(200 * time.Millisecond)
+	redistest.Purge(rdb, prefix) // the stream vanishes under a blocked read
+	if err := <-blocked; err != nil {
+		t.Fatalf("blocked read when the stream vanished: %v", err)
+	}
 	svc := approvals.NewService(policy([]string{"a1@example.com"}, 1), st, approvals.ClockFunc(func() time.Time { return t0 }))
 	redistest.Purge(rdb, prefix) // again, and a request comes before the next read
 	r := submit(t, svc, "alice@example.com")

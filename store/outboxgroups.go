@@ -10,13 +10,14 @@ import (
 
 // regroup creates o's consumer group again when err says it is gone
 // (NOGROUP: Redis lost the stream and its groups, or the group was
-// destroyed), and reports whether it did, so the caller reads again.
+// destroyed; UNBLOCKED: the stream vanished under a blocked read), and
+// reports whether it did, so the caller reads again.
 // The group starts at the beginning of the stream: after a loss the
 // stream holds only what was written since, which must all be handled
 // (a request's card). Creating a group that another replica just
 // created is fine (BUSYGROUP).
 func (o *Outbox) regroup(ctx context.Context, err error) bool {
-	if err == nil || !redis.HasErrorPrefix(err, "NOGROUP") {
+	if err == nil || !(redis.HasErrorPrefix(err, "NOGROUP") || redis.HasErrorPrefix(err, "UNBLOCKED")) {
 		return false
 	}
 	cerr := o.s.rdb.XGroupCreateMkStream(ctx, o.s.k.events(), o.group, "0").Err()
