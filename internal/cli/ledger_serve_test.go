@@ -253,24 +253,39 @@ func TestOpsListener(t *testing.T) {
 }
 
 // TestReadyzSaysWhatIsMissing: a replica whose Slack token is refused
-// is not ready, and /readyz says so; /healthz still answers.
+// (HTTP mode), or whose Socket Mode connection never comes up, is not
+// ready, and /readyz says why; /healthz still answers.
 func TestReadyzSaysWhatIsMissing(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts a real serve process")
+		t.Skip("starts real serve processes")
 	}
-	r := newRig(t, 0)
-	r.env["SLACK_BOT_TOKEN"] = "xoxb-revoked-token"
-	p := r.start(freeAddr(t))
-	var body string
-	waitUntil(t, 20*time.Second, "/readyz answering", func() bool {
-		code, b := get(t, "http://"+p.addr+"/readyz")
-		body = b
-		return code == http.StatusServiceUnavailable
-	})
-	if !strings.HasPrefix(body, "slack: slack auth.test: auth.test: invalid_auth") || strings.Contains(body, "ledger") || strings.Contains(body, "redis") {
-		t.Errorf("/readyz body: %q", body)
-	}
-	if code, _ := get(t, "http://"+p.addr+"/healthz"); code != http.StatusOK {
-		t.Errorf("/healthz: %d", code)
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"HTTP mode, token refused", map[string]string{"SLACK_BOT_TOKEN": "xoxb-revoked-token"}, "slack: slack auth.test: auth.test: invalid_auth"},
+		{"Socket Mode never connected", map[string]string{"SLACK_APP_TOKEN": "xapp-1-never-connects", "SLACK_SIGNING_SECRET": ""},
+			"slack: slack socket mode is not connected"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t, 0)
+			for k, v := range tc.env {
+				r.env[k] = v
+			}
+			p := r.start(freeAddr(t))
+			var body string
+			waitUntil(t, 20*time.Second, "/readyz answering", func() bool {
+				code, b := get(t, "http://"+p.addr+"/readyz")
+				body = b
+				return code == http.StatusServiceUnavailable
+			})
+			if !strings.HasPrefix(body, tc.want) || strings.Contains(body, "ledger") || strings.Contains(body, "redis") {
+				t.Errorf("/readyz body: %q", body)
+			}
+			if code, _ := get(t, "http://"+p.addr+"/healthz"); code != http.StatusOK {
+				t.Errorf("/healthz: %d", code)
+			}
+		})
 	}
 }
