@@ -130,7 +130,7 @@ func LoadEnv(getenv func(string) string) (Env, error) {
 		ps.add(EnvAdobeOrgID, "is not an Adobe org id (like A495E53@AdobeOrg)")
 	}
 	if u := e.RedisURL.Reveal(); u != "" && !validRedisURL(u) {
-		ps.add(EnvRedisURL, "is not a redis://, rediss:// or unix:// URL")
+		ps.add(EnvRedisURL, "is not a redis://, rediss://, redis-sentinel://, redis-cluster:// or unix:// URL")
 	}
 	e.SlackAPIURL = httpURL(&ps, EnvSlackAPIURL, getenv(EnvSlackAPIURL))
 	if e.SlackAPIURL != "" {
@@ -202,7 +202,7 @@ func validRedisURL(v string) bool {
 		return false
 	}
 	switch u.Scheme {
-	case "redis", "rediss":
+	case "redis", "rediss", "redis-sentinel", "redis-cluster":
 		return u.Host != ""
 	case "unix":
 		return u.Path != ""

@@ -106,7 +106,7 @@ func TestLoadEnvProblems(t *testing.T) {
 			{"SLACK_API_URL", `"slack.com/api" is not an absolute http(s) URL`},
 		}},
 		{"bad redis URL with a password", map[string]string{"REDIS_URL": "http://:" + secret + "@localhost"},
-			[]config.Problem{{"REDIS_URL", "is not a redis://, rediss:// or unix:// URL"}}},
+			[]config.Problem{{"REDIS_URL", "is not a redis://, rediss://, redis-sentinel://, redis-cluster:// or unix:// URL"}}},
 		{"wrong token kinds", map[string]string{"SLACK_BOT_TOKEN": "xoxp-" + secret, "SLACK_APP_TOKEN": secret},
 			[]config.Problem{
 				{"SLACK_APP_TOKEN", "is not an app-level token (they start with xapp-)"},

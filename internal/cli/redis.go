@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"strconv"
@@ -26,6 +27,7 @@ const defaultRedisURL = "redis://127.0.0.1:6379/0"
 //	redis://[user:password@]host:port[/db]      single server (rediss:// for TLS)
 //	redis-sentinel://[:password@]h1:p1,h2:p2/master[/db]
 //	redis-cluster://[user:password@]h1:p1,h2:p2
+//	unix://[user:password@]/path/to/redis.sock[?db=N]
 //
 // Errors never repeat the URL, which may hold a password.
 func redisOptions(raw string) (*redis.UniversalOptions, error) {
@@ -45,6 +47,17 @@ func redisOptions(raw string) (*redis.UniversalOptions, error) {
 		return &redis.UniversalOptions{
 			Addrs: []string{o.Addr}, Username: o.Username, Password: o.Password, DB: o.DB, TLSConfig: o.TLSConfig,
 		}, nil
+	case "unix":
+		o, err := redis.ParseURL(raw)
+		if err != nil {
+			return nil, errors.New("REDIS_URL is not a valid unix:// URL (want unix:///path/to/redis.sock[?db=N])")
+		}
+		path := o.Addr
+		return &redis.UniversalOptions{Addrs: []string{path}, Username: o.Username, Password: o.Password, DB: o.DB,
+			Dialer: func(ctx context.Context, _, _ string) (net.Conn, error) {
+				var d net.Dialer
+				return d.DialContext(ctx, "unix", path)
+			}}, nil
 	case "redis-sentinel", "redis-cluster":
 		addrs := strings.Split(u.Host, ",")
 		if u.Host == "" {
@@ -72,7 +85,7 @@ func redisOptions(raw string) (*redis.UniversalOptions, error) {
 		}
 		return o, nil
 	}
-	return nil, fmt.Errorf("REDIS_URL scheme %q is not one of redis, rediss, redis-sentinel, redis-cluster", u.Scheme)
+	return nil, fmt.Errorf("REDIS_URL scheme %q is not one of redis, rediss, redis-sentinel, redis-cluster, unix", u.Scheme)
 }
 
 // redisLogger carries go-redis's own log lines ("redis: connection pool:

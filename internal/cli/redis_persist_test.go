@@ -5,12 +5,15 @@ import (
 	"context"
 	"errors"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
+
+	"github.com/chataccess/chataccess/config"
 )
 
 // ownRedis is a redis-server of a test's own, on a free port, stopped
@@ -135,4 +138,42 @@ func TestRedisWrongPassword(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRedisURLForms: every REDIS_URL form the operations guide lists
+// passes the environment check and becomes the right client options;
+// a unix socket URL reaches a Redis listening on one.
+func TestRedisURLForms(t *testing.T) {
+	for _, tc := range []struct {
+		url     string
+		addrs   string
+		master  string
+		cluster bool
+	}{
+		{"redis://:pw@10.0.0.5:6379/2", "10.0.0.5:6379", "", false},
+		{"rediss://user:pw@redis.example:6380", "redis.example:6380", "", false},
+		{"redis-sentinel://:pw@s1:26379,s2:26379,s3:26379/mymaster/1", "s1:26379,s2:26379,s3:26379", "mymaster", false},
+		{"redis-cluster://user:pw@n1:6379,n2:6379,n3:6379", "n1:6379,n2:6379,n3:6379", "", true},
+		{"unix:///run/redis/redis.sock?db=3", "/run/redis/redis.sock", "", false},
+	} {
+		if _, err := config.LoadEnv(func(k string) string {
+			if k == config.EnvRedisURL {
+				return tc.url
+			}
+			return ""
+		}); err != nil {
+			t.Errorf("%s: %v", tc.url, err)
+		}
+		o, err := redisOptions(tc.url)
+		if err != nil || strings.Join(o.Addrs, ",") != tc.addrs || o.MasterName != tc.master || o.IsClusterMode != tc.cluster {
+			t.Errorf("%s: %+v, %v", tc.url, o, err)
+		}
+	}
+	sock := filepath.Join(t.TempDir(), "redis.sock")
+	startRedis(t, "--unixsocket", sock)
+	rdb, err := connectRedis(context.Background(), "unix://"+sock)
+	if err != nil {
+		t.Fatalf("unix socket: %v", err)
+	}
+	_ = rdb.Close()
 }
