@@ -84,7 +84,7 @@ func runCheck(ctx context.Context, env Env, args []string) error {
 		c.both(ctx, *timeout, pol)
 		c.checkTeams(ctx, cfg.Settings(), pol, *timeout)
 	}
-	c.checkSlack(ctx, cfg.Settings(), pol, *timeout, *slackOnly)
+	c.checkSlack(ctx, env.Getenv, cfg.Settings(), pol, *timeout, *slackOnly)
 	if err := c.print(env.Stdout); err != nil {
 		return err
 	}

@@ -35,11 +35,15 @@ type slackCheck struct {
 // group exists, and every person named by email or Slack id is a member
 // of the workspace. required (check --slack) makes a missing token a
 // failure; plain check skips Slack without one.
-func (c *checker) checkSlack(ctx context.Context, s config.Settings, pol *approvals.Policy, timeout time.Duration, required bool) {
+func (c *checker) checkSlack(ctx context.Context, getenv func(string) string, s config.Settings, pol *approvals.Policy, timeout time.Duration, required bool) {
 	if !s.Slack.Enabled {
 		return
 	}
-	if !c.env.SlackBotToken.IsSet() {
+	env, ok := c.slackEnv(getenv)
+	if !ok {
+		return
+	}
+	if !env.SlackBotToken.IsSet() {
 		if required {
 			c.need(systemSlack, envVar{name: config.EnvSlackBotToken})
 		} else {
@@ -47,11 +51,11 @@ func (c *checker) checkSlack(ctx context.Context, s config.Settings, pol *approv
 		}
 		return
 	}
-	c.secrets = append(c.secrets, c.env.SlackBotToken.Reveal())
+	c.secrets = append(c.secrets, env.SlackBotToken.Reveal())
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	sc := &slackCheck{c: c, teams: s.Teams.Enabled, s: slackbot.NewSender(slackbot.SenderConfig{
-		BotToken: c.env.SlackBotToken.Reveal(), APIURL: c.env.SlackAPIURL,
+		BotToken: env.SlackBotToken.Reveal(), APIURL: env.SlackAPIURL,
 		HTTPClient: &http.Client{Timeout: c.httpTimeout}, MaxRetryWait: 2 * time.Second, Logger: zerolog.Nop(),
 	})}
 	if !sc.token(ctx) {
@@ -61,6 +65,32 @@ func (c *checker) checkSlack(ctx context.Context, s config.Settings, pol *approv
 	sc.channels(ctx, s.Slack.AdminChannel, pol)
 	sc.groups(ctx, pol)
 	sc.people(ctx, pol)
+}
+
+// slackEnv reads SLACK_BOT_TOKEN (or _FILE) and SLACK_API_URL as serve
+// does. A bad value is a FAIL row and no Slack call is made: a wrong
+// SLACK_API_URL is never replaced by slack.com.
+func (c *checker) slackEnv(getenv func(string) string) (config.Env, bool) {
+	slackOnly := func(k string) string {
+		switch strings.TrimSuffix(k, config.FileSuffix) {
+		case config.EnvSlackBotToken, config.EnvSlackAPIURL:
+			return getenv(k)
+		}
+		return ""
+	}
+	e, err := config.LoadEnv(slackOnly)
+	var ve *config.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		for _, p := range ve.Problems {
+			c.add(allPackages, systemSlack, p.Path, statusFail, p.Message)
+		}
+		return e, false
+	case err != nil:
+		c.add(allPackages, systemSlack, "environment", statusFail, err.Error())
+		return e, false
+	}
+	return e, true
 }
 
 // token checks auth.test and remembers the bot's name and scopes.

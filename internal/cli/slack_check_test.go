@@ -97,6 +97,15 @@ func TestCheckSlack(t *testing.T) {
 		{name: "no token", wantCode: exitCheckFailed,
 			setup:    func(_ *slackfake.Fake, v map[string]string) { delete(v, "SLACK_BOT_TOKEN") },
 			wantFail: []string{"slack SLACK_BOT_TOKEN"}},
+		{name: "a bad SLACK_API_URL is never replaced by slack.com", wantCode: exitCheckFailed,
+			setup:    func(_ *slackfake.Fake, v map[string]string) { v["SLACK_API_URL"] = "ftp://slack.example" },
+			wantFail: []string{"slack SLACK_API_URL"}},
+		{name: "the token from a file", wantCode: 0,
+			setup: func(_ *slackfake.Fake, v map[string]string) {
+				v["SLACK_BOT_TOKEN_FILE"] = writeFile(t, "token", slackfake.Token+"\n")
+				delete(v, "SLACK_BOT_TOKEN")
+			},
+			wantOut: []string{"bot @chataccess (UBOT)"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
