@@ -118,8 +118,15 @@ func grantOf(r *Request) Grant {
 
 // Fail ends execution with a sentence a person understands.
 func (s *Service) Fail(ctx context.Context, id string, reason string) (*Request, error) {
+	return s.FailWith(ctx, id, Sentence{Text: reason})
+}
+
+// FailWith is Fail with the sentence's message id and arguments, so
+// each reader sees it in their language.
+func (s *Service) FailWith(ctx context.Context, id string, why Sentence) (*Request, error) {
 	return s.mutate(ctx, id, System, func(r *Request, _ *Package, _ time.Time) (Event, string, error) {
-		r.Failure = bound(reason)
+		r.Failure = bound(why.Text)
+		r.FailureKey, r.FailureArgs = why.Key, cloneArgs(why.Args)
 		return EventFail, r.Failure, nil
 	})
 }
@@ -131,7 +138,7 @@ func (s *Service) Retry(ctx context.Context, id string, who Actor) (*Request, er
 		if !who.IsSystem() && !s.IsAdmin(who) {
 			return "", "", fmt.Errorf("%w: only admins can retry %s", ErrNotAllowed, r.ID)
 		}
-		r.Failure = ""
+		r.Failure, r.FailureKey, r.FailureArgs = "", "", nil
 		return EventRetry, "", nil
 	})
 }

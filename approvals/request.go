@@ -107,6 +107,10 @@ type Step struct {
 	Name   string     `json:"name"`
 	Status StepStatus `json:"status"`
 	Detail string     `json:"detail,omitempty"`
+	// DetailKey and DetailArgs are Detail's message id and arguments, so
+	// readers see it in their language; empty in records written before.
+	DetailKey  string            `json:"detail_key,omitempty"`
+	DetailArgs map[string]string `json:"detail_args,omitempty"`
 	// NextCheck is when a waiting step is looked at again.
 	NextCheck time.Time `json:"next_check,omitzero"`
 	At        time.Time `json:"at"`
@@ -135,6 +139,10 @@ type Request struct {
 	Steps     []Step     `json:"steps,omitempty"`
 	// Failure is a sentence a person understands, set in state failed.
 	Failure string `json:"failure,omitempty"`
+	// FailureKey and FailureArgs are Failure's message id and arguments
+	// (see Sentence); empty in records written before.
+	FailureKey  string            `json:"failure_key,omitempty"`
+	FailureArgs map[string]string `json:"failure_args,omitempty"`
 	// Executions counts how often execution started (retries included).
 	Executions int  `json:"executions,omitempty"`
 	DryRun     bool `json:"dry_run,omitempty"`

@@ -254,9 +254,9 @@ func progressText(l *i18n.Lang, r *approvals.Request, loc *time.Location) bot.Te
 			status = l.T(k)
 		}
 		if s.Detail != "" && s.Status != approvals.StepDone {
-			status = bot.Plain(clip(s.Detail, 200))
+			status = l.Sentence(s.DetailKey, s.DetailArgs, clip(s.Detail, 200))
 			if s.Status == approvals.StepFailed {
-				status = l.T("card.step_failed", i18n.M{"Detail": clip(s.Detail, 200)})
+				status = l.T("card.step_failed", i18n.M{"Detail": status})
 			}
 		}
 		t := l.T("card.step", i18n.M{"Step": stepName(l, s.Name), "Status": status})
@@ -297,19 +297,20 @@ func outcomeText(l *i18n.Lang, r *approvals.Request, need int, loc *time.Locatio
 	case approvals.StateExpired:
 		return l.T("card.outcome.expired")
 	case approvals.StateFailed:
-		return l.T("card.outcome.failed", i18n.M{"Reason": failureText(l, r.Failure)})
+		return l.T("card.outcome.failed", i18n.M{"Reason": failureText(l, r)})
 	case approvals.StateRevoked:
 		return l.T("card.outcome.revoked")
 	}
 	return bot.Plain(stateWord(l, r.State))
 }
 
-// failureText is why a request failed, as one sentence.
-func failureText(l *i18n.Lang, failure string) bot.Text {
-	if failure == "" {
+// failureText is why a request failed, as one sentence in l when the
+// request stored its message id, else the English it stored.
+func failureText(l *i18n.Lang, r *approvals.Request) bot.Text {
+	if r.Failure == "" {
 		return l.T("card.no_reason")
 	}
-	return bot.Plain(sentence(failure))
+	return l.Sentence(r.FailureKey, r.FailureArgs, sentence(r.Failure))
 }
 
 func sentence(s string) string {

@@ -53,7 +53,7 @@ func (n *Notifier) notes(ctx context.Context, ev approvals.OutboxRecord, r *appr
 			continue
 		}
 		l := h.policyLang(ch.Platform, ch.ID, r.Package)
-		t := l.T("alert.failed", i18n.M{"ID": bot.Code(r.ID), "What": what(l, r), "Reason": failureText(l, r.Failure)})
+		t := l.T("alert.failed", i18n.M{"ID": bot.Code(r.ID), "What": what(l, r), "Reason": failureText(l, r)})
 		ref, err := h.on(ch.Platform).Post(ctx, ch.ID, bot.Message{Text: t})
 		if err == nil {
 			remember(ch.Platform, ref, refAlert+ev.ID, "")
@@ -147,7 +147,7 @@ func (h *Handler) requesterNote(l *i18n.Lang, rec approvals.Record, r *approvals
 		args["Grant"] = grantText(l, r, h.deps.Location)
 		return l.T("dm.completed", args)
 	case approvals.EventFail:
-		args["Reason"] = failureText(l, r.Failure)
+		args["Reason"] = failureText(l, r)
 		return l.T("dm.failed", args)
 	case approvals.EventRevoke:
 		args["Reason"] = clip(orText(rec.Detail, l.S("note.revoked_reason")), 300)

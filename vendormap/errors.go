@@ -125,3 +125,19 @@ func refString(id int, name string) string {
 	}
 	return "(none)"
 }
+
+// Sentence is Human's sentence as a message id and its arguments, for
+// the catalogs; "" when it is the vendor's own Detail, which readers
+// then see in English.
+func (e *MatchError) Sentence() (string, map[string]string) {
+	a := map[string]string{"Ref": e.Ref}
+	switch {
+	case e.Kind == KindRole && e.Problem == ProblemNotFound && strings.HasPrefix(e.Ref, `"`):
+		return "vendormap.no_role", a
+	case e.Kind == KindWorkspace && e.Problem == ProblemNotFound && strings.HasPrefix(e.Ref, `"`):
+		return "vendormap.no_workspace", a
+	case e.Kind == KindProfile && e.Problem == ProblemNotFound:
+		return "vendormap.no_profile", a
+	}
+	return "", nil
+}

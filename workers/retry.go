@@ -3,6 +3,7 @@ package workers
 import (
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,6 +35,7 @@ func (e *Executor) retryPlan(r *approvals.Request, step string, out *outcome) (a
 	switch class {
 	case failure.Permanent:
 		out.detail = humanError(out.err)
+		out.key, out.args = failure.Sentence(out.err)
 		return attempts, 0, false
 	case failure.Unknown:
 		limit = min(limit, failure.MaxUnknownAttempts)
@@ -42,11 +44,14 @@ func (e *Executor) retryPlan(r *approvals.Request, step string, out *outcome) (a
 	}
 	if limit > 0 && attempts >= limit {
 		out.detail = fmt.Sprintf("%s (gave up after %d attempts).", sentenceBody(humanError(out.err)), attempts)
+		out.key, out.args = "saga.gave_up_attempts", errorSentence(out.err).Nest("Cause", map[string]string{"Count": strconv.Itoa(attempts)})
 		return attempts, 0, false
 	}
 	wait = retryWait(delay, attempts)
 	out.status, out.wait = approvals.StepWaiting, wait
-	out.detail = fmt.Sprintf("%s; next try %s.", sentenceBody(humanError(out.err)), e.clock.Now().Add(wait).UTC().Format("15:04"))
+	next := e.clock.Now().Add(wait).UTC()
+	out.detail = fmt.Sprintf("%s; next try %s.", sentenceBody(humanError(out.err)), next.Format("15:04"))
+	out.key, out.args = "saga.next_try", errorSentence(out.err).Nest("Cause", map[string]string{"NextTime": next.Format(time.RFC3339)})
 	return attempts, wait, true
 }
 
@@ -56,11 +61,49 @@ func sentenceBody(s string) string { return strings.TrimRight(s, ". ") }
 // humanError gives the sentence for people (failure.Human).
 func humanError(err error) string { return failure.Human(err) }
 
+// errorSentence is err's sentence for people with its message id and
+// arguments (failure.Human, failure.Sentence).
+func errorSentence(err error) approvals.Sentence {
+	key, args := failure.Sentence(err)
+	return approvals.Say(humanError(err), key, args)
+}
+
+// gaveUpSentence says the request ran out of time, and where it waited.
+func gaveUpSentence(r *approvals.Request, limit time.Duration) approvals.Sentence {
+	text := fmt.Sprintf("gave up after %s without finishing (%s)", limit, lastWaiting(r))
+	args := map[string]string{"LimitDuration": limit.String(), "Step": "", "Detail": ""}
+	for i := len(r.Steps) - 1; i >= 0; i-- {
+		if st := r.Steps[i]; st.Status == approvals.StepWaiting {
+			args["Step"] = st.Name
+			approvals.Say(st.Detail, st.DetailKey, st.DetailArgs).Nest("Detail", args)
+			return approvals.Say(text, "saga.gave_up_time.waiting", args)
+		}
+	}
+	return approvals.Say(text, "saga.gave_up_time.nothing_waiting", args)
+}
+
 // permanentError is a failure the saga itself decided is final.
 type permanentError struct{ msg string }
 
 func (e *permanentError) Error() string { return e.msg }
 func (e *permanentError) Human() string { return e.msg }
+
+// saidError is a permanentError whose sentence has a message id and
+// arguments (see failure.Sentence).
+type saidError struct {
+	permanentError
+	key  string
+	args map[string]string
+}
+
+// Sentence is the message id and arguments of the sentence.
+func (e *saidError) Sentence() (string, map[string]string) { return e.key, e.args }
+
+// permanent is a final failure saying text, with its message id and
+// arguments.
+func permanent(text, key string, args map[string]string) error {
+	return &saidError{permanentError{text}, key, args}
+}
 
 // FailureClass makes the saga's own final failures Permanent for
 // failure.Classify.

@@ -100,8 +100,12 @@ func (e *WaitError) Error() string {
 type outcome struct {
 	status approvals.StepStatus
 	detail string
-	wait   time.Duration // for waiting
-	err    error         // for failed: the cause
+	// key and args are detail's message id and arguments (see
+	// approvals.Sentence).
+	key  string
+	args map[string]string
+	wait time.Duration // for waiting
+	err  error         // for failed: the cause
 }
 
 // Execute runs (or resumes) the request's saga. It returns nil when the
@@ -143,10 +147,10 @@ func (e *Executor) Execute(ctx context.Context, id, holder string) error {
 	}
 	pkg, err := e.svc.Policy().Package(r.Package)
 	if err != nil {
-		return e.finishFailed(ctx, r, nil, "the package "+r.Package+" is no longer in the policy file")
+		return e.finishFailed(ctx, r, nil, approvals.Say("the package "+r.Package+" is no longer in the policy file", "saga.package_gone", map[string]string{"Package": r.Package}))
 	}
 	if now := e.clock.Now(); !r.StartedAt.IsZero() && now.Sub(r.StartedAt) > e.cfg.MaxTotalTime {
-		return e.finishFailed(ctx, r, pkg, fmt.Sprintf("gave up after %s without finishing (%s)", e.cfg.MaxTotalTime, lastWaiting(r)))
+		return e.finishFailed(ctx, r, pkg, gaveUpSentence(r, e.cfg.MaxTotalTime))
 	}
 	for _, st := range e.plan(r, pkg) {
 		if cur := r.Step(st.name); cur != nil && (cur.Status == approvals.StepDone || cur.Status == approvals.StepSkipped) {
@@ -178,7 +182,7 @@ func (e *Executor) Execute(ctx context.Context, id, holder string) error {
 			if r, err = e.progress(ctx, r, st.name, out, 0); err != nil {
 				return err
 			}
-			return e.finishFailed(ctx, r, pkg, out.detail)
+			return e.finishFailed(ctx, r, pkg, approvals.Say(out.detail, out.key, out.args))
 		}
 	}
 	if _, err := e.svc.Complete(ctx, id); err != nil {
@@ -192,7 +196,7 @@ func (e *Executor) Execute(ctx context.Context, id, holder string) error {
 // progress records a step outcome in the request's step ledger.
 func (e *Executor) progress(ctx context.Context, r *approvals.Request, name string, out outcome, attempts int) (*approvals.Request, error) {
 	e.observeStep(r, name, out, attempts)
-	st := approvals.Step{Name: name, Status: out.status, Detail: out.detail, Attempts: attempts}
+	st := approvals.Step{Name: name, Status: out.status, Detail: out.detail, DetailKey: out.key, DetailArgs: out.args, Attempts: attempts}
 	if out.status == approvals.StepWaiting {
 		st.NextCheck = e.clock.Now().Add(out.wait).UTC()
 		if cur := r.Step(name); cur != nil && attempts == 0 {
@@ -204,13 +208,14 @@ func (e *Executor) progress(ctx context.Context, r *approvals.Request, name stri
 
 // finishFailed compensates per the package setting, fails the request
 // with a sentence a person understands, and alerts the admins.
-func (e *Executor) finishFailed(ctx context.Context, r *approvals.Request, pkg *approvals.Package, why string) error {
+func (e *Executor) finishFailed(ctx context.Context, r *approvals.Request, pkg *approvals.Package, why approvals.Sentence) error {
 	note := e.compensate(ctx, r, pkg)
-	msg := why
-	if note != "" {
-		msg += " " + note
+	say := why
+	if note.Text != "" {
+		say = approvals.Say(why.Text+" "+note.Text, "saga.failed_with_note", note.Nest("Note", why.Nest("Why", nil)))
 	}
-	if _, err := e.svc.Fail(ctx, r.ID, msg); err != nil {
+	msg := say.Text
+	if _, err := e.svc.FailWith(ctx, r.ID, say); err != nil {
 		return err
 	}
 	e.observeEnd(r, approvals.StateFailed)
@@ -228,26 +233,27 @@ func (e *Executor) finishFailed(ctx context.Context, r *approvals.Request, pkg *
 // Marketo step failed for good, when the package says rollback. A
 // removal is never rolled back: restoring access is worse than a
 // half-removed user, so the admins are told instead.
-func (e *Executor) compensate(ctx context.Context, r *approvals.Request, pkg *approvals.Package) string {
+func (e *Executor) compensate(ctx context.Context, r *approvals.Request, pkg *approvals.Package) approvals.Sentence {
 	added := r.Step(StepAdobe)
 	if r.Kind != approvals.KindAdd || added == nil || added.Status != approvals.StepDone || pkg == nil {
 		if r.Kind == approvals.KindRemove && marketoDone(r) {
-			return "The Marketo role was already removed; the Admin Console profile still needs an admin."
+			return approvals.Say("The Marketo role was already removed; the Admin Console profile still needs an admin.", "saga.note.half_removed", nil)
 		}
-		return ""
+		return approvals.Sentence{}
 	}
 	if pkg.OnPartialFailure != approvals.CompensateRollback {
-		return "The Admin Console access was left in place (package setting: alert); an admin must decide."
+		return approvals.Say("The Admin Console access was left in place (package setting: alert); an admin must decide.", "saga.note.left_in_place", nil)
 	}
 	err := e.adobe.RemoveFromProfiles(ctx, r.Target.Email, profileNames(pkg), r.ID+"/rollback", r.DryRun)
 	if err != nil {
 		zerolog.Ctx(ctx).Error().Err(err).Msg("rollback of the Admin Console add failed")
-		return "Rolling back the Admin Console add also failed (" + humanError(err) + "); an admin must remove it."
+		return approvals.Say("Rolling back the Admin Console add also failed ("+humanError(err)+"); an admin must remove it.",
+			"saga.note.rollback_failed", errorSentence(err).Nest("Cause", nil))
 	}
-	if _, err := e.svc.Progress(ctx, r.ID, approvals.Step{Name: StepAdobe, Status: approvals.StepUndone, Detail: "rolled back after a later step failed"}); err != nil {
+	if _, err := e.svc.Progress(ctx, r.ID, approvals.Step{Name: StepAdobe, Status: approvals.StepUndone, Detail: "rolled back after a later step failed", DetailKey: "saga.rolled_back"}); err != nil {
 		zerolog.Ctx(ctx).Warn().Err(err).Msg("could not record the rollback")
 	}
-	return "The Admin Console add was rolled back."
+	return approvals.Say("The Admin Console add was rolled back.", "saga.note.rolled_back", nil)
 }
 
 func profileNames(pkg *approvals.Package) []string {
@@ -294,6 +300,12 @@ func waiting(d time.Duration, detail string) outcome {
 	return outcome{status: approvals.StepWaiting, detail: detail, wait: d}
 }
 
+// say gives the outcome's detail its message id and arguments.
+func (o outcome) say(key string, args map[string]string) outcome {
+	o.key, o.args = key, args
+	return o
+}
+
 func (e *Executor) adobeAdd(ctx context.Context, r *approvals.Request, pkg *approvals.Package) outcome {
 	u := NewUser{Email: r.Target.Email, FirstName: r.Target.FirstName, LastName: r.Target.LastName, Identity: pkg.Identity}
 	if u.FirstName == "" || u.LastName == "" {
@@ -310,14 +322,15 @@ func (e *Executor) adobeAdd(ctx context.Context, r *approvals.Request, pkg *appr
 		return failed(err)
 	}
 	if r.DryRun {
-		return done("dry run: Adobe accepted adding to " + strings.Join(profiles, ", ") + " (testOnly, nothing changed)")
+		return done("dry run: Adobe accepted adding to "+strings.Join(profiles, ", ")+" (testOnly, nothing changed)").
+			say("saga.dry_run_added", map[string]string{"Profiles": strings.Join(profiles, ", ")})
 	}
-	return done("added to " + strings.Join(profiles, ", "))
+	return done("added to "+strings.Join(profiles, ", ")).say("saga.added", map[string]string{"Profiles": strings.Join(profiles, ", ")})
 }
 
 func (e *Executor) adobeConfirm(ctx context.Context, r *approvals.Request, pkg *approvals.Package) outcome {
 	if r.DryRun || !e.cfg.ConfirmMembership {
-		return skipped("not confirmed (dry run or confirmation off)")
+		return skipped("not confirmed (dry run or confirmation off)").say("saga.not_confirmed", nil)
 	}
 	since := r.StartedAt
 	if st := r.Step(StepAdobe); st != nil {
@@ -328,12 +341,14 @@ func (e *Executor) adobeConfirm(ctx context.Context, r *approvals.Request, pkg *
 		return failed(err)
 	}
 	if len(missing) == 0 {
-		return done("membership confirmed")
+		return done("membership confirmed").say("saga.confirmed", nil)
 	}
 	if e.clock.Now().Sub(since) > e.cfg.SyncTimeout {
-		return failed(&permanentError{fmt.Sprintf("Adobe accepted the change but %s never appeared in %s", r.Target.Email, strings.Join(missing, ", "))})
+		return failed(permanent(fmt.Sprintf("Adobe accepted the change but %s never appeared in %s", r.Target.Email, strings.Join(missing, ", ")),
+			"saga.never_synced", map[string]string{"User": r.Target.Email, "Profiles": strings.Join(missing, ", ")}))
 	}
-	return waiting(e.cfg.SyncCheck, "waiting for Adobe to sync "+strings.Join(missing, ", "))
+	return waiting(e.cfg.SyncCheck, "waiting for Adobe to sync "+strings.Join(missing, ", ")).
+		say("saga.waiting_sync", map[string]string{"Profiles": strings.Join(missing, ", ")})
 }
 
 func (e *Executor) adobeRemove(ctx context.Context, r *approvals.Request, pkg *approvals.Package) outcome {
@@ -348,7 +363,7 @@ func (e *Executor) adobeRemove(ctx context.Context, r *approvals.Request, pkg *a
 	if err := e.adobe.RemoveFromProfiles(ctx, r.Target.Email, profiles, r.ID+"/"+StepAdobe, r.DryRun); err != nil {
 		return failed(err)
 	}
-	return done("removed from " + strings.Join(profiles, ", "))
+	return done("removed from "+strings.Join(profiles, ", ")).say("saga.removed", map[string]string{"Profiles": strings.Join(profiles, ", ")})
 }
 
 // NamesFromEmail fills missing first and last names from the email's

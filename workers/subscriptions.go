@@ -89,7 +89,8 @@ func (e *Executor) marketoAddOn(sub approvals.Subscription) func(context.Context
 		if err := m.AddRole(ctx, id, sub.Role, sub.Workspace); err != nil {
 			return failed(err)
 		}
-		return done(fmt.Sprintf("role %s assigned in %s%s", sub.Role, sub.Workspace, onInstance(sub.Instance)))
+		return done(fmt.Sprintf("role %s assigned in %s%s", sub.Role, sub.Workspace, onInstance(sub.Instance))).
+			say("saga.role_assigned", onArgs(sub.Instance, map[string]string{"Role": sub.Role.String(), "Workspace": sub.Workspace.String()}))
 	}
 }
 
@@ -113,11 +114,24 @@ func (e *Executor) marketoRemoveOn(sub approvals.Subscription) func(context.Cont
 		if err := m.RemoveRole(ctx, id, sub.Role, sub.Workspace); err != nil {
 			return failed(err)
 		}
-		return done(fmt.Sprintf("role %s removed in %s%s", sub.Role, sub.Workspace, onInstance(sub.Instance)))
+		return done(fmt.Sprintf("role %s removed in %s%s", sub.Role, sub.Workspace, onInstance(sub.Instance))).
+			say("saga.role_removed", onArgs(sub.Instance, map[string]string{"Role": sub.Role.String(), "Workspace": sub.Workspace.String()}))
 	}
 }
 
 // onInstance names a non-default instance for step details.
+// onArgs adds On, the nested onInstance phrase, to args.
+func onArgs(instance string, args map[string]string) map[string]string {
+	if args == nil {
+		args = map[string]string{}
+	}
+	args["On"] = onInstance(instance)
+	if k := approvals.InstanceKey(instance); k != approvals.DefaultInstance {
+		args["OnKey"], args["On.Instance"] = "saga.on_instance", k
+	}
+	return args
+}
+
 func onInstance(instance string) string {
 	if k := approvals.InstanceKey(instance); k != approvals.DefaultInstance {
 		return " on Marketo instance " + strconv.Quote(k)
@@ -147,10 +161,11 @@ func (e *Executor) waitForMarketoUser(r *approvals.Request, instance string) out
 	}
 	waited := e.clock.Now().Sub(since)
 	if waited > e.cfg.UserPollTimeout {
-		return failed(&permanentError{fmt.Sprintf("%s never appeared in Marketo%s within %s of the Admin Console add", r.Target.Email, onInstance(instance), e.cfg.UserPollTimeout)})
+		return failed(permanent(fmt.Sprintf("%s never appeared in Marketo%s within %s of the Admin Console add", r.Target.Email, onInstance(instance), e.cfg.UserPollTimeout),
+			"saga.never_in_marketo", onArgs(instance, map[string]string{"User": r.Target.Email, "LimitDuration": e.cfg.UserPollTimeout.String()})))
 	}
 	wait := min(max(waited/2, e.cfg.UserPoll), e.cfg.UserPollMax)
-	return waiting(wait, "waiting for the user to appear in Marketo"+onInstance(instance))
+	return waiting(wait, "waiting for the user to appear in Marketo"+onInstance(instance)).say("saga.waiting_marketo_user", onArgs(instance, nil))
 }
 
 // ProfileHolder is the optional part of an AdminConsole that says

@@ -154,7 +154,7 @@ func reasonForStatus(status int) failure.Reason {
 
 // newError is a failure of op with Adobe's sentences.
 func newError(op string, r failure.Reason) *failure.Error {
-	return &failure.Error{Vendor: Vendor, Op: op, Reason: r, Explain: explain}
+	return &failure.Error{Vendor: Vendor, Op: op, Reason: r, Explain: explain, Phrase: phrase}
 }
 
 // profilesObject renders groups as the Object of an error.

@@ -136,6 +136,13 @@ func (c *Client) ChangeUserGroup(ctx context.Context, ch GroupChange, testOnly b
 			}
 			return ""
 		}
+		prevPhrase := e.Phrase
+		e.Phrase = func(x *failure.Error) (string, map[string]string) {
+			if groupSentence(name, x) != "" || prevPhrase == nil {
+				return "", nil
+			}
+			return prevPhrase(x)
+		}
 		return r, e
 	}
 	return r, nil

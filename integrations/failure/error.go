@@ -47,6 +47,10 @@ type Error struct {
 	// falls back to a sentence built from Reason, Vendor, User and Object.
 	// It is called lazily, so fields set after construction count.
 	Explain func(*Error) string
+	// Phrase is the message id and arguments of Explain's sentence, for
+	// the catalogs (see Sentence); nil, or "" from it, when the vendor's
+	// sentence has none.
+	Phrase func(*Error) (string, map[string]string)
 	// Err is the underlying cause (transport error, context error), if any.
 	Err error
 }

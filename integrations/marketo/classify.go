@@ -100,7 +100,7 @@ func reasonForStatus(status int) failure.Reason {
 
 // newError is a failure of op with Marketo's sentences.
 func newError(op string, r failure.Reason) *failure.Error {
-	return &failure.Error{Vendor: Vendor, Op: op, Reason: r, Explain: explain}
+	return &failure.Error{Vendor: Vendor, Op: op, Reason: r, Explain: explain, Phrase: phrase}
 }
 
 // classify builds the failure of an answer (classifyAnswer) and fills
