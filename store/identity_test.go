@@ -142,6 +142,9 @@ func TestLedgerWatch(t *testing.T) {
 	if a.Owns(ctx, old) || b.Owns(ctx, old) || !b.Owns(ctx, b.Tag()) || b.Tag() == old {
 		t.Fatalf("old buttons still owned, or the new tag is not: old %q, new %q", old, b.Tag())
 	}
+	for deadline := time.Now().Add(2 * time.Second); len(posted.all()) == 0 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond) // the alert goes out apart from the check
+	}
 	if got := posted.all(); len(got) != 1 || !strings.Contains(got[0], "ack-ledger") || !strings.Contains(got[0], old) {
 		t.Fatalf("alerts: %q", got)
 	}

@@ -110,6 +110,11 @@ func (w *LedgerWatch) Check(ctx context.Context) (Identity, error) {
 	return id, nil
 }
 
+// alertTimeout bounds the admin alert of a loss. The alert is sent
+// apart from the check that found the loss, which may be a slash
+// command's with a 2.5 s budget.
+const alertTimeout = 30 * time.Second
+
 // lost reports a loss this replica recorded: an error line and one
 // admin alert.
 func (w *LedgerWatch) lost(ctx context.Context, id Identity) {
@@ -123,9 +128,13 @@ func (w *LedgerWatch) lost(ctx context.Context, id Identity) {
 		"and request ids start again at DC-1001. Buttons of older cards are refused. New requests are refused until an admin "+
 		"runs `chataccess admin ack-ledger`. See the operations guide (Backups and restores) before that.",
 		id.LostFrom, id.ID, id.LostAt.Format(time.RFC3339))
-	if err := w.cfg.Poster.AlertAdmins(ctx, text); err != nil {
-		w.log.Error().Err(err).Msg("could not alert admins of the lost ledger")
-	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), alertTimeout)
+		defer cancel()
+		if err := w.cfg.Poster.AlertAdmins(ctx, text); err != nil {
+			w.log.Error().Err(err).Msg("could not alert admins of the lost ledger")
+		}
+	}()
 }
 
 // Ready returns nil when the ledger is the one this replica knows (or
