@@ -211,7 +211,7 @@ func (a *app) slackSender(w wiring) *slackbot.Sender {
 func (a *app) chatParts(w wiring, v vendorParts) bot.Handler {
 	settings := w.cfg.Settings()
 	var admins []approvals.PlatformID
-	if settings.Slack.AdminChannel != "" {
+	if settings.Slack.Enabled && settings.Slack.AdminChannel != "" {
 		admins = append(admins, approvals.PlatformID{Platform: approvals.PlatformSlack, ID: settings.Slack.AdminChannel})
 	}
 	admins = append(admins, teamsAdmins(w)...)
