@@ -42,7 +42,7 @@ type wiring struct {
 	clock    approvals.Clock
 	replica  string        // names this process in consumer groups
 	poll     time.Duration // worker queue poll interval (default 1 s)
-	notify   time.Duration // notifier and dispatcher read block (default 5 s)
+	notify   time.Duration // notifier read block (default 1 s)
 	sweep    time.Duration // reminder and timeout sweep interval (default 1 min)
 	userLag  time.Duration // first wait for a user to appear in Marketo (default 1 min)
 	minClaim time.Duration // how long an unacknowledged event waits before another replica takes it
@@ -58,6 +58,11 @@ func (w *wiring) defaults() {
 	}
 	if w.minClaim <= 0 {
 		w.minClaim = 30 * time.Second
+	}
+	if w.notify <= 0 {
+		// A blocking outbox read is not cut short by its context, so it
+		// stays short: it bounds how long the notifier takes to stop.
+		w.notify = time.Second
 	}
 }
 
@@ -158,7 +163,10 @@ type vendorParts struct {
 func newApp(w wiring) *app {
 	prefix := w.cfg.Settings().Redis.Prefix
 	a := &app{log: w.log, rdb: w.rdb, reg: prometheus.NewRegistry(), mux: http.NewServeMux(), chat: bot.NewMux(),
-		queueName: strings.TrimSuffix(prefix, ":") + ":provision", shutdown: DefaultShutdownTimeout}
+		queueName: strings.TrimSuffix(prefix, ":") + ":provision", shutdown: w.cfg.Settings().ShutdownTimeout}
+	if a.shutdown <= 0 {
+		a.shutdown = DefaultShutdownTimeout
+	}
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.metrics = metrics.New(a.reg, metrics.Options{Version: Version})
 	a.store = store.New(w.rdb, prefix, store.WithAuditKey(store.NewAuditKey([]byte(w.env.AuditKey.Reveal()))))
@@ -273,8 +281,8 @@ func (a *app) workerParts(ctx context.Context, w wiring, v vendorParts) ([]runne
 	console := workers.AdobeConsole{Batcher: v.batcher, Client: v.adobe, Snapshots: &workers.Snapshots{}, Resolver: v.mapping}
 	exec := workers.NewExecutor(a.service, a.store, console, ports[approvals.DefaultInstance], a.handler, w.clock, saga)
 	a.service.WithInspector(&workers.Inspector{Adobe: console, Marketo: ports}, inspectTimeout)
-	attachInstances(exec, ports)
 	exec.WithObserver(a.metrics.Provisioning)
+	attachInstances(exec, ports)
 	// Running tasks get two thirds of the teardown; what is left is for
 	// the batcher to send what they queued.
 	server := workers.NewServer(w.rdb, workers.ServerConfig{Queue: a.queueName, Concurrency: settings.Workers.Concurrency,
