@@ -127,6 +127,39 @@ func (s *Service) WithInspector(i Inspector, timeout time.Duration) *Service {
 	return s
 }
 
+// inspectWithin asks the inspector within the inspect timeout and at
+// most half of what is left of the caller's own deadline (a slash
+// command has about 2.5 s), so the request can still be stored and
+// answered. An inspector that does not answer in time (a vendor that is
+// slow, a lookup queued behind another) is left to finish on its own;
+// the request gets a note instead of a preview, and a seats: refuse
+// package is checked again right before the Admin Console change.
+func (s *Service) inspectWithin(ctx context.Context, r *Request, pkg *Package) (*Preview, error) {
+	budget := s.inspectTimeout
+	if dl, ok := ctx.Deadline(); ok {
+		budget = min(budget, time.Until(dl)/2)
+	}
+	ictx, cancel := context.WithTimeout(context.WithoutCancel(ctx), budget)
+	type answer struct {
+		p   *Preview
+		err error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		defer cancel()
+		p, err := s.inspector.Inspect(ictx, r.Clone(), pkg)
+		done <- answer{p, err}
+	}()
+	select {
+	case a := <-done:
+		return a.p, a.err
+	case <-ictx.Done():
+		return nil, fmt.Errorf("no answer within %s", budget.Round(time.Millisecond))
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
 // inspect sets r's preview, or refuses r for want of seats.
 func (s *Service) inspect(ctx context.Context, r *Request) error {
 	if s.inspector == nil || (r.Kind != KindAdd && !r.Target.IsGroup()) {
@@ -136,9 +169,7 @@ func (s *Service) inspect(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	ictx, cancel := context.WithTimeout(ctx, s.inspectTimeout)
-	defer cancel()
-	p, err := s.inspector.Inspect(ictx, r, pkg)
+	p, err := s.inspectWithin(ctx, r, pkg)
 	switch {
 	case ctx.Err() != nil:
 		return ctx.Err()

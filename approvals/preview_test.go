@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chataccess/chataccess/approvals"
 )
@@ -92,5 +93,38 @@ func TestSeatCountOver(t *testing.T) {
 		if tc.s.Over() != tc.over {
 			t.Errorf("%+v: over %v", tc.s, !tc.over)
 		}
+	}
+}
+
+// stuckInspector answers only when released, ignoring its context, as a
+// lookup queued behind another caller's scan does.
+type stuckInspector struct{ release chan struct{} }
+
+func (s stuckInspector) Inspect(context.Context, *approvals.Request, *approvals.Package) (*approvals.Preview, error) {
+	<-s.release
+	return &approvals.Preview{}, nil
+}
+
+// TestSlowInspectorLeavesTimeToAnswer: a slash command has about 2.5 s;
+// an inspector that does not answer within half of what is left becomes
+// a note, and the request is stored well within the command's deadline.
+func TestSlowInspectorLeavesTimeToAnswer(t *testing.T) {
+	f := newFixture(t)
+	stuck := stuckInspector{release: make(chan struct{})}
+	defer close(stuck.release)
+	f.svc.WithInspector(stuck, 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	r, err := f.svc.Submit(ctx, approvals.SubmitInput{Kind: approvals.KindAdd, Target: approvals.Target{Email: "amy@example.com"},
+		Package: "agent", Justification: "new hire", Requester: lead, Origin: approvals.PlatformSlack})
+	if err != nil {
+		t.Fatalf("submit with a stuck inspector: %v", err)
+	}
+	if took := time.Since(start); took > 1500*time.Millisecond {
+		t.Fatalf("submit took %s of the command's 2.5 s", took)
+	}
+	if r.Preview == nil || len(r.Preview.Notes) != 1 || !strings.Contains(r.Preview.Notes[0], "no answer within") {
+		t.Fatalf("preview %+v", r.Preview)
 	}
 }
