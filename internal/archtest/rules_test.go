@@ -184,7 +184,7 @@ func keyConcats(t *testing.T, path string) []string {
 
 // TestProductionBuildLinksNoFake: the binary `make build` and the
 // container image ship (built with -tags nodemo) links no emulator, fake
-// Slack or in-process Redis; `go run . demo` (no tag) still has them.
+// Slack or Teams, or in-process Redis; `go run . demo` (no tag) still has them.
 func TestProductionBuildLinksNoFake(t *testing.T) {
 	cmd := exec.Command("go", "list", "-deps", "-tags", "nodemo", module)
 	cmd.Dir = "../.."
@@ -193,7 +193,7 @@ func TestProductionBuildLinksNoFake(t *testing.T) {
 		t.Fatalf("go list: %v", err)
 	}
 	for _, d := range strings.Fields(string(out)) {
-		for _, banned := range []string{"miniredis", "gopher-lua", "/adobefake", "/marketofake", "/slackfake", "/internal/sandbox", "/internal/playground", "chromedp"} {
+		for _, banned := range []string{"miniredis", "gopher-lua", "/adobefake", "/marketofake", "/slackfake", "/teamsfake", "/internal/sandbox", "/internal/playground", "chromedp"} {
 			if strings.Contains(d, banned) {
 				t.Errorf("the production build links %s", d)
 			}

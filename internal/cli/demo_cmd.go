@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 
 	"github.com/chataccess/chataccess/bot/slackbot"
 	"github.com/chataccess/chataccess/bot/slackbot/slackfake"
+	"github.com/chataccess/chataccess/bot/teamsbot/teamsfake"
 	"github.com/chataccess/chataccess/config"
 	"github.com/chataccess/chataccess/integrations/adobe/adobefake"
 	"github.com/chataccess/chataccess/integrations/marketo/marketofake"
@@ -34,14 +36,19 @@ const demoSigningSecret = "demo-signing-secret-not-a-secret"
 const demoAuditKey = "demo-audit-key-not-a-secret-0123456789"
 
 func runDemo(ctx context.Context, env Env, args []string) error {
-	fs := newFlags(env, "demo", "demo [--verbose] [--log-level LEVEL] [--policy FILE]")
+	fs := newFlags(env, "demo", "demo [--platform slack|teams|both] [--verbose] [--log-level LEVEL] [--policy FILE]")
+	platform := fs.String("platform", platformSlack, "where the story is told: slack, teams (Slack off) or both (the story moves between them)")
 	verbose := fs.Bool("verbose", false, "also print every message the bot posts or edits, line by line")
 	level := fs.String("log-level", "error", "log level of the bot's own logs (to stderr)")
 	policy := fs.String("policy", "", "policy file (default: the embedded chataccess.example.yaml)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	d, err := startDemo(ctx, env, *level, *policy, nil)
+	if !slices.Contains([]string{platformSlack, platformTeams, platformBoth}, *platform) {
+		fmt.Fprintf(env.Stderr, "chataccess demo: --platform %q: use slack, teams or both\n", *platform)
+		return errUsage
+	}
+	d, err := startDemoOn(ctx, env, demoSetup{level: *level, policy: *policy, platform: *platform})
 	if err != nil {
 		return err
 	}
@@ -50,35 +57,61 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 	return d.script(ctx)
 }
 
+// Where the demo tells its story (--platform).
+const (
+	platformSlack = "slack"
+	platformTeams = "teams"
+	platformBoth  = "both"
+)
+
 // demo is everything the demo and the playground run: the bot wired
 // exactly as `serve` wires it, on an in-process Redis, the Adobe and
-// Marketo emulators and a fake Slack Web API, and a stand-in for Slack
-// that acts as the story's people.
+// Marketo emulators, a fake Slack Web API and (with --platform teams or
+// both) a fake Teams, and stand-ins for Slack and Teams that act as the
+// story's people.
 type demo struct {
-	out     io.Writer
-	verbose bool
-	mr      *miniredis.Miniredis
-	rdb     redis.UniversalClient
-	sb      *sandbox.Sandbox
-	slack   *slackfake.Fake
-	app     *app
-	url     string
-	command string
-	prefix  string // Redis key prefix of the policy
-	signer  *slackbot.Verifier
-	cast    playground.Cast
-	act     *playground.Slack
-	stage   *playground.Stage
-	stop    func()
-	shown   map[string]int      // message edits already printed (--verbose)
-	lines   map[string][]string // last printed lines of each message (--verbose)
+	out      io.Writer
+	verbose  bool
+	platform string
+	mr       *miniredis.Miniredis
+	rdb      redis.UniversalClient
+	sb       *sandbox.Sandbox
+	slack    *slackfake.Fake
+	app      *app
+	url      string
+	command  string
+	prefix   string // Redis key prefix of the policy
+	signer   *slackbot.Verifier
+	cast     playground.Cast
+	act      *playground.Slack
+	stage    *playground.Stage
+	stop     func()
+	printed  map[string]int      // message edits already printed (--verbose)
+	lines    map[string][]string // last printed lines of each message (--verbose)
+	// teams is the fake Teams and teamsAct the stand-in acting in it,
+	// with --platform teams or both.
+	teams    *teamsfake.Server
+	teamsAct *playground.Teams
 }
 
-// startDemo starts the bot; rdb is the Redis to use, nil for an
-// in-process one (the zero-setup default).
+// demoSetup is how to start the demo: the bot's log level, the policy
+// file ("": the embedded one), the Redis to use (nil: an in-process
+// one, the zero-setup default) and the platform.
+type demoSetup struct {
+	level, policy, platform string
+	rdb                     redis.UniversalClient
+}
+
+// startDemo starts the bot on Slack; rdb is the Redis to use, nil for
+// an in-process one.
 func startDemo(ctx context.Context, env Env, level, policyPath string, rdb redis.UniversalClient) (*demo, error) {
-	d := &demo{out: env.Stdout, shown: map[string]int{}, lines: map[string][]string{}, signer: slackbot.NewVerifier(demoSigningSecret, nil),
-		cast: playground.DefaultCast()}
+	return startDemoOn(ctx, env, demoSetup{level: level, policy: policyPath, rdb: rdb, platform: platformSlack})
+}
+
+// startDemoOn starts the bot as setup says.
+func startDemoOn(ctx context.Context, env Env, setup demoSetup) (*demo, error) {
+	d := &demo{out: env.Stdout, platform: setup.platform, printed: map[string]int{}, lines: map[string][]string{},
+		signer: slackbot.NewVerifier(demoSigningSecret, nil), cast: playground.DefaultCast()}
 	var cleanups []func()
 	d.stop = func() {
 		for i := len(cleanups) - 1; i >= 0; i-- {
@@ -91,14 +124,14 @@ func startDemo(ctx context.Context, env Env, level, policyPath string, rdb redis
 		}
 	}()
 	var err error
-	if cleanups, err = d.world(rdb, cleanups); err != nil {
+	if cleanups, err = d.world(setup.rdb, cleanups); err != nil {
 		return nil, err
 	}
-	cfg, senv, err := d.config(env, policyPath)
+	cfg, senv, err := d.config(env, setup.policy)
 	if err != nil {
 		return nil, err
 	}
-	d.app, err = build(ctx, wiring{cfg: cfg, env: senv, rdb: d.rdb, log: zerologFor(env, level), replica: "demo",
+	d.app, err = build(ctx, wiring{cfg: cfg, env: senv, rdb: d.rdb, log: zerologFor(env, setup.level), replica: "demo",
 		poll: 100 * time.Millisecond, notify: 100 * time.Millisecond, sweep: time.Minute, userLag: 500 * time.Millisecond})
 	if err != nil {
 		return nil, err
@@ -112,6 +145,10 @@ func startDemo(ctx context.Context, env Env, level, policyPath string, rdb redis
 	d.command, d.prefix = cfg.Settings().Slack.Command, cfg.Settings().Redis.Prefix
 	d.act = playground.NewSlack(playground.SlackConfig{Fake: d.slack, BotURL: d.url, Sign: d.signer.Sign, Command: d.command, Cast: d.cast})
 	d.stage = &playground.Stage{Slack: d.act, Fake: d.slack, Records: records{d.app.store}, Cast: d.cast}
+	if d.teams != nil {
+		d.teamsAct = playground.NewTeams(playground.TeamsConfig{Fake: d.teams, BotURL: d.url, AppID: demoTeamsAppID, Cast: d.cast})
+		d.stage.Teams, d.stage.Quiet = d.teamsAct, teamsQuiet
+	}
 	return d, nil
 }
 
@@ -155,21 +192,25 @@ func (d *demo) world(rdb redis.UniversalClient, cleanups []func()) ([]func(), er
 	for g, members := range d.cast.Groups {
 		d.slack.AddGroup(g, members...)
 	}
+	if d.platform != platformSlack {
+		d.teams = teamsfake.New(d.cast.TeamsConfig(demoTeamsAppID, demoTeamsPassword, demoTeamsTenant))
+		cleanups = append(cleanups, d.teams.Close)
+	}
 	return cleanups, nil
 }
 
 // config loads the demo policy (embedded, or policyPath) and the
 // environment pointing at the emulators and the fake Slack.
 func (d *demo) config(env Env, policyPath string) (*config.Config, config.Env, error) {
-	getenv := func(k string) string {
-		return map[string]string{
-			"SLACK_BOT_TOKEN": slackfake.Token, "SLACK_SIGNING_SECRET": demoSigningSecret, "SLACK_API_URL": d.slack.URL(),
-			"ADOBE_IMS_URL": d.sb.AdobeURL(), "ADOBE_UMAPI_URL": d.sb.AdobeURL(), "ADOBE_ORG_ID": d.sb.Adobe.OrgID(),
-			"ADOBE_CLIENT_ID": d.sb.Adobe.ClientID(), "ADOBE_CLIENT_SECRET": d.sb.Adobe.ClientSecret(),
-			"MARKETO_BASE_URL": d.sb.MarketoURL(), "MARKETO_CLIENT_ID": "chataccess-demo", "MARKETO_CLIENT_SECRET": "demo-secret",
-			"AUDIT_KEY": demoAuditKey,
-		}[k]
+	vars := map[string]string{
+		"SLACK_BOT_TOKEN": slackfake.Token, "SLACK_SIGNING_SECRET": demoSigningSecret, "SLACK_API_URL": d.slack.URL(),
+		"ADOBE_IMS_URL": d.sb.AdobeURL(), "ADOBE_UMAPI_URL": d.sb.AdobeURL(), "ADOBE_ORG_ID": d.sb.Adobe.OrgID(),
+		"ADOBE_CLIENT_ID": d.sb.Adobe.ClientID(), "ADOBE_CLIENT_SECRET": d.sb.Adobe.ClientSecret(),
+		"MARKETO_BASE_URL": d.sb.MarketoURL(), "MARKETO_CLIENT_ID": "chataccess-demo", "MARKETO_CLIENT_SECRET": "demo-secret",
+		"AUDIT_KEY": demoAuditKey,
 	}
+	d.teamsEnv(vars)
+	getenv := func(k string) string { return vars[k] }
 	var cfg *config.Config
 	var err error
 	if policyPath != "" {
@@ -178,6 +219,7 @@ func (d *demo) config(env Env, policyPath string) (*config.Config, config.Env, e
 		cfg, err = config.Parse(env.DemoPolicy, getenv)
 	}
 	if err == nil {
+		d.teamsPolicy(cfg)
 		err = cfg.Validate()
 	}
 	if err != nil {

@@ -5,33 +5,30 @@ package cli
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/chataccess/chataccess/approvals"
-	"github.com/chataccess/chataccess/bot/slackbot/slackfake"
+	"github.com/chataccess/chataccess/bot"
 	"github.com/chataccess/chataccess/internal/playground"
 	"github.com/chataccess/chataccess/store"
 )
 
-// script plays the story (playground.Story, the same one the
-// playground's scenario menu plays): one numbered line per step, then
-// one line for each thing it set off, in a fixed order, and a summary.
+// script plays the story (playground.StoryOn, the same one the
+// playground's scenario menu plays on Slack): one numbered line per
+// step, then one line for each thing it set off, in a fixed order, and
+// a summary.
 func (d *demo) script(ctx context.Context) error {
-	d.say("chataccess demo: the bot as `serve` wires it, on an in-process Redis (non-durable), the Adobe Admin Console")
-	d.say("and Marketo emulators and a fake Slack, with the embedded example policy. Nothing leaves this machine.")
-	d.say("bob@example.com was given access by hand in both consoles, outside chataccess. To click through the same")
-	d.say("story in a browser: chataccess playground. To see every card line as it changes: chataccess demo --verbose.")
+	d.intro()
 	var people []string
 	for _, p := range d.cast.People {
 		people = append(people, p.Name+" ("+p.Role+")")
 	}
 	d.say("People: %s.", strings.Join(people, ", "))
 	d.waitStarted(ctx)
-	for i, st := range playground.Story() {
+	for i, st := range playground.StoryOn(d.storyPlatforms()...) {
 		before := d.snapshot()
 		d.say("\n%d. %s", i+1, st.Title)
 		err := st.Run(ctx, d.stage)
@@ -41,6 +38,27 @@ func (d *demo) script(ctx context.Context) error {
 		}
 	}
 	return d.summary(ctx)
+}
+
+// intro says what runs and where the story happens.
+func (d *demo) intro() {
+	d.say("chataccess demo: the bot as `serve` wires it, on an in-process Redis (non-durable), the Adobe Admin Console")
+	switch d.platform {
+	case platformTeams:
+		d.say("and Marketo emulators and a fake Microsoft Teams, with the embedded example policy and Slack off. Nothing")
+		d.say("leaves this machine. Every Teams activity carries a token of the fake Bot Framework issuer and is checked as")
+		d.say("Teams' are. The policy's people and channels are named on Teams too (teams:<object id> beside each Slack id,")
+		d.say("a Teams channel for each Slack channel).")
+	case platformBoth:
+		d.say("and Marketo emulators, a fake Slack and a fake Microsoft Teams, with the embedded example policy. Nothing")
+		d.say("leaves this machine. The policy names everyone on both platforms (teams:<object id> beside each Slack id, a")
+		d.say("Teams channel beside each Slack channel): cards go to both, and the story moves between them.")
+	default:
+		d.say("and Marketo emulators and a fake Slack, with the embedded example policy. Nothing leaves this machine.")
+	}
+	d.say("bob@example.com was given access by hand in both consoles, outside chataccess. To click through the same")
+	d.say("story in a browser%s: chataccess playground. To see every card line as it changes: chataccess demo --verbose.",
+		map[bool]string{true: " (on Slack)"}[d.platform != platformSlack])
 }
 
 // waitStarted waits (2 s at most) for the bot's start-up work, so that
@@ -58,26 +76,30 @@ func (d *demo) waitStarted(ctx context.Context) {
 	}
 }
 
-// slackState is what a step may change.
-type slackState struct {
-	msgs    map[string]slackfake.Message
+// demoState is what a step may change.
+type demoState struct {
+	edits   map[string]int // message key → its updates
 	eph     int
 	replies int
+	answers int // Teams answers to clicks
 	modals  map[string]string
 	vendors string
 	states  map[string]approvals.State
 }
 
-func (d *demo) snapshot() slackState {
-	s := slackState{msgs: map[string]slackfake.Message{}, eph: len(d.slack.Ephemerals()), replies: len(d.act.Replies()),
+func (d *demo) snapshot() demoState {
+	s := demoState{edits: map[string]int{}, eph: len(d.slack.Ephemerals()), replies: len(d.act.Replies()),
 		modals: map[string]string{}, vendors: d.vendors(), states: map[string]approvals.State{}}
+	if d.teamsAct != nil {
+		s.answers = len(d.teamsAct.Shown())
+	}
 	if rs, err := d.app.store.List(context.Background(), approvals.AllRequests(), 50); err == nil {
 		for _, r := range rs {
 			s.states[r.ID] = r.State
 		}
 	}
-	for _, m := range d.slack.Messages() {
-		s.msgs[m.Channel+"/"+m.TS] = m
+	for _, m := range d.messages() {
+		s.edits[m.key] = m.edits
 	}
 	for _, p := range d.cast.People {
 		if m, ok := d.act.Modal(p.ID); ok {
@@ -90,22 +112,10 @@ func (d *demo) snapshot() slackState {
 // report prints what changed since before, one line each: answers only
 // one person sees, forms opened, channel messages posted and updated,
 // thread replies, direct messages, and what the consoles now hold.
-func (d *demo) report(ctx context.Context, before slackState) {
-	var only []string
-	for _, r := range d.act.Replies()[before.replies:] {
-		only = append(only, fmt.Sprintf("only %s sees: %s", d.cast.Name(r.User), d.readable(r.Text, 160)))
-	}
-	for _, e := range d.slack.Ephemerals()[before.eph:] {
-		only = append(only, fmt.Sprintf("only %s sees: %s", d.cast.Name(e.User), d.readable(e.Text, 160)))
-	}
-	for _, p := range d.cast.People {
-		if m, ok := d.act.Modal(p.ID); ok && before.modals[p.ID] != m.ID {
-			title, _ := m.View["title"].(map[string]any)
-			only = append(only, fmt.Sprintf("%s sees the form %q", p.Name, title["text"]))
-		}
-	}
-	lines := append(only, d.channelLines(before)...)
-	lines = append(lines, d.dmLines(before)...)
+func (d *demo) report(ctx context.Context, before demoState) {
+	msgs := d.messages()
+	lines := append(d.onlyLines(before), d.channelLines(msgs, before)...)
+	lines = append(lines, d.dmLines(msgs, before)...)
 	lines = append(lines, d.workerLines(ctx, before)...)
 	if v := d.vendors(); v != before.vendors {
 		lines = append(lines, "now "+v)
@@ -114,79 +124,41 @@ func (d *demo) report(ctx context.Context, before slackState) {
 		d.say("   → %s", l)
 	}
 	if d.verbose {
-		d.showChanges()
+		d.showChanges(msgs)
 	}
 }
 
-// channelLines describes new and edited channel messages, channel by
-// channel, then thread replies.
-func (d *demo) channelLines(before slackState) []string {
-	var posts, threads []string
-	msgs := d.slack.Messages()
-	slices.SortStableFunc(msgs, func(a, b slackfake.Message) int {
-		return strings.Compare(d.cast.ChannelName(a.Channel), d.cast.ChannelName(b.Channel))
-	})
-	for _, m := range msgs {
-		if _, dm := playground.DMOwner(m.Channel); dm {
-			continue
+// onlyLines are the answers only one person sees: Slack's replies to
+// commands, ephemeral messages and forms opened, Teams' answers to
+// clicks.
+func (d *demo) onlyLines(before demoState) []string {
+	var only []string
+	if d.on(bot.Slack) {
+		for _, r := range d.act.Replies()[before.replies:] {
+			only = append(only, fmt.Sprintf("%sonly %s sees: %s", d.tag(bot.Slack), d.cast.Name(r.User), d.readable(r.Text, 160)))
 		}
-		old, seen := before.msgs[m.Channel+"/"+m.TS]
-		lines := d.linesOf(m)
-		switch {
-		case m.ThreadTS != "" && !seen:
-			parent, _ := d.slack.Message(m.Channel, m.ThreadTS)
-			threads = append(threads, fmt.Sprintf("%s, thread of %q: %s", d.cast.ChannelName(m.Channel), d.title(parent), strings.Join(lines, " ")))
-		case !seen:
-			posts = append(posts, fmt.Sprintf("%s: new %q%s", d.cast.ChannelName(m.Channel), d.title(m), d.gist(lines)))
-		case old.Edits != m.Edits && m.ThreadTS == "":
-			posts = append(posts, fmt.Sprintf("%s: %q updated%s", d.cast.ChannelName(m.Channel), d.title(m), d.gist(lines)))
+		for _, e := range d.slack.Ephemerals()[before.eph:] {
+			only = append(only, fmt.Sprintf("%sonly %s sees: %s", d.tag(bot.Slack), d.cast.Name(e.User), d.readable(e.Text, 160)))
+		}
+		for _, p := range d.cast.People {
+			if m, ok := d.act.Modal(p.ID); ok && before.modals[p.ID] != m.ID {
+				title, _ := m.View["title"].(map[string]any)
+				only = append(only, fmt.Sprintf("%s%s sees the form %q", d.tag(bot.Slack), p.Name, title["text"]))
+			}
 		}
 	}
-	return append(posts, threads...)
-}
-
-// dmLines describes new and edited direct messages: a message with a
-// header sent to several people on one line (by header), then the
-// others person by person, oldest first.
-func (d *demo) dmLines(before slackState) []string {
-	shared := map[string][]string{}
-	var single []slackfake.Message
-	for _, m := range d.slack.Messages() {
-		owner, dm := playground.DMOwner(m.Channel)
-		if !dm {
-			continue
-		}
-		old, seen := before.msgs[m.Channel+"/"+m.TS]
-		h := d.headline(m)
-		switch {
-		case !seen && h != "":
-			shared[fmt.Sprintf("DM %q to", h)] = append(shared[fmt.Sprintf("DM %q to", h)], d.cast.Name(owner))
-		case !seen:
-			single = append(single, m)
-		case old.Edits != m.Edits && h != "":
-			shared[fmt.Sprintf("DM %q updated for", h)] = append(shared[fmt.Sprintf("DM %q updated for", h)], d.cast.Name(owner))
+	if d.teamsAct != nil {
+		for _, a := range d.teamsAct.Shown()[before.answers:] {
+			only = append(only, fmt.Sprintf("%sonly %s sees: %s", d.tag(bot.Teams), d.cast.Name(a.User), d.teamsReadable(a.Text, 160)))
 		}
 	}
-	var out []string
-	for what, who := range shared {
-		slices.Sort(who)
-		out = append(out, what+" "+strings.Join(slices.Compact(who), ", "))
-	}
-	slices.Sort(out)
-	slices.SortStableFunc(single, func(a, b slackfake.Message) int {
-		return strings.Compare(d.cast.ChannelName(a.Channel), d.cast.ChannelName(b.Channel))
-	})
-	for _, m := range single {
-		owner, _ := playground.DMOwner(m.Channel)
-		out = append(out, "DM to "+d.cast.Name(owner)+": "+d.readable(m.Text, 160))
-	}
-	return out
+	return only
 }
 
 // workerLines says, for each request the step saw through to the end,
 // what the workers did: its progress entries in the audit trail, each
 // once, in order.
-func (d *demo) workerLines(ctx context.Context, before slackState) []string {
+func (d *demo) workerLines(ctx context.Context, before demoState) []string {
 	rs, err := d.app.store.List(ctx, approvals.AllRequests(), 50)
 	if err != nil {
 		return nil
@@ -232,88 +204,6 @@ func progressText(s string) string {
 		detail = status
 	}
 	return name + ": " + detail
-}
-
-// linesOf is a message as plain readable lines.
-func (d *demo) linesOf(m slackfake.Message) []string {
-	var out []string
-	for _, l := range blockLines(m.Blocks, m.Text) {
-		if l = d.readable(l, 200); l != "" {
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
-// headline is the first line of a message with a header block, "" for
-// one without.
-func (d *demo) headline(m slackfake.Message) string {
-	if !strings.Contains(m.Blocks, `"type":"header"`) {
-		return ""
-	}
-	if ls := d.linesOf(m); len(ls) > 0 {
-		return ls[0]
-	}
-	return ""
-}
-
-// title is a message's headline, or its first line.
-func (d *demo) title(m slackfake.Message) string {
-	if h := d.headline(m); h != "" {
-		return h
-	}
-	if ls := d.linesOf(m); len(ls) > 0 {
-		return clipText(ls[0], 100)
-	}
-	return ""
-}
-
-// gist is a card's status line and last sentence, or a report's first
-// warning, when the message has them.
-func (d *demo) gist(lines []string) string {
-	var status, last, warning, item string
-	for _, l := range lines {
-		if s, ok := strings.CutPrefix(l, "Status "); ok {
-			status = s
-		}
-		if who, _, ok := strings.Cut(l, " · "); ok && strings.Contains(l, " · item ") {
-			item = who + ": "
-		}
-		if w, ok := strings.CutPrefix(l, "⚠ "); ok && warning == "" {
-			warning = item + w
-		}
-		if !strings.HasPrefix(l, "[") {
-			last = l
-		}
-	}
-	switch {
-	case status != "" && last != "" && !strings.HasPrefix(last, "Status "):
-		return fmt.Sprintf(" (status: %s) %s", status, clipText(last, 120))
-	case status != "":
-		return fmt.Sprintf(" (status: %s)", status)
-	case warning != "":
-		return ": " + clipText(warning, 100)
-	}
-	return ""
-}
-
-var (
-	mentionRE = regexp.MustCompile(`<@([UW][A-Z0-9]+)(?:\|[^>]*)?>`)
-	channelRE = regexp.MustCompile(`<#([CGD][A-Z0-9]+)(?:\|[^>]*)?>`)
-	codeRE    = regexp.MustCompile("`([^`\n]+)`")
-	markRE    = regexp.MustCompile(`(^|[^\pL\pN])[*_~]([^*_~\s](?:[^*_~\n]*[^*_~\s])?)[*_~]($|[^\pL\pN])`)
-)
-
-// readable is Slack text as a person reads it, on one line: names for
-// user and channel ids, no formatting marks, cut at n characters.
-func (d *demo) readable(s string, n int) string {
-	s = mentionRE.ReplaceAllStringFunc(s, func(t string) string { return d.cast.Name(mentionRE.FindStringSubmatch(t)[1]) })
-	s = channelRE.ReplaceAllStringFunc(s, func(t string) string { return d.cast.ChannelName(channelRE.FindStringSubmatch(t)[1]) })
-	s = codeRE.ReplaceAllString(s, "$1")
-	for range 2 { // adjacent runs share their edge characters
-		s = markRE.ReplaceAllString(s, "$1$2$3")
-	}
-	return clipText(s, n)
 }
 
 // vendors says what the emulated consoles hold for the story's package.
@@ -366,7 +256,8 @@ func (d *demo) summary(ctx context.Context) error {
 	}
 	d.say("  Audit trail: %d entries, chain %s (%d keyed with AUDIT_KEY); `chataccess audit verify` checks it.", res.Entries, intact, res.Keyed)
 	d.say("\nNext: chataccess playground (the same story in a browser), `chataccess config check --config chataccess.example.yaml`,")
-	d.say("docs/slack.md to create the Slack app, and `make test` for the suite.")
+	d.say("%s, and `make test` for the suite.", map[string]string{platformSlack: "docs/slack.md to create the Slack app",
+		platformTeams: "docs/teams.md to register the Teams bot", platformBoth: "docs/slack.md and docs/teams.md to connect Slack and Teams"}[d.platform])
 	return nil
 }
 
@@ -383,6 +274,9 @@ func (d *demo) actorName(a approvals.Actor, reason string) string {
 	}
 	for _, p := range d.cast.People {
 		if strings.EqualFold(p.Email, a.Email) || p.ID == a.ID {
+			if d.platform == platformBoth && a.Platform != "" {
+				return p.Name + " in " + playground.PlatformName(bot.Platform(a.Platform))
+			}
 			return p.Name
 		}
 	}

@@ -6,40 +6,36 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
-
-	"github.com/chataccess/chataccess/internal/playground"
 )
 
-// showChanges prints, for --verbose, what changed in Slack since the
-// last call: a new message in full, then only the lines of it that
+// showChanges prints, for --verbose, what changed in the chats since
+// the last call: a new message in full, then only the lines of it that
 // change.
-func (d *demo) showChanges() {
-	for _, m := range d.slack.Messages() {
-		key := m.Channel + "/" + m.TS
-		seen, ok := d.shown[key]
-		if ok && seen == m.Edits {
+func (d *demo) showChanges(msgs []shown) {
+	for _, m := range msgs {
+		seen, ok := d.printed[m.key]
+		if ok && seen == m.edits {
 			continue
 		}
-		d.shown[key] = m.Edits
-		lines := d.linesOf(m)
-		where := d.cast.ChannelName(m.Channel)
-		if owner, dm := playground.DMOwner(m.Channel); dm {
-			where = "DM to " + d.cast.Name(owner)
+		d.printed[m.key] = m.edits
+		where := d.tag(m.platform) + d.cast.ChannelName(m.place)
+		if m.personal {
+			where = d.tag(m.platform) + dmWord(m.platform) + " to " + d.cast.Name(m.place)
 		}
 		if !ok {
 			d.say("      | %s, posted:", where)
-			for _, l := range lines {
+			for _, l := range m.lines {
 				d.say("      |   %s", l)
 			}
 		} else {
-			prev := d.lines[key]
-			for _, l := range lines {
+			prev := d.lines[m.key]
+			for _, l := range m.lines {
 				if !slices.Contains(prev, l) {
 					d.say("      | %s, changed: %s", where, l)
 				}
 			}
 		}
-		d.lines[key] = lines
+		d.lines[m.key] = m.lines
 	}
 }
 

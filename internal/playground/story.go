@@ -13,12 +13,13 @@ import (
 	"time"
 
 	"github.com/chataccess/chataccess/approvals"
+	"github.com/chataccess/chataccess/bot"
 	"github.com/chataccess/chataccess/bot/slackbot/slackfake"
 	"github.com/chataccess/chataccess/commands"
 	"github.com/chataccess/chataccess/reviews/reviewchat"
 )
 
-// Step is one step of the story: someone does one thing in Slack, and
+// Step is one step of the story: someone does one thing in a chat, and
 // Run returns once what it sets off has settled (cards redrawn, workers
 // done), so whoever watches sees a finished picture.
 type Step struct {
@@ -31,12 +32,20 @@ type Step struct {
 	Run   func(ctx context.Context, st *Stage) error
 }
 
-// Stage is what the story's steps act through.
+// Stage is what the story's steps act through: Slack (Slack and Fake),
+// Teams, or both.
 type Stage struct {
-	Slack   *Slack
-	Fake    *slackfake.Fake
+	Slack *Slack
+	Fake  *slackfake.Fake
+	// Teams acts in Teams; nil when the story is told on Slack only.
+	Teams   *Teams
 	Records Records
 	Cast    Cast
+	// Quiet is how long nothing may move before a step counts as
+	// settled (default 1.2 s). Teams paces a conversation's sends one
+	// every 2 s once its burst is spent, so a story told there needs
+	// longer.
+	Quiet time.Duration
 
 	mu   sync.Mutex
 	made map[string]string // requests the steps made, by name
@@ -59,6 +68,26 @@ func (st *Stage) remember(name, id string) {
 	st.made[name] = id
 }
 
+// on is the chat a step acts in.
+func (st *Stage) on(p bot.Platform) Chat {
+	if p == bot.Teams && st.Teams != nil {
+		return st.Teams
+	}
+	return slackChat{slack: st.Slack, fake: st.Fake, cast: st.Cast}
+}
+
+// chats are the chats the stage acts in.
+func (st *Stage) chats() []Chat {
+	var out []Chat
+	if st.Slack != nil {
+		out = append(out, st.on(bot.Slack))
+	}
+	if st.Teams != nil {
+		out = append(out, st.Teams)
+	}
+	return out
+}
+
 // The story's texts, typed as in the README.
 const (
 	addText    = `add alice@example.com agent 30d "covering EMEA live chat"`
@@ -67,65 +96,111 @@ const (
 	bobEmail   = "bob@example.com"
 )
 
-// Story is the demo's story: a request, a click refused, an approval and
-// the provisioning, an access review that finds access granted outside
-// chataccess and revokes it, and an auto-approved removal.
-func Story() []Step {
-	return []Step{
-		{Title: `Lea Lead (team lead) types /dynchat ` + addText, Actor: Lea, Where: Approvals, Run: stepRequest},
-		{Title: "Eve Stone (not an approver) clicks Approve on the card", Actor: Eve, Where: Approvals, Run: stepOutsider},
-		{Title: "Dana Lee (approver) clicks Approve; the workers apply the change", Actor: Dana, Where: Approvals, Run: stepApprove},
-		{Title: "Ada Admin types /dynchat " + reviewText, Actor: Ada, Where: Admins, Run: stepReview},
-		{Title: "Dana Lee revokes bob@example.com, who was given access by hand outside chataccess", Actor: Dana, Where: "D" + Dana, Run: stepRevoke},
-		{Title: `Lea Lead types /dynchat ` + removeText, Actor: Lea, Where: Approvals, Run: stepRemove},
+// Story is the demo's story told on Slack: a request, a click refused,
+// an approval and the provisioning, an access review that finds access
+// granted outside chataccess and revokes it, and an auto-approved
+// removal.
+func Story() []Step { return StoryOn(bot.Slack) }
+
+// StoryOn is the story with each step acted on a platform: step i on
+// on[i mod len(on)] (Slack when on is empty). When the steps use more
+// than one platform, or any but Slack, each title says where it happens.
+func StoryOn(on ...bot.Platform) []Step {
+	if len(on) == 0 {
+		on = []bot.Platform{bot.Slack}
 	}
+	named := slices.ContainsFunc(on, func(p bot.Platform) bool { return p != on[0] }) || on[0] != bot.Slack
+	steps := []struct {
+		title        func(p bot.Platform) string
+		actor, where string
+		run          func(ctx context.Context, st *Stage, c Chat) error
+	}{
+		{func(p bot.Platform) string { return "Lea Lead (team lead) " + typed(p, addText) }, Lea, Approvals, stepRequest},
+		{func(bot.Platform) string { return "Eve Stone (not an approver) clicks Approve on the card" }, Eve, Approvals, stepOutsider},
+		{func(bot.Platform) string { return "Dana Lee (approver) clicks Approve; the workers apply the change" }, Dana, Approvals, stepApprove},
+		{func(p bot.Platform) string { return "Ada Admin " + typed(p, reviewText) }, Ada, Admins, stepReview},
+		{func(bot.Platform) string {
+			return "Dana Lee revokes bob@example.com, who was given access by hand outside chataccess"
+		}, Dana, "D" + Dana, stepRevoke},
+		{func(p bot.Platform) string { return "Lea Lead " + typed(p, removeText) }, Lea, Approvals, stepRemove},
+	}
+	out := make([]Step, len(steps))
+	for i, s := range steps {
+		p := on[i%len(on)]
+		title := s.title(p)
+		if named {
+			title = "In " + PlatformName(p) + ", " + title
+		}
+		out[i] = Step{Title: title, Actor: s.actor, Where: s.where,
+			Run: func(ctx context.Context, st *Stage) error { return s.run(ctx, st, st.on(p)) }}
+	}
+	return out
 }
 
-func stepRequest(ctx context.Context, st *Stage) error {
-	id, err := st.commandRequest(ctx, Lea, addText)
+// typed says in a step title that someone typed text (the /dynchat
+// grammar) on platform p: the slash command in Slack, a message to the
+// bot in Teams.
+func typed(p bot.Platform, text string) string {
+	if p == bot.Teams {
+		return "writes to chataccess: " + text
+	}
+	return "types /dynchat " + text
+}
+
+// PlatformName is a platform's name for people: "Slack", "Teams".
+func PlatformName(p bot.Platform) string {
+	if p == bot.Teams {
+		return "Teams"
+	}
+	return "Slack"
+}
+
+func stepRequest(ctx context.Context, st *Stage, c Chat) error {
+	id, err := st.commandRequest(ctx, c, Lea, addText)
 	if err != nil {
 		return err
 	}
 	st.remember("add", id)
-	if err := st.waitFor(ctx, 10*time.Second, "the approval card of "+id, func() bool { _, ok := st.Card(id); return ok }); err != nil {
+	if err := st.waitFor(ctx, 10*time.Second, "the approval card of "+id, func() bool { return c.HasCard(id) }); err != nil {
 		return err
 	}
 	return st.settle(ctx)
 }
 
-func stepOutsider(ctx context.Context, st *Stage) error {
+func stepOutsider(ctx context.Context, st *Stage, c Chat) error {
 	id, err := st.needs("add")
 	if err != nil {
 		return err
 	}
-	before := len(st.Fake.Ephemerals())
-	if err := st.clickCard(ctx, Eve, id, commands.ActionApprove); err != nil {
+	before := c.Answers()
+	if err := c.ClickCard(ctx, Eve, id, commands.ActionApprove); err != nil {
 		return err
 	}
-	if err := st.waitFor(ctx, 5*time.Second, "the answer to Eve", func() bool { return len(st.Fake.Ephemerals()) > before }); err != nil {
+	if err := st.waitFor(ctx, 5*time.Second, "the answer to Eve", func() bool { return c.Answers() > before }); err != nil {
 		return err
 	}
 	return st.settle(ctx)
 }
 
-func stepApprove(ctx context.Context, st *Stage) error {
+func stepApprove(ctx context.Context, st *Stage, c Chat) error {
 	id, err := st.needs("add")
 	if err != nil {
 		return err
 	}
-	if err := st.clickCard(ctx, Dana, id, commands.ActionApprove); err != nil {
+	if err := c.ClickCard(ctx, Dana, id, commands.ActionApprove); err != nil {
 		return err
 	}
 	return st.finish(ctx, id)
 }
 
-func stepReview(ctx context.Context, st *Stage) error {
-	if _, err := st.Slack.Command(ctx, Ada, General, reviewText); err != nil {
+func stepReview(ctx context.Context, st *Stage, c Chat) error {
+	if err := c.Command(ctx, Ada, reviewText); err != nil {
 		return err
 	}
+	// The pages go where the reviewers are, which need not be where
+	// the review was started.
 	err := st.waitFor(ctx, 20*time.Second, "a review page offering to revoke "+bobEmail, func() bool {
-		_, _, ok := st.reviewButton(bobEmail, reviewchat.ActionRevoke)
-		return ok
+		return slices.ContainsFunc(st.chats(), func(c Chat) bool { return c.HasReviewButton(bobEmail, reviewchat.ActionRevoke) })
 	})
 	if err != nil {
 		return err
@@ -133,14 +208,12 @@ func stepReview(ctx context.Context, st *Stage) error {
 	return st.settle(ctx)
 }
 
-func stepRevoke(ctx context.Context, st *Stage) error {
-	m, blockID, ok := st.reviewButton(bobEmail, reviewchat.ActionRevoke)
-	if !ok {
+func stepRevoke(ctx context.Context, st *Stage, c Chat) error {
+	if !c.HasReviewButton(bobEmail, reviewchat.ActionRevoke) {
 		return errors.New("playground: no review page offers to revoke " + bobEmail + "; run the review step first")
 	}
-	owner, _ := DMOwner(m.Channel)
 	before, _ := st.newest(ctx)
-	if err := st.Slack.Click(ctx, owner, Target{Channel: m.Channel, TS: m.TS, BlockID: blockID, ActionID: reviewchat.ActionRevoke}); err != nil {
+	if err := c.ClickReview(ctx, bobEmail, reviewchat.ActionRevoke); err != nil {
 		return err
 	}
 	id, err := st.newRequest(ctx, before)
@@ -151,8 +224,8 @@ func stepRevoke(ctx context.Context, st *Stage) error {
 	return st.finish(ctx, id)
 }
 
-func stepRemove(ctx context.Context, st *Stage) error {
-	id, err := st.commandRequest(ctx, Lea, removeText)
+func stepRemove(ctx context.Context, st *Stage, c Chat) error {
+	id, err := st.commandRequest(ctx, c, Lea, removeText)
 	if err != nil {
 		return err
 	}
@@ -170,12 +243,12 @@ func (st *Stage) needs(name string) (string, error) {
 
 // commandRequest types a command that submits a request and returns
 // the new request's id.
-func (st *Stage) commandRequest(ctx context.Context, user, text string) (string, error) {
+func (st *Stage) commandRequest(ctx context.Context, c Chat, user, text string) (string, error) {
 	before, err := st.newest(ctx)
 	if err != nil {
 		return "", err
 	}
-	if _, err := st.Slack.Command(ctx, user, st.Cast.Home, text); err != nil {
+	if err := c.Command(ctx, user, text); err != nil {
 		return "", err
 	}
 	return st.newRequest(ctx, before)
@@ -216,47 +289,6 @@ func (st *Stage) finish(ctx context.Context, id string) error {
 		return fmt.Errorf("playground: %s ended %s: %s", id, r.State, r.Failure)
 	}
 	return st.settle(ctx)
-}
-
-// Card returns the approval card of request id (the channel copy).
-func (st *Stage) Card(id string) (slackfake.Message, bool) {
-	for _, m := range st.Fake.Messages() {
-		if _, dm := DMOwner(m.Channel); !dm && m.ThreadTS == "" && strings.Contains(m.Blocks, "`"+id+"`") {
-			return m, true
-		}
-	}
-	return slackfake.Message{}, false
-}
-
-// clickCard presses a button of the channel card of request id.
-func (st *Stage) clickCard(ctx context.Context, user, id, action string) error {
-	m, ok := st.Card(id)
-	if !ok {
-		return fmt.Errorf("playground: no card for %s", id)
-	}
-	block, ok := buttonBlock(m.Blocks, action, "")
-	if !ok {
-		return fmt.Errorf("playground: the card of %s has no %s button", id, action)
-	}
-	return st.Slack.Click(ctx, user, Target{Channel: m.Channel, TS: m.TS, BlockID: block, ActionID: action})
-}
-
-// reviewButton finds, in a reviewer's review page, the button action
-// below the section naming email; Dana's page first.
-func (st *Stage) reviewButton(email, action string) (slackfake.Message, string, bool) {
-	msgs := st.Fake.Messages()
-	slices.SortStableFunc(msgs, func(a, b slackfake.Message) int {
-		return boolOrder(a.Channel != "D"+Dana) - boolOrder(b.Channel != "D"+Dana)
-	})
-	for _, m := range msgs {
-		if _, dm := DMOwner(m.Channel); !dm || !strings.Contains(m.Blocks, email) {
-			continue
-		}
-		if block, ok := buttonBlock(m.Blocks, action, email); ok {
-			return m, block, true
-		}
-	}
-	return slackfake.Message{}, "", false
 }
 
 func boolOrder(b bool) int {
@@ -308,16 +340,27 @@ func (st *Stage) waitFor(ctx context.Context, timeout time.Duration, what string
 	return nil
 }
 
-// settle waits until neither Slack nor the audit trail moved for a
-// while (at most 10 s), so late card redraws and DMs are in.
+// settle waits until neither the chats nor the audit trail moved for
+// st.Quiet (at most ten times that, and at least 10 s), so late card
+// redraws and DMs are in.
 func (st *Stage) settle(ctx context.Context) error {
-	const quiet = 1200 * time.Millisecond
+	quiet := st.Quiet
+	if quiet <= 0 {
+		quiet = 1200 * time.Millisecond
+	}
 	mark := func() string {
 		n, _ := st.Records.AuditCount(ctx)
-		return fmt.Sprint(st.Fake.Version(), "/", n)
+		v := 0
+		if st.Fake != nil {
+			v += st.Fake.Version()
+		}
+		if st.Teams != nil {
+			v += st.Teams.Version()
+		}
+		return fmt.Sprint(v, "/", n)
 	}
 	last, since := mark(), time.Now()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(max(10*time.Second, 10*quiet))
 	for time.Since(since) < quiet && time.Now().Before(deadline) {
 		select {
 		case <-ctx.Done():

@@ -41,6 +41,44 @@ func (p Post) Card() map[string]any {
 	return nil
 }
 
+// Posted is a message the bot posted, as it now stands: its last
+// update applied.
+type Posted struct {
+	Conversation string
+	ActivityID   string
+	// ReplyTo is the activity it answers (a thread reply), if any.
+	ReplyTo string
+	// Edits counts its updates.
+	Edits int
+	Body  map[string]any
+	Raw   []byte
+}
+
+// Card returns the Adaptive Card of the message, or nil.
+func (p Posted) Card() map[string]any { return Post{Body: p.Body}.Card() }
+
+// Posted returns every message the bot posted, in the order posted,
+// each as it now stands.
+func (s *Server) Posted() []Posted {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Posted
+	at := map[string]int{}
+	for _, p := range s.posts {
+		key := p.Conversation + "/" + p.ActivityID
+		if p.Method == "POST" {
+			at[key] = len(out)
+			out = append(out, Posted{Conversation: p.Conversation, ActivityID: p.ActivityID, ReplyTo: p.ReplyTo, Body: p.Body, Raw: p.Raw})
+			continue
+		}
+		if i, ok := at[key]; ok {
+			out[i].Edits++
+			out[i].Body, out[i].Raw = p.Body, p.Raw
+		}
+	}
+	return out
+}
+
 // Failure scripts the next answers of the connector: Status with
 // RetryAfter seconds (0: none), Times times.
 type Failure struct {

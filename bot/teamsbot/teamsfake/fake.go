@@ -49,6 +49,10 @@ type Config struct {
 	// Conversations are conversation ids (channels, group chats) and the
 	// MRIs of their members.
 	Conversations map[string][]string
+	// Personal are users' 1:1 chats with the bot (MRI → conversation
+	// id), as if each had installed the app and written to it: a user has
+	// one such chat, so creating a conversation with them returns it.
+	Personal map[string]string
 	// Groups are Entra group ids and the object ids of their users.
 	Groups map[string][]string
 	// GraphPageSize pages group members (default 999).
@@ -79,6 +83,9 @@ type Server struct {
 func New(cfg Config) *Server {
 	s := &Server{cfg: cfg, keys: map[string]*rsa.PrivateKey{KeyTeams: newKey(), KeySkype: newKey()},
 		tokens: map[string]string{}, personal: map[string]string{}, extraKeys: map[string]*rsa.PrivateKey{}}
+	for mri, conv := range cfg.Personal {
+		s.personal[mri] = conv
+	}
 	if s.cfg.GraphPageSize <= 0 {
 		s.cfg.GraphPageSize = 999
 	}
