@@ -92,6 +92,78 @@ func TestFailureSentencesInFrench(t *testing.T) {
 			fr: []string{"Marketo a donné une réponse que chataccess ne reconnaît pas (799: Something odd)\u202f; elle est réessayée quelques fois"},
 			en: []string{"Marketo gave an answer chataccess does not recognise (799: Something odd); it is tried a few times"},
 		},
+		"user group named nowhere": {
+			why: approvals.Say("x", "saga.group.no_such_group", map[string]string{"Group": `"Sales"`}),
+			fr:  []string{"L’Admin Console n’a aucun groupe d’utilisateurs nommé \"Sales\"."},
+			en:  []string{"The Admin Console has no user group named \"Sales\"."},
+		},
+		"admin group": {
+			why: approvals.Say("x", "saga.group.admin_group", map[string]string{"Group": `"Admins"`}),
+			fr:  []string{"\"Admins\" est un groupe d’administrateurs de l’Admin Console"},
+			en:  []string{"\"Admins\" is an Admin Console admin group, not a user group."},
+		},
+		"no group port": {
+			why: approvals.Say("x", "saga.group.no_port", nil),
+			fr:  []string{"ce port de l’Admin Console ne peut pas modifier les groupes d’utilisateurs"},
+			en:  []string{"this Admin Console port cannot change user groups"},
+		},
+		"group step details": {
+			why:  approvals.Say("x", "saga.group.added", map[string]string{"Group": `"Sales"`, "Profiles": "DC Agent"}),
+			step: approvals.Say("x", "saga.group.assigned", groupArgs()),
+			fr: []string{"groupe d’utilisateurs \"Sales\"\u00a0: ajout de DC Agent",
+				"rôle attribué à 3 des 5 membres\u202f; 1 l’a conservé (il détient l’accès autrement)\u202f; 1 pas encore dans Marketo (eve@example.org) sur l’instance Marketo \"eu\""},
+			en: []string{"user group \"Sales\": added DC Agent",
+				"role assigned to 3 of 5 members; 1 kept it (they hold the package another way); 1 not in Marketo yet (eve@example.org) on Marketo instance \"eu\""},
+		},
+		"group removed": {
+			why:  approvals.Say("x", "saga.group.removed", map[string]string{"Group": `"Sales"`, "Profiles": "DC Agent"}),
+			step: approvals.Say("x", "saga.group.removed_from", map[string]string{"Changed": "1", "Count": "1", "Kept": "", "Absent": "", "On": ""}),
+			fr:   []string{"groupe d’utilisateurs \"Sales\"\u00a0: retrait de DC Agent", "rôle retiré à 1 membre sur 1"},
+			en:   []string{"user group \"Sales\": removed DC Agent", "role removed from 1 of 1 member"},
+		},
+		"group dry runs": {
+			why:  approvals.Say("x", "saga.group.dry_run_added", map[string]string{"Group": `"Sales"`, "Profiles": "DC Agent"}),
+			step: approvals.Say("x", "saga.group.dry_run_roles", map[string]string{"On": ""}),
+			fr:   []string{"essai à blanc\u00a0: Adobe a accepté de donner DC Agent au groupe d’utilisateurs \"Sales\"", "rôles Marketo des membres du groupe non modifiés"},
+			en:   []string{"dry run: Adobe accepted giving user group \"Sales\" DC Agent (testOnly, nothing changed)", "dry run: Marketo roles of the group’s members not changed"},
+		},
+		"no seats": {
+			why: approvals.Say("x", "explain.no_seats", map[string]string{"Package": "dc-agent", "Full": "x", "FullKey": "explain.seat_full",
+				"Full.Profile": `"DC Agent"`, "Full.Used": "10", "Full.Quota": "10"}),
+			fr: []string{"Plus de licence libre\u00a0: \"DC Agent\" utilise 10 licences sur 10, et l’accès dc-agent refuse"},
+			en: []string{"No seat left: \"DC Agent\" has 10 of 10 seats used, and package dc-agent refuses"},
+		},
+		"unknown instance": {
+			why: approvals.Say("x", "saga.no_instance", map[string]string{"Instance": `"eu"`}),
+			fr:  []string{"aucune instance Marketo nommée \"eu\" n’est configurée pour les workers\u202f; ajoutez-la sous marketo.instances"},
+			en:  []string{"no Marketo instance named \"eu\" is configured for the workers; add it under marketo.instances"},
+		},
+		"not in marketo": {
+			why: approvals.Say("x", "saga.not_in_marketo.named", map[string]string{"User": "bob@example.org", "Package": "dc-agent", "Profile": `"Marketo Engage EU"`, "On": ""}),
+			step: approvals.Say("x", "saga.not_in_marketo.unnamed", map[string]string{"User": "bob@example.org", "Package": "dc-agent",
+				"On": "x", "OnKey": "saga.on_instance", "On.Instance": `"eu"`}),
+			fr: []string{"bob@example.org n’est pas un utilisateur de Marketo, et l’accès dc-agent", "le profil de produit Marketo Engage \"Marketo Engage EU\" dans l’Admin Console",
+				"bob@example.org n’est pas un utilisateur de Marketo sur l’instance Marketo \"eu\"", "Marketo Engage de l’abonnement"},
+			en: []string{"bob@example.org is not a user of Marketo, and package dc-agent", "the Marketo Engage product profile \"Marketo Engage EU\" in the Admin Console",
+				"the subscription’s Marketo Engage product profile"},
+		},
+		"marketo dry runs": {
+			why:  approvals.Say("x", "saga.dry_run_assign", map[string]string{"Role": "DC Agent", "Workspace": "Default", "On": ""}),
+			step: approvals.Say("x", "saga.dry_run_remove", map[string]string{"Role": "DC Agent", "Workspace": "Default", "On": ""}),
+			fr:   []string{"essai à blanc\u00a0: DC Agent aurait été attribué dans Default", "essai à blanc\u00a0: DC Agent aurait été retiré dans Default"},
+			en:   []string{"dry run: would assign DC Agent in Default", "dry run: would remove DC Agent in Default"},
+		},
+		"no marketo user": {
+			why: approvals.Say("x", "saga.no_marketo_user", map[string]string{"On": ""}),
+			fr:  []string{"aucun utilisateur Marketo avec cette adresse e-mail"},
+			en:  []string{"no Marketo user with this email"},
+		},
+		"admin alert": {
+			why: approvals.Say("x", "saga.alert_failed", map[string]string{"ID": "AR-1", "Kind": "add", "Package": "dc-agent", "User": "bob@example.org",
+				"Why": "x", "WhyKey": "saga.package_gone", "Why.Package": "dc-agent"}),
+			fr: []string{"AR-1 (add dc-agent pour bob@example.org) a échoué\u00a0: Le package dc-agent ne figure plus"},
+			en: []string{"AR-1 (add dc-agent for bob@example.org) failed: The package dc-agent is no longer in the policy file."},
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if c.why.Key == "" {
@@ -131,4 +203,14 @@ func TestOldFailureStaysEnglish(t *testing.T) {
 			}
 		}
 	}
+}
+
+// groupArgs are the arguments of a group's Marketo step detail: three of
+// five members changed, one kept the role, one not in Marketo, on the
+// "eu" instance.
+func groupArgs() map[string]string {
+	args := map[string]string{"Changed": "3", "Count": "5", "On": "x", "OnKey": "saga.on_instance", "On.Instance": `"eu"`}
+	approvals.Say("x", "saga.group.kept", map[string]string{"Count": "1"}).Nest("Kept", args)
+	approvals.Say("x", "saga.group.absent", map[string]string{"Count": "1", "Emails": "eve@example.org"}).Nest("Absent", args)
+	return args
 }

@@ -239,3 +239,9 @@ func (n *Notifier) refreshHomes(ctx context.Context, r *approvals.Request, rec a
 		}
 	}
 }
+
+// AlertAdminsSentence is AlertAdmins for a sentence with its message
+// id and arguments, in the language of each admin channel.
+func (h *Handler) AlertAdminsSentence(ctx context.Context, s approvals.Sentence) error {
+	return h.alertAdmins(ctx, func(l *i18n.Lang) bot.Text { return l.Sentence(s.Key, s.Args, s.Text) })
+}

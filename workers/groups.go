@@ -39,7 +39,8 @@ var _ GroupConsole = AdobeConsole{}
 // a name that is no user group is a permanent error saying so.
 func (a AdobeConsole) groupName(ctx context.Context, group string) (string, error) {
 	if adobe.IsAdminGroupName(group) {
-		return "", &permanentError{fmt.Sprintf("%s is an Admin Console admin group, not a user group.", strconv.Quote(group))}
+		return "", permanent(fmt.Sprintf("%s is an Admin Console admin group, not a user group.", strconv.Quote(group)),
+			"saga.group.admin_group", map[string]string{"Group": strconv.Quote(group)})
 	}
 	if a.Resolver == nil {
 		return group, nil
@@ -55,7 +56,8 @@ func (a AdobeConsole) groupName(ctx context.Context, group string) (string, erro
 			return "", err
 		}
 		if g, ok = groups[vendormap.NameKey(group)]; !ok {
-			return "", &permanentError{fmt.Sprintf("The Admin Console has no user group named %s.", strconv.Quote(group))}
+			return "", permanent(fmt.Sprintf("The Admin Console has no user group named %s.", strconv.Quote(group)),
+				"saga.group.no_such_group", map[string]string{"Group": strconv.Quote(group)})
 		}
 	}
 	return g.GroupName, nil
@@ -100,7 +102,7 @@ func (e *Executor) groupPlan(r *approvals.Request, pkg *approvals.Package) []sag
 func (e *Executor) groupConsole() (GroupConsole, error) {
 	gc, ok := e.adobe.(GroupConsole)
 	if !ok {
-		return nil, &permanentError{"this Admin Console port cannot change user groups"}
+		return nil, permanent("this Admin Console port cannot change user groups", "saga.group.no_port", nil)
 	}
 	return gc, nil
 }
@@ -118,7 +120,8 @@ func (e *Executor) groupAdobe(ctx context.Context, r *approvals.Request, pkg *ap
 		if err := gc.ChangeGroupProfiles(ctx, group, nil, profiles, r.ID+"/"+StepAdobe, r.DryRun); err != nil {
 			return failed(err)
 		}
-		return done(fmt.Sprintf("user group %s: removed %s", strconv.Quote(group), strings.Join(profiles, ", ")))
+		return done(fmt.Sprintf("user group %s: removed %s", strconv.Quote(group), strings.Join(profiles, ", "))).
+			say("saga.group.removed", map[string]string{"Group": strconv.Quote(group), "Profiles": strings.Join(profiles, ", ")})
 	}
 	if err := e.seatsLeft(ctx, r, pkg); err != nil {
 		return failed(err)
@@ -128,9 +131,11 @@ func (e *Executor) groupAdobe(ctx context.Context, r *approvals.Request, pkg *ap
 		return failed(err)
 	}
 	if r.DryRun {
-		return done(fmt.Sprintf("dry run: Adobe accepted giving user group %s %s (testOnly, nothing changed)", strconv.Quote(group), strings.Join(profiles, ", ")))
+		return done(fmt.Sprintf("dry run: Adobe accepted giving user group %s %s (testOnly, nothing changed)", strconv.Quote(group), strings.Join(profiles, ", "))).
+			say("saga.group.dry_run_added", map[string]string{"Group": strconv.Quote(group), "Profiles": strings.Join(profiles, ", ")})
 	}
-	return done(fmt.Sprintf("user group %s: added %s", strconv.Quote(group), strings.Join(profiles, ", ")))
+	return done(fmt.Sprintf("user group %s: added %s", strconv.Quote(group), strings.Join(profiles, ", "))).
+		say("saga.group.added", map[string]string{"Group": strconv.Quote(group), "Profiles": strings.Join(profiles, ", ")})
 }
 
 // groupMarketoSteps are the Marketo steps of a group request, one per
@@ -152,7 +157,8 @@ func (e *Executor) groupMarketoSteps(pkg *approvals.Package, add bool) []sagaSte
 func (e *Executor) groupMarketo(sub approvals.Subscription, add bool) func(context.Context, *approvals.Request, *approvals.Package) outcome {
 	return func(ctx context.Context, r *approvals.Request, pkg *approvals.Package) outcome {
 		if r.DryRun {
-			return skipped("dry run: Marketo roles of the group's members not changed" + onInstance(sub.Instance))
+			return skipped("dry run: Marketo roles of the group's members not changed"+onInstance(sub.Instance)).
+				say("saga.group.dry_run_roles", onArgs(sub.Instance, nil))
 		}
 		gc, err := e.groupConsole()
 		if err != nil {
@@ -183,7 +189,8 @@ func (e *Executor) groupMarketo(sub approvals.Subscription, add bool) func(conte
 			}
 			changed++
 		}
-		return done(groupDetail(len(members), changed, kept, absent, add) + onInstance(sub.Instance))
+		text, key, args := groupDetail(len(members), changed, kept, absent, add)
+		return done(text+onInstance(sub.Instance)).say(key, onArgs(sub.Instance, args))
 	}
 }
 
@@ -243,19 +250,28 @@ func (a AdobeConsole) HoldsDirectly(ctx context.Context, email string, profiles 
 	return false, nil
 }
 
-func groupDetail(members, changed, kept int, absent []string, add bool) string {
-	verb := "role assigned to"
+// groupDetail is the detail of a group's Marketo step (without the
+// instance), with its message id and arguments: Kept and Absent are
+// nested sentences, empty when nobody kept the role or is missing.
+func groupDetail(members, changed, kept int, absent []string, add bool) (string, string, map[string]string) {
+	verb, key := "role assigned to", "saga.group.assigned"
 	if !add {
-		verb = "role removed from"
+		verb, key = "role removed from", "saga.group.removed_from"
 	}
 	s := fmt.Sprintf("%s %d of %d members", verb, changed, members)
+	args := map[string]string{"Changed": strconv.Itoa(changed), "Count": strconv.Itoa(members), "Kept": "", "Absent": ""}
 	if kept > 0 {
-		s += fmt.Sprintf("; %d kept it (they hold the package another way)", kept)
+		t := fmt.Sprintf("; %d kept it (they hold the package another way)", kept)
+		s += t
+		approvals.Say(t, "saga.group.kept", map[string]string{"Count": strconv.Itoa(kept)}).Nest("Kept", args)
 	}
 	if len(absent) > 0 {
-		s += fmt.Sprintf("; %d not in Marketo yet (%s)", len(absent), strings.Join(absent[:min(len(absent), 5)], ", "))
+		names := strings.Join(absent[:min(len(absent), 5)], ", ")
+		t := fmt.Sprintf("; %d not in Marketo yet (%s)", len(absent), names)
+		s += t
+		approvals.Say(t, "saga.group.absent", map[string]string{"Count": strconv.Itoa(len(absent)), "Emails": names}).Nest("Absent", args)
 	}
-	return s
+	return s, key, args
 }
 
 // inspectGroup says how many members a target group has now, and refuses
@@ -274,7 +290,8 @@ func (i *Inspector) inspectGroup(ctx context.Context, r *approvals.Request, pkg 
 	}
 	name, err := a.groupName(ctx, r.Target.Group)
 	var perm *permanentError
-	if errors.As(err, &perm) {
+	var said *saidError
+	if errors.As(err, &perm) || errors.As(err, &said) {
 		return refuse(err)
 	}
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/chataccess/chataccess/approvals"
 )
@@ -118,7 +119,25 @@ func (e *Executor) seatsLeft(ctx context.Context, r *approvals.Request, pkg *app
 		return err
 	}
 	if full := (&approvals.Preview{Seats: seats}).Over(); len(full) > 0 {
-		return &permanentError{(&approvals.SeatsError{Package: pkg.Name, Full: full}).Human()}
+		return seatsError(&approvals.SeatsError{Package: pkg.Name, Full: full})
 	}
 	return nil
+}
+
+// seatsError is the saga's final failure for se, with the sentence the
+// submit path shows (explain.no_seats); one full profile is a nested
+// sentence, several are listed in English.
+func seatsError(se *approvals.SeatsError) error {
+	args := map[string]string{"Package": se.Package}
+	parts := make([]string, len(se.Full))
+	for i, s := range se.Full {
+		parts[i] = fmt.Sprintf("%q has %d of %d seats used", s.Profile, s.Used, s.Quota)
+	}
+	args["Full"] = strings.Join(parts, "; ")
+	if len(se.Full) == 1 {
+		s := se.Full[0]
+		approvals.Say(parts[0], "explain.seat_full", map[string]string{
+			"Profile": strconv.Quote(s.Profile), "Used": strconv.Itoa(s.Used), "Quota": strconv.Itoa(s.Quota)}).Nest("Full", args)
+	}
+	return permanent(se.Human(), "explain.no_seats", args)
 }

@@ -56,6 +56,13 @@ type Alerter interface {
 	AlertAdmins(ctx context.Context, text string) error
 }
 
+// SentenceAlerter is the optional part of an Alerter that says a
+// sentence with its message id and arguments in each admin channel's
+// language (commands.Handler implements it).
+type SentenceAlerter interface {
+	AlertAdminsSentence(ctx context.Context, s approvals.Sentence) error
+}
+
 // ExpiryNotifier warns the holder and the requester that a grant ends
 // soon, with a way to ask for an extension.
 type ExpiryNotifier interface {

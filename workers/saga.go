@@ -222,7 +222,14 @@ func (e *Executor) finishFailed(ctx context.Context, r *approvals.Request, pkg *
 	zerolog.Ctx(ctx).Error().Str(logging.Package, r.Package).Str(logging.Reason, msg).Msg("request failed")
 	if e.alert != nil {
 		text := fmt.Sprintf("%s (%s %s for %s) failed: %s", r.ID, r.Kind, r.Package, r.Target.Email, msg)
-		if err := e.alert.AlertAdmins(ctx, text); err != nil {
+		var err error
+		if sa, ok := e.alert.(SentenceAlerter); ok {
+			err = sa.AlertAdminsSentence(ctx, approvals.Say(text, "saga.alert_failed", say.Nest("Why", map[string]string{
+				"ID": r.ID, "Kind": string(r.Kind), "Package": r.Package, "User": r.Target.Email})))
+		} else {
+			err = e.alert.AlertAdmins(ctx, text)
+		}
+		if err != nil {
 			zerolog.Ctx(ctx).Warn().Err(err).Msg("could not alert admins")
 		}
 	}

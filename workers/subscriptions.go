@@ -48,7 +48,8 @@ func (e *Executor) marketoOn(instance string) (Marketo, error) {
 	if k == approvals.DefaultInstance && e.mkto != nil {
 		return e.mkto, nil
 	}
-	return nil, &permanentError{fmt.Sprintf("no Marketo instance named %s is configured for the workers; add it under marketo.instances", strconv.Quote(k))}
+	return nil, permanent(fmt.Sprintf("no Marketo instance named %s is configured for the workers; add it under marketo.instances", strconv.Quote(k)),
+		"saga.no_instance", map[string]string{"Instance": strconv.Quote(k)})
 }
 
 // marketoSteps are the Marketo steps of the package, one per
@@ -73,7 +74,8 @@ func (e *Executor) marketoAddOn(sub approvals.Subscription) func(context.Context
 	return func(ctx context.Context, r *approvals.Request, _ *approvals.Package) outcome {
 		if r.DryRun {
 			zerolog.Ctx(ctx).Info().Str("role", sub.Role.String()).Str("workspace", sub.Workspace.String()).Str("instance", sub.Instance).Msg("dry run: Marketo role assignment skipped")
-			return skipped(fmt.Sprintf("dry run: would assign %s in %s%s", sub.Role, sub.Workspace, onInstance(sub.Instance)))
+			return skipped(fmt.Sprintf("dry run: would assign %s in %s%s", sub.Role, sub.Workspace, onInstance(sub.Instance))).
+				say("saga.dry_run_assign", onArgs(sub.Instance, map[string]string{"Role": sub.Role.String(), "Workspace": sub.Workspace.String()}))
 		}
 		m, err := e.marketoOn(sub.Instance)
 		if err != nil {
@@ -98,7 +100,8 @@ func (e *Executor) marketoAddOn(sub approvals.Subscription) func(context.Context
 func (e *Executor) marketoRemoveOn(sub approvals.Subscription) func(context.Context, *approvals.Request, *approvals.Package) outcome {
 	return func(ctx context.Context, r *approvals.Request, _ *approvals.Package) outcome {
 		if r.DryRun {
-			return skipped(fmt.Sprintf("dry run: would remove %s in %s%s", sub.Role, sub.Workspace, onInstance(sub.Instance)))
+			return skipped(fmt.Sprintf("dry run: would remove %s in %s%s", sub.Role, sub.Workspace, onInstance(sub.Instance))).
+				say("saga.dry_run_remove", onArgs(sub.Instance, map[string]string{"Role": sub.Role.String(), "Workspace": sub.Workspace.String()}))
 		}
 		m, err := e.marketoOn(sub.Instance)
 		if err != nil {
@@ -106,7 +109,7 @@ func (e *Executor) marketoRemoveOn(sub approvals.Subscription) func(context.Cont
 		}
 		id, err := m.FindUser(ctx, r.Target.Email)
 		if errors.Is(err, ErrUserNotFound) {
-			return skipped("no Marketo user with this email" + onInstance(sub.Instance))
+			return skipped("no Marketo user with this email"+onInstance(sub.Instance)).say("saga.no_marketo_user", onArgs(sub.Instance, nil))
 		}
 		if err != nil {
 			return failed(err)
@@ -220,13 +223,13 @@ func (e *Executor) notInMarketo(ctx context.Context, r *approvals.Request, sub a
 				return failed(err)
 			}
 			if !holds {
-				return failed(&permanentError{NotInMarketoSentence(r.Target.Email, r.Package, sub)})
+				return failed(notInMarketoError(r.Target.Email, r.Package, sub))
 			}
 		}
 	}
 	out := e.waitForMarketoUser(r, sub.Instance)
 	if out.status == approvals.StepFailed && sub.EngageProfile == "" {
-		out.err = &permanentError{NotInMarketoSentence(r.Target.Email, r.Package, sub)}
+		out.err = notInMarketoError(r.Target.Email, r.Package, sub)
 	}
 	return out
 }
@@ -234,11 +237,25 @@ func (e *Executor) notInMarketo(ctx context.Context, r *approvals.Request, sub a
 // NotInMarketoSentence says that a person is not in a subscription's
 // Marketo instance and what an admin must do about it.
 func NotInMarketoSentence(email, pkg string, sub approvals.Subscription) string {
+	return NotInMarketoSay(email, pkg, sub).Text
+}
+
+// NotInMarketoSay is NotInMarketoSentence with its message id and
+// arguments.
+func NotInMarketoSay(email, pkg string, sub approvals.Subscription) approvals.Sentence {
 	profile := "the subscription's Marketo Engage product profile"
+	key, args := "saga.not_in_marketo.unnamed", map[string]string{"User": email, "Package": pkg}
 	if n := sub.EngageName(); n != "" {
 		profile = "the Marketo Engage product profile " + strconv.Quote(n)
+		key, args["Profile"] = "saga.not_in_marketo.named", strconv.Quote(n)
 	}
-	return fmt.Sprintf("%s is not a user of Marketo%s, and package %s does not add the Marketo Engage profile that brings people in: "+
+	return approvals.Say(fmt.Sprintf("%s is not a user of Marketo%s, and package %s does not add the Marketo Engage profile that brings people in: "+
 		"an admin must give them %s in the Admin Console (or name it in the package's engage_profile), then retry.",
-		email, onInstance(sub.Instance), pkg, profile)
+		email, onInstance(sub.Instance), pkg, profile), key, onArgs(sub.Instance, args))
+}
+
+// notInMarketoError is the final failure saying NotInMarketoSentence.
+func notInMarketoError(email, pkg string, sub approvals.Subscription) error {
+	s := NotInMarketoSay(email, pkg, sub)
+	return permanent(s.Text, s.Key, s.Args)
 }
