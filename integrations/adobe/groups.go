@@ -138,6 +138,9 @@ func (c *Client) ChangeUserGroup(ctx context.Context, ch GroupChange, testOnly b
 		}
 		prevPhrase := e.Phrase
 		e.Phrase = func(x *failure.Error) (string, map[string]string) {
+			if k := groupSentenceKey(x); k != "" {
+				return k, map[string]string{"Group": strconv.Quote(name)}
+			}
 			if groupSentence(name, x) != "" || prevPhrase == nil {
 				return "", nil
 			}
@@ -159,6 +162,20 @@ func groupSentence(group string, e *failure.Error) string {
 		return "The Admin Console has no user group named " + q + " (product profiles and admin groups are not user groups)."
 	case e.Code == "error.usergroup.exceeds_maximum_member_count":
 		return "Adobe says the user group " + q + " has more than 200,000 members, too many to give it a product profile."
+	}
+	return ""
+}
+
+// groupSentenceKey is groupSentence's message id ("" for none), whose
+// argument is Group.
+func groupSentenceKey(e *failure.Error) string {
+	switch {
+	case strings.HasPrefix(e.Code, "error.usergroup.readonly."):
+		return "adobe.group.read_only"
+	case e.Code == "error.usergroup.not_found":
+		return "adobe.group.not_found"
+	case e.Code == "error.usergroup.exceeds_maximum_member_count":
+		return "adobe.group.too_big"
 	}
 	return ""
 }
