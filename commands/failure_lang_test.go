@@ -8,7 +8,9 @@ import (
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot/slackbot"
+	"github.com/chataccess/chataccess/integrations/adobe"
 	"github.com/chataccess/chataccess/integrations/failure"
+	"github.com/chataccess/chataccess/integrations/marketo"
 	"github.com/chataccess/chataccess/vendormap"
 )
 
@@ -164,6 +166,39 @@ func TestFailureSentencesInFrench(t *testing.T) {
 			fr: []string{"AR-1 (add dc-agent pour bob@example.org) a échoué\u00a0: Le package dc-agent ne figure plus"},
 			en: []string{"AR-1 (add dc-agent for bob@example.org) failed: The package dc-agent is no longer in the policy file."},
 		},
+		"role id names another role": {
+			why:  sentenceOf(matchErr(vendormap.MatchRole([]marketo.Role{{ID: 5, Name: "DC Admin"}}, approvals.MarketoRef{ID: 5, Name: "DC Agent"}))),
+			step: sentenceOf(matchErr(vendormap.MatchRole([]marketo.Role{{ID: 5, Name: "A"}, {ID: 6, Name: "a"}}, approvals.MarketoRef{Name: "A"}))),
+			fr: []string{"Le rôle d’id 5 est nommé \"DC Admin\", pas \"DC Agent\"\u202f; corrigez le fichier de politique.",
+				"2 rôles sont nommés \"A\" (ids 5, 6)\u202f; indiquez son id dans la politique\u202f; corrigez le fichier de politique."},
+			en: []string{"Role id 5 is named \"DC Admin\", not \"DC Agent\"; fix the policy file.",
+				"2 roles are named \"A\" (ids 5, 6); set its id in the policy; fix the policy file."},
+		},
+		"workspace by id": {
+			why: sentenceOf(matchErr(vendormap.MatchWorkspace([]marketo.Workspace{{ID: 1, Name: "Default"}}, approvals.MarketoRef{ID: 9}))),
+			fr:  []string{"Aucun espace de travail Marketo n’a l’id 9\u202f; corrigez le fichier de politique."},
+			en:  []string{"No Marketo workspace has id 9; fix the policy file."},
+		},
+		"profile of the wrong kind": {
+			why: sentenceOf(matchErr(vendormap.MatchProfile([]adobe.Group{{GroupName: "DC Agent", Type: "USER_GROUP"}}, approvals.ProductProfile{Name: "DC Agent"}))),
+			step: sentenceOf(matchErr(vendormap.MatchProfile([]adobe.Group{{GroupName: "DC Agent", Type: adobe.GroupTypeProductProfile}, {GroupName: "DC Agent", Type: adobe.GroupTypeProductProfile}},
+				approvals.ProductProfile{Name: "DC Agent"}))),
+			fr: []string{"Le groupe de ce nom est un USER_GROUP, pas un profil de produit\u202f; corrigez le fichier de politique.",
+				"2 profils de produit sont nommés \"DC Agent\"\u202f; corrigez"},
+			en: []string{"The group of this name is a USER_GROUP, not a product profile; fix the policy file.",
+				"2 product profiles are named \"DC Agent\"; fix the policy file."},
+		},
+		"role only in AllZones": {
+			why: sentenceOf(vendormap.CheckAssignment(marketo.Role{ID: 7, Name: "Admin", OnlyAllZones: true}, marketo.Workspace{ID: 1, Name: "Default"})),
+			fr:  []string{"Le rôle d’id 7 ne peut être attribué que dans " + marketo.AllZonesName + ", mais l’espace de travail de l’accès est Default\u202f; corrigez"},
+			en:  []string{"Role id 7 can only be assigned in " + marketo.AllZonesName + ", but the package’s workspace is Default; fix the policy file."},
+		},
+		"unknown instance in the policy": {
+			why: sentenceOf(&vendormap.MatchError{Kind: vendormap.KindInstance, Ref: `"eu"`, Problem: vendormap.ProblemNotFound, Detail: "x",
+				DetailKey: "vendormap.no_instance", DetailArgs: map[string]string{"Instance": `"eu"`, "Known": "default"}}),
+			fr: []string{"aucune instance Marketo nommée \"eu\" n’est configurée (instances connues\u00a0: default)"},
+			en: []string{"no Marketo instance named \"eu\" is configured (known: default)"},
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if c.why.Key == "" {
@@ -214,3 +249,6 @@ func groupArgs() map[string]string {
 	approvals.Say("x", "saga.group.absent", map[string]string{"Count": "1", "Emails": "eve@example.org"}).Nest("Absent", args)
 	return args
 }
+
+// matchErr is the error of a vendormap match.
+func matchErr[T any](_ T, err error) error { return err }

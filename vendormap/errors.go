@@ -56,6 +56,11 @@ type MatchError struct {
 	// Detail is one sentence about what the vendor has instead, e.g.
 	// `no Marketo role is named "DC Agnet" (known: "DC Agent", "Admin")`.
 	Detail string
+	// DetailKey and DetailArgs are Detail's message id and arguments,
+	// the id of the capitalized sentence (Human's start) except for
+	// KindInstance; "" when Detail has none.
+	DetailKey  string
+	DetailArgs map[string]string
 }
 
 // Sentinels for errors.Is; they match any *MatchError of that Problem.
@@ -138,6 +143,14 @@ func (e *MatchError) Sentence() (string, map[string]string) {
 		return "vendormap.no_workspace", a
 	case e.Kind == KindProfile && e.Problem == ProblemNotFound:
 		return "vendormap.no_profile", a
+	case e.DetailKey == "":
+		return "", nil
+	case e.Kind == KindInstance:
+		return e.DetailKey, e.DetailArgs
 	}
-	return "", nil
+	a = map[string]string{"Detail": capitalize(e.Detail), "DetailKey": e.DetailKey}
+	for k, v := range e.DetailArgs {
+		a["Detail."+k] = v
+	}
+	return "vendormap.fix_policy", a
 }

@@ -3,6 +3,7 @@ package vendormap
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,10 +40,12 @@ func SameName(a, b string) bool { return NameKey(a) == NameKey(b) }
 func MatchProfile(groups []adobe.Group, p approvals.ProductProfile) (adobe.Group, error) {
 	ref := strconv.Quote(strings.TrimSpace(p.Name))
 	if NameKey(p.Name) == "" {
-		return adobe.Group{}, &MatchError{Kind: KindProfile, Ref: ref, Problem: ProblemUnset, Detail: "the package names an empty product profile"}
+		return adobe.Group{}, &MatchError{Kind: KindProfile, Ref: ref, Problem: ProblemUnset, Detail: "the package names an empty product profile",
+			DetailKey: "vendormap.detail.unset_profile"}
 	}
 	var fit []adobe.Group
 	var other []string
+	var otherSay []map[string]string
 	for _, g := range groups {
 		if !SameName(g.GroupName, p.Name) {
 			continue
@@ -50,8 +53,11 @@ func MatchProfile(groups []adobe.Group, p approvals.ProductProfile) (adobe.Group
 		switch {
 		case g.Type != adobe.GroupTypeProductProfile:
 			other = append(other, fmt.Sprintf("a %s, not a product profile", g.Type))
+			otherSay = append(otherSay, map[string]string{"OtherKey": "vendormap.detail.not_profile", "Other.Type": g.Type})
 		case p.Product != "" && !strings.Contains(NameKey(g.ProductName), NameKey(p.Product)):
 			other = append(other, fmt.Sprintf("a profile of %q, not of %q", g.ProductName, p.Product))
+			otherSay = append(otherSay, map[string]string{"OtherKey": "vendormap.detail.other_product",
+				"Other.Product": strconv.Quote(g.ProductName), "Other.Want": strconv.Quote(p.Product)})
 		default:
 			fit = append(fit, g)
 		}
@@ -61,10 +67,15 @@ func MatchProfile(groups []adobe.Group, p approvals.ProductProfile) (adobe.Group
 		return fit[0], nil
 	case len(fit) > 1:
 		return adobe.Group{}, &MatchError{Kind: KindProfile, Ref: ref, Problem: ProblemAmbiguous,
-			Detail: fmt.Sprintf("%d product profiles are named %s", len(fit), ref)}
+			Detail:    fmt.Sprintf("%d product profiles are named %s", len(fit), ref),
+			DetailKey: "vendormap.detail.ambiguous_profile", DetailArgs: map[string]string{"Count": strconv.Itoa(len(fit)), "Name": ref}}
 	case len(other) > 0:
+		args := map[string]string{"Other": strings.Join(other, "; ")}
+		if len(other) == 1 {
+			maps.Copy(args, otherSay[0])
+		}
 		return adobe.Group{}, &MatchError{Kind: KindProfile, Ref: ref, Problem: ProblemWrongKind,
-			Detail: "the group of this name is " + strings.Join(other, "; ")}
+			Detail: "the group of this name is " + strings.Join(other, "; "), DetailKey: "vendormap.detail.wrong_kind", DetailArgs: args}
 	}
 	product := "product"
 	if p.Product != "" {
@@ -123,7 +134,9 @@ func MatchWorkspace(list []marketo.Workspace, ref approvals.MarketoRef) (marketo
 func CheckAssignment(role marketo.Role, ws marketo.Workspace) error {
 	if role.OnlyAllZones && ws.ID != AllZonesID {
 		return &MatchError{Kind: KindRole, Ref: refString(role.ID, role.Name), Problem: ProblemAllZonesOnly,
-			Detail: fmt.Sprintf("role id %d can only be assigned in %s, but the package's workspace is %s", role.ID, marketo.AllZonesName, ws.Name)}
+			Detail:     fmt.Sprintf("role id %d can only be assigned in %s, but the package's workspace is %s", role.ID, marketo.AllZonesName, ws.Name),
+			DetailKey:  "vendormap.detail.all_zones_only",
+			DetailArgs: map[string]string{"ID": strconv.Itoa(role.ID), "AllZones": marketo.AllZonesName, "Workspace": ws.Name}}
 	}
 	return nil
 }
@@ -131,21 +144,30 @@ func CheckAssignment(role marketo.Role, ws marketo.Workspace) error {
 // match applies the rule to one listing and returns the index found.
 func match(kind Kind, objs []object, ref approvals.MarketoRef) (int, error) {
 	name := strings.TrimSpace(ref.Name)
-	fail := func(p Problem, format string, args ...any) (int, error) {
-		return -1, &MatchError{Kind: kind, Ref: refString(ref.ID, name), Problem: p, Detail: fmt.Sprintf(format, args...)}
+	fail := func(p Problem, keys [2]string, say map[string]string, format string, args ...any) (int, error) {
+		key := ""
+		switch kind {
+		case KindRole:
+			key = keys[0]
+		case KindWorkspace:
+			key = keys[1]
+		}
+		return -1, &MatchError{Kind: kind, Ref: refString(ref.ID, name), Problem: p, Detail: fmt.Sprintf(format, args...), DetailKey: key, DetailArgs: say}
 	}
+	id := strconv.Itoa(ref.ID)
 	if ref.ID != 0 {
 		i := slices.IndexFunc(objs, func(o object) bool { return o.id == ref.ID })
 		switch {
 		case i < 0:
-			return fail(ProblemNotFound, "no Marketo %s has id %d", kind, ref.ID)
+			return fail(ProblemNotFound, [2]string{"vendormap.detail.no_id.role", "vendormap.detail.no_id.workspace"}, map[string]string{"ID": id}, "no Marketo %s has id %d", kind, ref.ID)
 		case name != "" && !SameName(objs[i].name, name):
-			return fail(ProblemMismatch, "%s id %d is named %q, not %q", kind, ref.ID, objs[i].name, name)
+			return fail(ProblemMismatch, [2]string{"vendormap.detail.mismatch.role", "vendormap.detail.mismatch.workspace"}, map[string]string{"ID": id, "Name": strconv.Quote(objs[i].name), "Want": strconv.Quote(name)},
+				"%s id %d is named %q, not %q", kind, ref.ID, objs[i].name, name)
 		}
 		return i, nil
 	}
 	if NameKey(name) == "" {
-		return fail(ProblemUnset, "the package names no Marketo %s", kind)
+		return fail(ProblemUnset, [2]string{"vendormap.detail.unset.role", "vendormap.detail.unset.workspace"}, nil, "the package names no Marketo %s", kind)
 	}
 	var found []int
 	for i, o := range objs {
@@ -155,7 +177,7 @@ func match(kind Kind, objs []object, ref approvals.MarketoRef) (int, error) {
 	}
 	switch len(found) {
 	case 0:
-		return fail(ProblemNotFound, "no Marketo %s is named %q (known: %s)", kind, name, knownNames(objs))
+		return fail(ProblemNotFound, [2]string{}, nil, "no Marketo %s is named %q (known: %s)", kind, name, knownNames(objs))
 	case 1:
 		return found[0], nil
 	}
@@ -163,7 +185,8 @@ func match(kind Kind, objs []object, ref approvals.MarketoRef) (int, error) {
 	for j, i := range found {
 		ids[j] = strconv.Itoa(objs[i].id)
 	}
-	return fail(ProblemAmbiguous, "%d %ss are named %q (ids %s); set its id in the policy", len(found), kind, name, strings.Join(ids, ", "))
+	return fail(ProblemAmbiguous, [2]string{"vendormap.detail.ambiguous.role", "vendormap.detail.ambiguous.workspace"}, map[string]string{"Count": strconv.Itoa(len(found)), "Name": strconv.Quote(name), "IDs": strings.Join(ids, ", ")},
+		"%d %ss are named %q (ids %s); set its id in the policy", len(found), kind, name, strings.Join(ids, ", "))
 }
 
 // knownNames lists up to eight names, to help spot a typo.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -237,7 +238,8 @@ func (r *Resolver) Marketo(ctx context.Context, instanceName string, role, ws ap
 	in, ok := r.marketo[key]
 	if !ok {
 		return Assignment{}, &MatchError{Kind: KindInstance, Ref: fmt.Sprintf("%q", key), Problem: ProblemNotFound,
-			Detail: fmt.Sprintf("no Marketo instance named %q is configured (known: %s)", key, strings.Join(r.instances(), ", "))}
+			Detail:    fmt.Sprintf("no Marketo instance named %q is configured (known: %s)", key, strings.Join(r.instances(), ", ")),
+			DetailKey: "vendormap.no_instance", DetailArgs: map[string]string{"Instance": strconv.Quote(key), "Known": strings.Join(r.instances(), ", ")}}
 	}
 	w, err := lookup(ctx, in.workspaces, func(l []marketo.Workspace) (marketo.Workspace, error) { return MatchWorkspace(l, ws) })
 	if err != nil {
