@@ -4,14 +4,10 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -20,6 +16,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/bot/ingress/ingresstest"
 	"github.com/chataccess/chataccess/internal/redistest"
 )
 
@@ -74,29 +71,12 @@ func benchTemplate() (string, string) {
 	return body[:i], body[i+len("UXXXX"):]
 }
 
-const benchSenders = 200
-
-// benchInterval is how often each sender clicks (default 200 ms: 200
-// senders offer 1000 clicks/s, far above a real workspace). Set
-// INGRESS_BENCH_INTERVAL=0 for closed-loop senders that measure
-// saturation instead (latency is then concurrency / throughput).
-func benchInterval(b *testing.B) time.Duration {
-	s := os.Getenv("INGRESS_BENCH_INTERVAL")
-	if s == "" {
-		return 200 * time.Millisecond
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		b.Fatalf("INGRESS_BENCH_INTERVAL: %v", err)
-	}
-	return d
-}
-
 // BenchmarkIngress sends signed block_actions interactions from 200
-// concurrent senders (each clicking every benchInterval) through the full HTTP path (verification, parsing,
-// the handler's Redis write, ack) and, in the same run, through a bare
+// concurrent senders (ingresstest.Load: each clicking every 200 ms by
+// default) through the full HTTP path (verification, parsing, the
+// handler's Redis write, ack) and, in the same run, through a bare
 // handler that only verifies the signature and answers 200. It reports
-// our p99 (p99-ms) and its ratio to the bare p99 (x-bare).
+// p50 and p99 (ms) of both and the ratio of the p99s (x-bare).
 func BenchmarkIngress(b *testing.B) {
 	rdb, prefix := redistest.Client(b)
 	const secret = "bench-signing-secret"
@@ -115,88 +95,23 @@ func BenchmarkIngress(b *testing.B) {
 		w.WriteHeader(http.StatusOK)
 	}))
 	defer bare.Close()
-	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConns: 1000, MaxIdleConnsPerHost: 1000}}
-
-	interval := benchInterval(b)
-	var seq atomic.Int64
 	head, tail := benchTemplate()
-	run := func(target string, n int) []time.Duration {
-		var next atomic.Int64
-		var mu sync.Mutex
-		all := make([]time.Duration, 0, n)
-		var wg sync.WaitGroup
-		for range benchSenders {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				var lat []time.Duration
-				due := time.Now()
-				if interval > 0 {
-					due = due.Add(time.Duration(rand.Int64N(int64(interval))))
-				}
-				for next.Add(1) <= int64(n) {
-					if d := time.Until(due); d > 0 {
-						time.Sleep(d)
-					}
-					due = due.Add(interval)
-					body := []byte(head + "U" + strconv.FormatInt(seq.Add(1), 10) + tail)
-					ts := strconv.FormatInt(time.Now().Unix(), 10)
-					req, _ := http.NewRequest(http.MethodPost, target, bytes.NewReader(body))
-					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-					req.Header.Set("X-Slack-Request-Timestamp", ts)
-					req.Header.Set("X-Slack-Signature", v.Sign(ts, body))
-					t0 := time.Now()
-					resp, err := client.Do(req)
-					if err != nil {
-						b.Error(err)
-						return
-					}
-					_, _ = io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					lat = append(lat, time.Since(t0))
-					if resp.StatusCode != http.StatusOK {
-						b.Errorf("status %d", resp.StatusCode)
-						return
-					}
-				}
-				mu.Lock()
-				all = append(all, lat...)
-				mu.Unlock()
-			}()
-		}
-		wg.Wait()
-		slices.Sort(all)
-		return all
-	}
-	p := func(lat []time.Duration, q float64) float64 {
-		if len(lat) == 0 {
-			return 0
-		}
-		return float64(lat[min(len(lat)-1, int(q*float64(len(lat))))].Microseconds()) / 1000
-	}
-	// Warm up both servers: open the 200 connections, load the script.
-	run(bare.URL, 2*benchSenders)
-	run(ours.URL, 2*benchSenders)
-
-	b.ResetTimer()
-	bareLat := run(bare.URL, b.N)
-	ourLat := run(ours.URL, b.N)
-	b.StopTimer()
+	load := ingresstest.NewLoad(b, func(target string, _ int, seq int64) *http.Request {
+		body := []byte(head + "U" + strconv.FormatInt(seq, 10) + tail)
+		ts := strconv.FormatInt(time.Now().Unix(), 10)
+		req, _ := http.NewRequest(http.MethodPost, target, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Slack-Request-Timestamp", ts)
+		req.Header.Set("X-Slack-Signature", v.Sign(ts, body))
+		return req
+	})
+	load.Compare(b, bare.URL, ours.URL)
 
 	if n := h.errs.Load(); n > 0 {
 		b.Fatalf("%d redis errors", n)
 	}
 	stored, _ := rdb.XLen(context.Background(), prefix+"clicks").Result()
-	if want := int64(b.N + 2*benchSenders); stored != want {
+	if want := int64(b.N + 2*ingresstest.Senders); stored != want {
 		b.Fatalf("stored %d clicks, want %d", stored, want)
-	}
-	if interval > 0 {
-		b.ReportMetric(float64(benchSenders)/interval.Seconds(), "offered-rps")
-	}
-	b.ReportMetric(p(ourLat, 0.99), "p99-ms")
-	b.ReportMetric(p(ourLat, 0.50), "p50-ms")
-	b.ReportMetric(p(bareLat, 0.99), "bare-p99-ms")
-	if bp := p(bareLat, 0.99); bp > 0 {
-		b.ReportMetric(p(ourLat, 0.99)/bp, "x-bare")
 	}
 }

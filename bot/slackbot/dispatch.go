@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/bot/ingress"
 	"github.com/chataccess/chataccess/internal/logging"
 )
 
@@ -92,18 +93,6 @@ func (d *Dispatcher) respondFunc(url string) bot.ResponseFunc {
 	return func(ctx context.Context, r bot.Response) error { return d.sender.Respond(ctx, url, r) }
 }
 
-// safely runs a handler call, turning a panic into an error.
-func safely(log zerolog.Logger, what string, fn func()) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			log.Error().Interface(logging.Panic, p).Str("call", what).Msg("handler panicked")
-			err = fmt.Errorf("%s: handler panicked", what)
-		}
-	}()
-	fn()
-	return nil
-}
-
 type commandAck struct {
 	ResponseType string        `json:"response_type"`
 	Text         string        `json:"text"`
@@ -135,7 +124,7 @@ func (d *Dispatcher) command(ctx context.Context, c slashCommand) ack {
 	rctx, cancel := context.WithTimeout(log.WithContext(ctx), d.budget)
 	defer cancel()
 	var rep bot.Reply
-	if err := safely(log, "HandleCommand", func() { rep = d.h.HandleCommand(rctx, cmd) }); err != nil {
+	if err := ingress.Call(log, "HandleCommand", func() { rep = d.h.HandleCommand(rctx, cmd) }); err != nil {
 		body, _ := ephemeralBody(d.say(ctx, c.UserID, "adapter.went_wrong", "Something went wrong; please try again."), false)
 		return ack{body: body, outcome: "handler_panic"}
 	}
@@ -209,7 +198,7 @@ func (d *Dispatcher) blockActions(ctx context.Context, ic *interaction) ack {
 		log.Warn().Err(err).Str("block_id", truncateForLog(act.BlockID)).Msg("click refused")
 		m := d.say(rctx, ic.User.ID, "adapter.wrong_source", "That button does not match the message it is in, so nothing was changed.")
 		rep = bot.ActionReply{Ephemeral: &m}
-	} else if err := safely(log, "HandleAction", func() { rep = d.h.HandleAction(rctx, a) }); err != nil {
+	} else if err := ingress.Call(log, "HandleAction", func() { rep = d.h.HandleAction(rctx, a) }); err != nil {
 		return ack{outcome: "handler_panic"}
 	}
 	switch {
@@ -355,7 +344,7 @@ func (d *Dispatcher) submission(ctx context.Context, ic *interaction) ack {
 	rctx, cancel := context.WithTimeout(log.WithContext(ctx), d.budget)
 	defer cancel()
 	var rep bot.SubmissionReply
-	if err := safely(log, "HandleSubmission", func() { rep = d.h.HandleSubmission(rctx, s) }); err != nil {
+	if err := ingress.Call(log, "HandleSubmission", func() { rep = d.h.HandleSubmission(rctx, s) }); err != nil {
 		return ack{outcome: "handler_panic"}
 	}
 	a := ack{later: rep.After, outcome: "ok"}
@@ -419,6 +408,6 @@ func (d *Dispatcher) event(ctx context.Context, ev *eventEnvelope) ack {
 	u := bot.User{Platform: "slack", ID: ev.Event.User, TeamID: ev.TeamID}
 	log := d.log.With().Str(logging.User, u.ID).Logger()
 	return ack{outcome: "ok", later: func(ctx context.Context) {
-		_ = safely(log, "HandleHomeOpened", func() { d.h.HandleHomeOpened(ctx, u) })
+		_ = ingress.Call(log, "HandleHomeOpened", func() { d.h.HandleHomeOpened(ctx, u) })
 	}}
 }

@@ -3,11 +3,11 @@ package slackbot
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"time"
 
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/bot/ingress"
 	"github.com/chataccess/chataccess/internal/logging"
 )
 
@@ -111,18 +111,9 @@ func (h *HTTP) endpoint(name string, handle func(context.Context, []byte) (ack, 
 			w.Header().Set("X-Slack-No-Retry", "1")
 			http.Error(w, http.StatusText(status), status)
 		}
-		if r.ContentLength > h.maxBody {
-			reject(http.StatusRequestEntityTooLarge, "too_large")
-			return
-		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
-		if err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				reject(http.StatusRequestEntityTooLarge, "too_large")
-			} else {
-				reject(http.StatusBadRequest, "bad_request")
-			}
+		body, status, outcome := ingress.ReadBody(w, r, h.maxBody)
+		if status != 0 {
+			reject(status, outcome)
 			return
 		}
 		if err := h.v.Verify(r.Header, body); err != nil {

@@ -2,7 +2,6 @@ package teamsbot
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -11,6 +10,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/bot/ingress"
 	"github.com/chataccess/chataccess/bot/postack"
 	"github.com/chataccess/chataccess/internal/logging"
 )
@@ -248,18 +248,6 @@ func (d *Dispatcher) rememberThen(a *Activity, next bot.Later) bot.Later {
 	}
 }
 
-// call runs a handler call, turning a panic into an error.
-func (d *Dispatcher) call(log zerolog.Logger, what string, fn func()) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			log.Error().Interface(logging.Panic, p).Str("call", what).Msg("handler panicked")
-			err = fmt.Errorf("%s: handler panicked", what)
-		}
-	}()
-	fn()
-	return nil
-}
-
 // message handles a typed command after the acknowledgement: Teams
 // messages are answered with new messages, never in the HTTP body.
 func (d *Dispatcher) message(a *Activity) bot.Later {
@@ -274,12 +262,12 @@ func (d *Dispatcher) message(a *Activity) bot.Later {
 			return p.Email
 		})
 		if strings.EqualFold(text, "home") || strings.EqualFold(text, "menu") {
-			_ = d.call(log, "HandleHomeOpened", func() { d.cfg.Handler.HandleHomeOpened(ctx, u) })
+			_ = ingress.Call(log, "HandleHomeOpened", func() { d.cfg.Handler.HandleHomeOpened(ctx, u) })
 			return
 		}
 		cmd := bot.Command{User: u, Channel: channelOf(a), Name: orStr(d.cfg.Command, "/dynchat"), Text: text, TriggerID: a.ID}
 		var rep bot.Reply
-		if err := d.call(log, "HandleCommand", func() { rep = d.cfg.Handler.HandleCommand(ctx, cmd) }); err != nil {
+		if err := ingress.Call(log, "HandleCommand", func() { rep = d.cfg.Handler.HandleCommand(ctx, cmd) }); err != nil {
 			rep = bot.Reply{Message: &bot.Message{Text: bot.Plain("Something went wrong; please try again.")}}
 		}
 		if rep.Modal != nil {
@@ -356,7 +344,7 @@ func (d *Dispatcher) update(a *Activity) bot.Later {
 	}
 	u := userOf(a)
 	return func(ctx context.Context) {
-		_ = d.call(d.log, "HandleHomeOpened", func() { d.cfg.Handler.HandleHomeOpened(ctx, u) })
+		_ = ingress.Call(d.log, "HandleHomeOpened", func() { d.cfg.Handler.HandleHomeOpened(ctx, u) })
 	}
 }
 

@@ -3,12 +3,12 @@ package teamsbot
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"time"
 
+	"github.com/chataccess/chataccess/bot/ingress"
 	"github.com/chataccess/chataccess/bot/postack"
 )
 
@@ -50,18 +50,9 @@ func (h *HTTP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.metrics.request(kind, outcome)
 		http.Error(w, http.StatusText(status), status)
 	}
-	if r.ContentLength > h.maxBody {
-		reject(http.StatusRequestEntityTooLarge, "too_large")
-		return
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			reject(http.StatusRequestEntityTooLarge, "too_large")
-		} else {
-			reject(http.StatusBadRequest, "bad_request")
-		}
+	body, status, outcome := ingress.ReadBody(w, r, h.maxBody)
+	if status != 0 {
+		reject(status, outcome)
 		return
 	}
 	tok, status, outcome := h.authorize(r)

@@ -8,6 +8,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/bot/ingress"
 	"github.com/chataccess/chataccess/internal/logging"
 )
 
@@ -208,7 +209,7 @@ func (d *Dispatcher) action(ctx context.Context, act bot.Action) (bot.ActionRepl
 	rctx, cancel := context.WithTimeout(log.WithContext(ctx), d.budget)
 	defer cancel()
 	var rep bot.ActionReply
-	err := d.call(log, "HandleAction", func() { rep = d.cfg.Handler.HandleAction(rctx, act) })
+	err := ingress.Call(log, "HandleAction", func() { rep = d.cfg.Handler.HandleAction(rctx, act) })
 	return rep, err
 }
 

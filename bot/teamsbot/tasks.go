@@ -8,6 +8,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/bot/ingress"
 	"github.com/chataccess/chataccess/internal/logging"
 )
 
@@ -106,7 +107,7 @@ func (d *Dispatcher) submitDialog(ctx context.Context, in *inbound) answer {
 	rctx, cancel := context.WithTimeout(log.WithContext(ctx), d.budget)
 	defer cancel()
 	var rep bot.SubmissionReply
-	if err := d.call(log, "HandleSubmission", func() { rep = d.cfg.Handler.HandleSubmission(rctx, sub) }); err != nil {
+	if err := ingress.Call(log, "HandleSubmission", func() { rep = d.cfg.Handler.HandleSubmission(rctx, sub) }); err != nil {
 		return answer{status: http.StatusOK, body: taskMessage("Something went wrong; please try again."), outcome: "handler_panic"}
 	}
 	switch {
