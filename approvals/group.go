@@ -46,6 +46,10 @@ type GroupTargetError struct {
 	Package string
 	// Why is the sentence for people.
 	Why string
+	// Key and Args are Why's message id and arguments (see Sentence);
+	// Key is "" when Why has none and readers see it in English.
+	Key  string
+	Args map[string]string
 }
 
 func (e *GroupTargetError) Error() string { return e.Why }

@@ -48,7 +48,7 @@ func (h *Handler) explain(l *i18n.Lang, err error, a about) (t bot.Text, ok bool
 	case errors.Is(err, approvals.ErrNoSeats):
 		return seatsText(l, err), true
 	case errors.Is(err, approvals.ErrGroupTarget):
-		return groupTargetText(err), true
+		return groupTargetText(l, err), true
 	case errors.Is(err, approvals.ErrNoGrant):
 		return l.T("explain.no_grant", i18n.M{"User": orText(a.Target, l.S("explain.that_user")), "Package": bot.Bold(orText(a.Package, l.S("explain.that_package")))}), true
 	case errors.Is(err, bot.ErrNoEmail):

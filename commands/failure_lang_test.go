@@ -252,3 +252,19 @@ func groupArgs() map[string]string {
 
 // matchErr is the error of a vendormap match.
 func matchErr[T any](_ T, err error) error { return err }
+
+// TestGroupTargetInFrench: a user group refused by the vendor reads in
+// the reader's language; the domain's own refusals stay English.
+func TestGroupTargetInFrench(t *testing.T) {
+	f := newFixture(t)
+	fr := f.h.cat.Lang("fr")
+	said := &approvals.GroupTargetError{Group: "Sales", Package: "dc-agent", Why: "The Admin Console has no user group named \"Sales\".",
+		Key: "saga.group.no_such_group", Args: map[string]string{"Group": `"Sales"`}}
+	if got, want := groupTargetText(fr, said).String(), "L’Admin Console n’a aucun groupe d’utilisateurs nommé \"Sales\"."; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	plain := &approvals.GroupTargetError{Group: "", Package: "dc-agent", Why: "Name the user group."}
+	if got := groupTargetText(fr, plain).String(); got != "Name the user group." {
+		t.Errorf("got %q", got)
+	}
+}

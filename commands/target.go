@@ -7,6 +7,7 @@ import (
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/i18n"
 )
 
 // groupPrefix types a user group as the target: group:NAME, or
@@ -37,12 +38,13 @@ func (s *scanner) groupTarget(start int, tok string, quoted bool) (string, bool)
 	return strings.TrimSpace(name), true
 }
 
-// groupTargetText is the sentence of a refused user group target (the
-// domain's, English; see approvals.GroupTargetError).
-func groupTargetText(err error) bot.Text {
+// groupTargetText is the sentence of a refused user group target, in
+// l when it has a message id (the vendors' refusals), else the domain's
+// English (see approvals.GroupTargetError).
+func groupTargetText(l *i18n.Lang, err error) bot.Text {
 	var ge *approvals.GroupTargetError
 	if errors.As(err, &ge) {
-		return bot.Plain(ge.Human())
+		return l.Sentence(ge.Key, ge.Args, ge.Human())
 	}
 	return bot.Plain(err.Error())
 }

@@ -286,7 +286,8 @@ func (i *Inspector) inspectGroup(ctx context.Context, r *approvals.Request, pkg 
 		return nil
 	}
 	refuse := func(err error) error {
-		return &approvals.GroupTargetError{Group: r.Target.Group, Package: pkg.Name, Why: humanError(err)}
+		key, args := failure.Sentence(err)
+		return &approvals.GroupTargetError{Group: r.Target.Group, Package: pkg.Name, Why: humanError(err), Key: key, Args: args}
 	}
 	name, err := a.groupName(ctx, r.Target.Group)
 	var perm *permanentError
