@@ -44,10 +44,27 @@ func NewSocket(sender *Sender, d *Dispatcher) *Socket {
 // own (backoff capped at 5 minutes). It returns after the connection
 // goroutine ended and every envelope being handled was acknowledged.
 func (s *Socket) Run(ctx context.Context) error {
-	conn, hangUp := context.WithCancel(ctx)
+	// The connection outlives ctx until the envelopes being handled
+	// were acknowledged over it.
+	conn, hangUp := context.WithCancel(context.WithoutCancel(ctx))
 	errc := make(chan error, 1)
 	go func() { errc <- s.client.RunContext(conn) }()
 	stop := func(err error) error {
+		// New envelopes are dropped (Slack redelivers them to another
+		// replica) while those being handled finish, each within its
+		// own deadline.
+		drained := make(chan struct{})
+		go func() {
+			for {
+				select {
+				case <-s.client.Events:
+				case <-drained:
+					return
+				}
+			}
+		}()
+		s.inflight.Wait()
+		close(drained)
 		hangUp()
 		s.connected.Store(false)
 		for err == nil {
@@ -59,7 +76,6 @@ func (s *Socket) Run(ctx context.Context) error {
 			case <-s.client.Events: // dropped: the connection is closing
 			}
 		}
-		s.inflight.Wait()
 		if ctx.Err() != nil {
 			return nil
 		}
