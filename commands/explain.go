@@ -18,6 +18,9 @@ type about struct {
 	Target  string
 	// Verb is what the person tried: "approve", "deny", "cancel", "retry".
 	Verb string
+	// Viewer is the person told; an open request that blocks theirs is
+	// named only when they may see it.
+	Viewer approvals.Actor
 }
 
 // explain turns an error from the Service, the ledger or the chat
@@ -68,6 +71,9 @@ func (h *Handler) explainRequest(l *i18n.Lang, err error, a about) (bot.Text, bo
 	)
 	id := bot.Code(orText(a.ID, l.S("explain.the_request")))
 	switch {
+	case errors.As(err, &dup) && !h.mayViewID(dup.ID, a.Viewer):
+		return l.T("explain.duplicate_hidden", i18n.M{"User": orText(a.Target, l.S("explain.this_user")),
+			"Package": bot.Bold(orText(a.Package, l.S("explain.this_package")))}), true
 	case errors.As(err, &dup):
 		return l.T("explain.duplicate", i18n.M{"User": orText(a.Target, l.S("explain.this_user")), "Package": bot.Bold(orText(a.Package, l.S("explain.this_package"))),
 			"ID": bot.Code(dup.ID), "Status": bot.Code(h.deps.CommandName + " status " + dup.ID)}), true

@@ -361,10 +361,10 @@ func (h *Handler) submitAdd(ctx context.Context, l *i18n.Lang, actor approvals.A
 	}
 	r, err := h.svc.Submit(ctx, in)
 	if err != nil && tgt.IsGroup() {
-		return h.submissionError(l, err, about{Package: pkg, Target: tgt.Label()}, blockGroup, blockPackage, blockDuration, blockReason)
+		return h.submissionError(l, err, about{Package: pkg, Target: tgt.Label(), Viewer: actor}, blockGroup, blockPackage, blockDuration, blockReason)
 	}
 	if err != nil {
-		return h.submissionError(l, err, about{Package: pkg, Target: tgt.Email})
+		return h.submissionError(l, err, about{Package: pkg, Target: tgt.Email, Viewer: actor})
 	}
 	return bot.SubmissionReply{Update: doneModal(l, "modal.sent", h.submitted(l, r))}
 }
@@ -377,7 +377,7 @@ func (h *Handler) submitRemove(ctx context.Context, l *i18n.Lang, actor approval
 	pkg := s.Values.Get(blockPackage, inputPackage).String()
 	reqs, err := h.submitRemovals(ctx, actor, approvals.Target{Email: email}, pkg, s.Values.Get(blockReason, inputReason).String())
 	if err != nil {
-		return h.submissionError(l, err, about{Package: pkg, Target: email}, blockPackage, blockReason)
+		return h.submissionError(l, err, about{Package: pkg, Target: email, Viewer: actor}, blockPackage, blockReason)
 	}
 	return bot.SubmissionReply{Update: doneModal(l, "modal.removal_requested", h.submittedMany(l, reqs))}
 }

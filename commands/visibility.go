@@ -1,8 +1,10 @@
 package commands
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/chataccess/chataccess/approvals"
 )
@@ -29,6 +31,18 @@ func (h *Handler) mayView(r *approvals.Request, who approvals.Actor) bool {
 
 // notFound is the error of a request the actor may not see: the
 // ledger's own "no such request".
+// mayViewID reports whether who may see request id (read fresh; an
+// unknown id or a failed read says no).
+func (h *Handler) mayViewID(id string, who approvals.Actor) bool {
+	if who.ID == "" && who.Email == "" {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	r, err := h.ledger.Get(ctx, id)
+	return err == nil && h.mayView(r, who)
+}
+
 func notFound(id string) error {
 	return fmt.Errorf("request %s: %w", id, approvals.ErrNotFound)
 }
