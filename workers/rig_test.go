@@ -64,7 +64,24 @@ func testPolicy() *approvals.Policy {
 type recorder struct {
 	mu       sync.Mutex
 	alerts   []string
+	said     []approvals.Sentence
 	warnings []approvals.Grant
+}
+
+// AlertAdminsSentence records the sentence's English as an alert, and
+// the sentence.
+func (r *recorder) AlertAdminsSentence(ctx context.Context, s approvals.Sentence) error {
+	r.mu.Lock()
+	r.said = append(r.said, s)
+	r.mu.Unlock()
+	return r.AlertAdmins(ctx, s.Text)
+}
+
+// sentences are the alerts' sentences.
+func (r *recorder) sentences() []approvals.Sentence {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]approvals.Sentence(nil), r.said...)
 }
 
 func (r *recorder) AlertAdmins(_ context.Context, text string) error {

@@ -173,6 +173,10 @@ func TestPermanentErrorCompensatesAndAlerts(t *testing.T) {
 	if len(alerts) != 1 || !strings.Contains(alerts[0], id) || !strings.Contains(alerts[0], "No Such Role") {
 		t.Fatalf("alerts %v", alerts)
 	}
+	if said := r.rec.sentences(); len(said) != 1 || said[0].Key != "saga.alert_failed" || said[0].Args["ID"] != id ||
+		said[0].Args["WhyKey"] != "saga.failed_with_note" || said[0].Args["Why.NoteKey"] != "saga.note.rolled_back" {
+		t.Fatalf("alert sentences %+v", said)
+	}
 	if _, err := r.st.Grant(r.ctx, "carol@example.com", "broken"); err == nil {
 		t.Fatal("a failed request left a grant")
 	}
