@@ -145,9 +145,10 @@ func (s *Service) inspectWithin(ctx context.Context, r *Request, pkg *Package) (
 		err error
 	}
 	done := make(chan answer, 1)
+	snapshot := r.Clone() // the caller goes on with r while this may still run
 	go func() {
 		defer cancel()
-		p, err := s.inspector.Inspect(ictx, r.Clone(), pkg)
+		p, err := s.inspector.Inspect(ictx, snapshot, pkg)
 		done <- answer{p, err}
 	}()
 	select {

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"errors"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -230,7 +231,7 @@ func parseChange(s *scanner, p *Parsed, add bool) error {
 		}
 		s.pos = save
 	}
-	p.Reason = unquote(strings.TrimSpace(s.text[s.pos:]))
+	p.Reason = slackText(unquote(strings.TrimSpace(s.text[s.pos:])))
 	return nil
 }
 
@@ -317,6 +318,35 @@ func isPackageName(tok string) bool {
 var quotes = map[rune]rune{'"': '"', '“': '”', '”': '”', '\'': '\'', '‘': '’'}
 
 // unquote removes one pair of surrounding quotes.
+// slackTokenRE matches the tokens Slack writes into command text when the
+// command escapes (manifest should_escape: true): links <url|label>,
+// channels <#C…|name>, user groups <!subteam^S…|@name>, specials <!here>.
+var slackTokenRE = regexp.MustCompile(`<(#[A-Z0-9]+|!subteam\^[A-Z0-9]+|![a-z]+|(?:https?|mailto|tel):[^|>]*)(?:\|([^>]*))?>`)
+
+// slackText turns free text as Slack sends it (entities &amp; &lt; &gt;
+// and the tokens above) back into what the person typed, so a reason
+// reads as written. A mention typed inside a reason stays a mention's
+// text, never a target. Tokens first, entities last: what a person typed
+// as "&lt;" never becomes a token.
+func slackText(s string) string {
+	s = slackTokenRE.ReplaceAllStringFunc(s, func(tok string) string {
+		m := slackTokenRE.FindStringSubmatch(tok)
+		id, label := m[1], m[2]
+		switch {
+		case label != "" && strings.HasPrefix(id, "#"):
+			return "#" + strings.TrimPrefix(label, "#")
+		case label != "":
+			return label
+		case strings.HasPrefix(id, "!subteam^"):
+			return "@" + strings.TrimPrefix(id, "!subteam^")
+		case strings.HasPrefix(id, "!"):
+			return "@" + id[1:]
+		}
+		return id
+	})
+	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
+}
+
 func unquote(s string) string {
 	first, n := utf8.DecodeRuneInString(s)
 	closing, ok := quotes[first]

@@ -30,7 +30,7 @@ func TestParse(t *testing.T) {
 		{`add a@b.co agent 30x`, Parsed{}, "not a duration"},
 		{`add not-an-email@ agent`, Parsed{}, "not a valid email"},
 		{`add <@bad> agent`, Parsed{}, "not a user mention"},
-		{`add <!channel> agent`, Parsed{}, ""}, // not a user: "<!channel>" is the reason
+		{`add <!channel> agent`, Parsed{}, ""}, // not a user: "@channel agent", as typed, is the reason
 		{`add agent a@b.co`, Parsed{}, "Give the user first"},
 		{`remove a@b.co agent "left the team"`, Parsed{Verb: VerbRemove, User: UserRef{Email: "a@b.co"}, Package: "agent", Reason: "left the team"}, ""},
 		{`remove a@b.co all`, Parsed{Verb: VerbRemove, User: UserRef{Email: "a@b.co"}, Package: "all"}, ""},
@@ -66,7 +66,7 @@ func TestParse(t *testing.T) {
 				t.Fatalf("Parse(%q): %v", tc.in, err)
 			}
 			if tc.in == `add <!channel> agent` {
-				if got.Reason != "<!channel> agent" || !got.User.IsZero() {
+				if got.Reason != "@channel agent" || !got.User.IsZero() {
 					t.Fatalf("got %+v", got)
 				}
 				return
@@ -127,4 +127,17 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("duration %v permanent %v", p.Duration, p.Permanent)
 		}
 	})
+}
+
+// TestReasonAsTyped: with should_escape, Slack sends entities and tokens
+// in the command text; the stored reason reads as the person typed it.
+func TestReasonAsTyped(t *testing.T) {
+	p, err := Parse(`add <mailto:carol@example.com|carol@example.com> agent 30d "R&amp;D &lt;team&gt; see <https://wiki.example.com/x> in <#C0ABC|general> for <!subteam^S0LEADS|@leads> &lt;@U0EVE&gt;"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "R&D <team> see https://wiki.example.com/x in #general for @leads <@U0EVE>"
+	if p.Reason != want || p.User.Email != "carol@example.com" {
+		t.Fatalf("reason %q, user %+v; want %q", p.Reason, p.User, want)
+	}
 }
