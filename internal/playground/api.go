@@ -180,7 +180,7 @@ func (s *Server) runSteps(ctx context.Context, all bool) {
 			s.steps[i].Status, s.steps[i].Error = "failed", err.Error()
 			s.running = false
 			s.mu.Unlock()
-			s.cfg.Logger.Warn().Err(err).Int("step", i+1).Msg("playground step failed")
+			s.cfg.Logger.Warn().Err(err).Int("script_step", i+1).Msg("playground step failed")
 			return
 		}
 		s.steps[i].Status = "done"
