@@ -234,11 +234,11 @@ func (a *app) chatParts(w wiring, v vendorParts) bot.Handler {
 		Access: a.service, Store: a.store, Notifier: reviewMsgs, Clock: w.clock, Logger: w.log, Holder: w.replica,
 		Adobe: &inventory.Adobe{Client: v.adobe, Resolver: v.mapping}, Marketo: reviewMarketo, MarketoInstances: reviewInstances,
 		DynamicChatGroups: settings.Adobe.DynamicChatUserGroups,
-		Schedules: reviewSchedules(w.cfg.ReviewSchedules()),
+		Schedules:         reviewSchedules(w.cfg.ReviewSchedules()),
 	})
 	a.handler = commands.New(commands.Deps{
 		Service: a.service, Ledger: a.store, Senders: a.chat, Clock: w.clock, Logger: w.log,
-		Languages: commandLanguages(settings.Languages),
+		Languages:   commandLanguages(settings.Languages),
 		CommandName: settings.Slack.Command, AdminChannels: admins, Reviews: a.reviews, Gate: a.watchLedger(w),
 	})
 	return routed{Handler: a.handler, reviews: reviewchat.NewHandler(a.reviews, reviewMsgs)}
