@@ -375,3 +375,37 @@ func TestFieldChannelRefusedAlertsOnce(t *testing.T) {
 		t.Fatalf("channel tried %d times, %d alerts; want 2 and 1", posts(), len(alertsIn(f.fake, "CMISSING1")))
 	}
 }
+
+// TestFieldApproverByEmailWithNoAccount: an approver named by email whom
+// no chat platform knows (deactivated: Slack's lookup by email answers
+// users_not_found) cannot get the card; admins are told once, by name,
+// and everyone else gets theirs.
+func TestFieldApproverByEmailWithNoAccount(t *testing.T) {
+	f := newFixture(t)
+	pkg := f.svc.Policy().Packages["agent"]
+	pkg.Approvers.Emails = append(pkg.Approvers.Emails, "gone@example.com")
+	r := f.add("ULEAD", `add alice@example.com agent 30d "covering EMEA"`)
+	f.drain()
+	alerts := func() []string {
+		var out []string
+		for _, m := range messagesIn(f.fake, "CADMIN") {
+			if strings.Contains(m.Text, "gone@example.com") {
+				out = append(out, m.Text)
+			}
+		}
+		return out
+	}
+	if a := alerts(); len(a) != 1 || !strings.Contains(a[0], r.ID) {
+		t.Fatalf("admin alerts about gone@example.com: %q", a)
+	}
+	if n := len(messagesIn(f.fake, "DUANN")); n != 1 {
+		t.Errorf("another approver has %d messages, want the card", n)
+	}
+	if rep := f.click("UANN", ActionApprove, r.ID); rep.Ephemeral != nil {
+		t.Fatalf("approve: %s", text(rep.Ephemeral))
+	}
+	f.drain()
+	if a := alerts(); len(a) != 1 {
+		t.Fatalf("told admins %d times, want once", len(a))
+	}
+}

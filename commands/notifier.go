@@ -334,6 +334,11 @@ func (n *Notifier) ensureCards(ctx context.Context, r *approvals.Request, refs [
 		sent(ch.Platform, ref, err, refCard, ch.ID, "")
 	}
 	if pkg.DMApprovers && r.State == approvals.StatePending {
+		// An approver named by email whom no platform knows (deactivated,
+		// left, mistyped) cannot get the card: admins are told once.
+		for _, email := range h.unreachableApprovers(ctx, pkg) {
+			skip("", refCard, "", email, bot.ErrUserNotFound)
+		}
 		ids, err := h.approverIDs(ctx, pkg, r)
 		errs = append(errs, err)
 		for _, id := range ids {
@@ -434,31 +439,6 @@ func (h *Handler) approverIDs(ctx context.Context, pkg *approvals.Package, r *ap
 // names: its users on p, the people its emails name (looked up on p;
 // one without an account there is skipped) and the members of its
 // groups on p.
-func audienceMembers(ctx context.Context, s bot.Sender, a approvals.Audience, p approvals.Platform, log zerolog.Logger) ([]string, error) {
-	ids := approvals.On(a.Users, p)
-	var errs []error
-	for _, e := range a.Emails {
-		u, err := s.LookupUserByEmail(ctx, e)
-		if errors.Is(err, bot.ErrUserNotFound) || errors.Is(err, bot.ErrNoEmail) {
-			log.Warn().Str(logging.Approver, e).Str(logging.Platform, string(p)).Msg("approver has no chat account; cannot DM")
-			continue
-		}
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		ids = append(ids, u.ID)
-	}
-	for _, g := range approvals.On(a.Groups, p) {
-		members, err := s.GroupMembers(ctx, g)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		ids = append(ids, members...)
-	}
-	return ids, errors.Join(errs...)
-}
 
 // AlertAdmins posts a sentence to the admin channel, for failures that
 // need a person. Without an admin channel it only logs.
