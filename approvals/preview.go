@@ -65,8 +65,17 @@ type Preview struct {
 	// GroupMembers is how many members a target user group has now
 	// (memberCount); -1 when unknown, 0 for a person.
 	GroupMembers int `json:"group_members,omitempty"`
-	// Notes say what could not be checked, for people.
+	// Notes say what could not be checked, for people, in English.
 	Notes []string `json:"notes,omitempty"`
+	// NoteSentences are the same notes with their message ids, so each
+	// reader gets them in their language (absent on older requests).
+	NoteSentences []Sentence `json:"note_sentences,omitempty"`
+}
+
+// AddNote adds a note: its English text and its message id.
+func (p *Preview) AddNote(s Sentence) {
+	p.Notes = append(p.Notes, s.Text)
+	p.NoteSentences = append(p.NoteSentences, s)
 }
 
 // Over lists the profiles an add would take over their quota.
@@ -177,7 +186,9 @@ func (s *Service) inspect(ctx context.Context, r *Request) error {
 	case errors.Is(err, ErrGroupTarget):
 		return err
 	case err != nil:
-		p = &Preview{Notes: []string{"The vendors could not be asked about seats and Marketo: " + bound(err.Error())}}
+		p = &Preview{}
+		why := bound(err.Error())
+		p.AddNote(Say("The vendors could not be asked about seats and Marketo: "+why, "previewnote.vendors", map[string]string{"Cause": why}))
 	case p == nil:
 		return nil
 	}

@@ -268,3 +268,26 @@ func TestGroupTargetInFrench(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// TestPreviewNotesInFrench: what could not be checked when the request
+// was made (a Marketo instance unreachable, seats unreadable) reads in
+// the card's language; a note from an older request keeps its English.
+func TestPreviewNotesInFrench(t *testing.T) {
+	f := newFixture(t)
+	r := f.add("ULEAD", `add alice@example.com agent 30d "covering EMEA"`)
+	r.Preview = &approvals.Preview{At: t0}
+	timeout := &failure.Error{Vendor: "Adobe", Reason: failure.ReasonTimeout}
+	r.Preview.AddNote(approvals.Say("The seats could not be read: "+failure.Human(timeout), "previewnote.seats_unreadable", sentenceOf(timeout).Nest("Cause", nil)))
+	r.Preview.AddNote(approvals.Say(`Marketo instance "emea" is not configured here.`, "previewnote.no_instance", map[string]string{"Instance": "emea"}))
+	fr := failedCard(t, f, r, "fr")
+	for _, want := range []string{"Les places n’ont pas pu être lues", "L’instance Marketo emea n’est pas configurée ici."} {
+		if !strings.Contains(fr, want) {
+			t.Errorf("French card lacks %q:\n%s", want, fr)
+		}
+	}
+	old := *r
+	old.Preview = &approvals.Preview{At: t0, Notes: []string{"An English note from before."}}
+	if card := failedCard(t, f, &old, "fr"); !strings.Contains(card, "An English note from before.") {
+		t.Errorf("older note lost:\n%s", card)
+	}
+}

@@ -79,8 +79,13 @@ func previewLines(l *i18n.Lang, r *approvals.Request) []bot.Text {
 
 func noteLines(l *i18n.Lang, p *approvals.Preview) []bot.Text {
 	var out []bot.Text
-	for _, n := range p.Notes {
-		out = append(out, l.T("card.preview.note", i18n.M{"Note": clip(n, 200)}))
+	for i, n := range p.Notes {
+		note := bot.Plain(clip(n, 200))
+		if i < len(p.NoteSentences) && len(p.NoteSentences) == len(p.Notes) {
+			s := p.NoteSentences[i]
+			note = l.Sentence(s.Key, s.Args, clip(s.Text, 200))
+		}
+		out = append(out, l.T("card.preview.note", i18n.M{"Note": note}))
 	}
 	return out
 }

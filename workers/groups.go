@@ -296,7 +296,7 @@ func (i *Inspector) inspectGroup(ctx context.Context, r *approvals.Request, pkg 
 		return refuse(err)
 	}
 	if err != nil {
-		p.Notes = append(p.Notes, "The user group could not be read: "+humanError(err))
+		p.AddNote(approvals.Say("The user group could not be read: "+humanError(err), "previewnote.group_unreadable", errorSentence(err).Nest("Cause", nil)))
 		return nil
 	}
 	p.GroupMembers = -1
@@ -314,7 +314,7 @@ func (i *Inspector) inspectGroup(ctx context.Context, r *approvals.Request, pkg 
 		return refuse(err)
 	}
 	if err != nil {
-		p.Notes = append(p.Notes, "Adobe could not check the user group: "+humanError(err))
+		p.AddNote(approvals.Say("Adobe could not check the user group: "+humanError(err), "previewnote.group_unchecked", errorSentence(err).Nest("Cause", nil)))
 	}
 	return nil
 }

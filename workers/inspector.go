@@ -75,7 +75,7 @@ func (i *Inspector) Inspect(ctx context.Context, r *approvals.Request, pkg *appr
 			return nil, ctx.Err()
 		}
 		if err != nil {
-			p.Notes = append(p.Notes, "The seats could not be read: "+humanError(err))
+			p.AddNote(approvals.Say("The seats could not be read: "+humanError(err), "previewnote.seats_unreadable", errorSentence(err).Nest("Cause", nil)))
 		}
 		p.Seats = seats
 	}
@@ -86,7 +86,8 @@ func (i *Inspector) Inspect(ctx context.Context, r *approvals.Request, pkg *appr
 		mp := approvals.MarketoPresence{Instance: approvals.InstanceKey(sub.Instance), EngageProfile: sub.EngageName(), Adds: sub.EngageProfile != ""}
 		m := i.Marketo[mp.Instance]
 		if m == nil {
-			p.Notes = append(p.Notes, fmt.Sprintf("Marketo instance %s is not configured here.", strconv.Quote(mp.Instance)))
+			p.AddNote(approvals.Say(fmt.Sprintf("Marketo instance %s is not configured here.", strconv.Quote(mp.Instance)),
+				"previewnote.no_instance", map[string]string{"Instance": mp.Instance}))
 			continue
 		}
 		_, err := m.FindUser(ctx, r.Target.Email)
@@ -96,7 +97,8 @@ func (i *Inspector) Inspect(ctx context.Context, r *approvals.Request, pkg *appr
 		case err == nil:
 			mp.Present = true
 		case !errors.Is(err, ErrUserNotFound):
-			p.Notes = append(p.Notes, "Marketo"+onInstance(mp.Instance)+" could not be asked: "+humanError(err))
+			p.AddNote(approvals.Say("Marketo"+onInstance(mp.Instance)+" could not be asked: "+humanError(err),
+				"previewnote.marketo_unreachable", errorSentence(err).Nest("Cause", map[string]string{"Instance": mp.Instance})))
 			continue
 		}
 		p.Marketo = append(p.Marketo, mp)
