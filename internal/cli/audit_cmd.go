@@ -105,6 +105,13 @@ func verifyAudit(ctx context.Context, st *store.Store, cps []store.Checkpoint, w
 	}
 	if len(res.Checkpoints) == 0 {
 		fmt.Fprintf(w, "  no checkpoint given: a cut tail or a wiped trail is found only with --checkpoint (the \"audit checkpoint\" lines of the log or the admin channel)\n")
+		if res.Entries > 0 && res.Keyed == 0 && st.AuditKeyID() != "" {
+			// With a key set, a trail with no keyed entry is either one
+			// nothing was written to since, or one rewritten without
+			// the key: only a checkpoint tells them apart.
+			return &exitError{code: 1, err: fmt.Errorf("cannot tell whether the audit trail is intact: AUDIT_KEY is set but none of its %d entries is keyed, "+
+				"so it was either not written to since the key was set or rewritten without the key; verify it with --checkpoint", res.Entries)}
+		}
 		return nil
 	}
 	newest := res.Checkpoints[0]

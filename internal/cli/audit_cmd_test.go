@@ -108,6 +108,11 @@ func TestAuditVerifyCommand(t *testing.T) {
 	if code, out, errs := f.run("", "verify"); code != 0 || !strings.Contains(out, "unkeyed chain: all 2 entries are SHA-256 only") {
 		t.Fatalf("old unkeyed chain: exit %d\n%s%s", code, out, errs)
 	}
+	// With a key set, a trail of unkeyed entries only (as one rewritten
+	// without the key would be) cannot pass without a checkpoint.
+	if code, _, errs := f.run(testAuditKey, "verify"); code != 1 || !strings.Contains(errs, "none of its 2 entries is keyed") {
+		t.Fatalf("unkeyed chain with a key set: exit %d, stderr %s", code, errs)
+	}
 	f.write(testAuditKey, 2)
 
 	code, line, errs := f.run(testAuditKey, "checkpoint")
