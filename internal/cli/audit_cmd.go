@@ -88,9 +88,9 @@ func verifyAudit(ctx context.Context, st *store.Store, cps []store.Checkpoint, w
 	case res.NeedsKey:
 		return fmt.Errorf("cannot verify the audit trail: %d unkeyed entries checked, then %s", res.Entries, res.Problem)
 	case !res.OK() && res.BadEntry != "":
-		return &exitError{code: 3, err: fmt.Errorf("audit trail BROKEN at entry %s after %d entries: %s", res.BadEntry, res.Entries, res.Problem)}
+		return &exitError{code: 3, err: fmt.Errorf("audit trail BROKEN at entry %s after %s: %s", res.BadEntry, countOf(res.Entries, "entry", "entries"), res.Problem)}
 	case !res.OK():
-		return &exitError{code: 3, err: fmt.Errorf("audit trail BROKEN after %d entries: %s", res.Entries, res.Problem)}
+		return &exitError{code: 3, err: fmt.Errorf("audit trail BROKEN after %s: %s", countOf(res.Entries, "entry", "entries"), res.Problem)}
 	}
 	fmt.Fprintf(w, "audit trail OK: %d entries, chain intact\n", res.Entries)
 	switch {

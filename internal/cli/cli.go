@@ -50,7 +50,7 @@ func subcommands() []command {
 		{"audit", "audit verify [--checkpoint LINE|FILE] | audit checkpoint | audit export --format csv|json: check, checkpoint or export the audit trail", runAudit},
 		{"check", "check --config FILE [--slack]: resolve every package against Adobe and Marketo (credentials, profiles, roles, workspaces) and check the Slack side (token, scopes, channels, user groups, people)", runCheck},
 		{"emulate", "emulate adobe|marketo|both [--listen ADDR] [--seed FILE]: serve the Adobe and Marketo emulators on loopback", runEmulate},
-		{"demo", "demo [--verbose]: the whole flow end to end in the terminal, with an embedded policy, an in-process Redis and the emulators", runDemo},
+		{"demo", "demo [--platform slack|teams|both] [--verbose]: the whole flow end to end in the terminal, with an embedded policy, an in-process Redis and the emulators", runDemo},
 		{"playground", "playground [--listen 127.0.0.1:8025]: the bot behind a local web page standing in for Slack (no credentials); prints its URL", runPlayground},
 		{"admin", "admin failed | retry <id> | dead-letters | replay <id> | ledger | ack-ledger: failed requests, events the outbox gave up on, the ledger's identity", runAdmin},
 		{"review", "review export <id> --format csv|json: export a review campaign's items and decisions", runReview},

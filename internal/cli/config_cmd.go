@@ -27,7 +27,7 @@ func runConfigCheck(_ context.Context, env Env, args []string) error {
 		return err
 	}
 	pol := cfg.Policy()
-	fmt.Fprintf(env.Stdout, "%s: OK (%d packages: %v)\n", *path, len(pol.Packages), pol.PackageNames())
+	fmt.Fprintf(env.Stdout, "%s: OK (%s: %v)\n", *path, countOf(len(pol.Packages), "package", "packages"), pol.PackageNames())
 	return nil
 }
 
@@ -41,4 +41,13 @@ func loadConfig(path string, env Env) (*config.Config, error) {
 		return nil, err
 	}
 	return cfg, nil
+}
+
+// countOf is "1 package" or "3 packages" (the command line speaks
+// English; chat speaks from the message catalogs).
+func countOf[N int | int64](n N, one, other string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, other)
 }
