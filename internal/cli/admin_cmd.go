@@ -56,7 +56,7 @@ func runAdminDeadLetters(ctx context.Context, env Env, args []string) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "%d dead letters; send one again with: chataccess admin replay <id>\n", len(dls))
+	fmt.Fprintf(env.Stdout, "%s; send one again with: chataccess admin replay <id>\n", countOf(len(dls), "dead letter", "dead letters"))
 	return nil
 }
 
@@ -135,7 +135,7 @@ func runAdminFailed(ctx context.Context, env Env, args []string) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "%d failed; run again with: chataccess admin retry <id>\n", len(reqs))
+	fmt.Fprintf(env.Stdout, "%s failed; run again with: chataccess admin retry <id>\n", countOf(len(reqs), "request", "requests"))
 	return nil
 }
 

@@ -349,7 +349,7 @@ func TestAdminDeadLettersAndReplay(t *testing.T) {
 
 	code, out, errs := run("admin", "dead-letters")
 	if code != 0 || !strings.Contains(out, id) || !strings.Contains(out, r.ID) || !strings.Contains(out, "submitted") ||
-		!strings.Contains(out, "user_disabled") || !strings.Contains(out, "1 dead letters") {
+		!strings.Contains(out, "user_disabled") || !strings.Contains(out, "1 dead letter;") {
 		t.Fatalf("list: %d %q %q", code, out, errs)
 	}
 	code, out, errs = run("admin", "replay", id)
