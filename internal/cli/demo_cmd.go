@@ -92,6 +92,9 @@ type demo struct {
 	// with --platform teams or both.
 	teams    *teamsfake.Server
 	teamsAct *playground.Teams
+	// twoSubs: the story's package spans two Marketo subscriptions
+	// (demo_subscriptions.go).
+	twoSubs bool
 }
 
 // demoSetup is how to start the demo: the bot's log level, the policy
@@ -172,7 +175,7 @@ func (d *demo) world(rdb redis.UniversalClient, cleanups []func()) ([]func(), er
 		d.rdb = redis.NewClient(&redis.Options{Addr: d.mr.Addr()})
 		cleanups = append(cleanups, func() { _ = d.rdb.Close() })
 	}
-	d.sb = sandbox.Start(sandbox.Options{AdobeTimeScale: 1.0 / 60, MarketoTimeScale: 0.05, UserLag: 3 * time.Second})
+	d.sb = sandbox.Start(sandbox.Options{AdobeTimeScale: 1.0 / 60, MarketoTimeScale: 0.05, UserLag: 3 * time.Second, Instances: demoInstances()})
 	cleanups = append(cleanups, d.sb.Close)
 	// Someone an admin added by hand in both consoles, outside chataccess:
 	// the access review finds them.
@@ -210,6 +213,7 @@ func (d *demo) config(env Env, policyPath string) (*config.Config, config.Env, e
 		"AUDIT_KEY": demoAuditKey,
 	}
 	d.teamsEnv(vars)
+	d.subscriptionsEnv(vars)
 	getenv := func(k string) string { return vars[k] }
 	var cfg *config.Config
 	var err error
@@ -220,6 +224,9 @@ func (d *demo) config(env Env, policyPath string) (*config.Config, config.Env, e
 	}
 	if err == nil {
 		d.teamsPolicy(cfg)
+		d.twoSubs, err = d.subscriptionsPolicy(cfg, getenv)
+	}
+	if err == nil {
 		err = cfg.Validate()
 	}
 	if err != nil {

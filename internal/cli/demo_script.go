@@ -56,6 +56,10 @@ func (d *demo) intro() {
 	default:
 		d.say("and Marketo emulators and a fake Slack, with the embedded example policy. Nothing leaves this machine.")
 	}
+	if d.twoSubs {
+		d.say("The agent package spans two Marketo subscriptions, as Adobe's procedure allows: the profiles %q (default", demoProfile)
+		d.say("subscription) and %q (subscription %s), each with the Marketo role %q; one approval executes on both.", demoEMEAProfile, demoInstance, demoRole)
+	}
 	d.say("bob@example.com was given access by hand in both consoles, outside chataccess. To click through the same")
 	d.say("story in a browser%s: chataccess playground. To see every card line as it changes: chataccess demo --verbose.",
 		map[bool]string{true: " (on Slack)"}[d.platform != platformSlack])
@@ -198,33 +202,14 @@ func progressText(s string) string {
 	}
 	if n, ok := stepNames[name]; ok {
 		name = n
+	} else if inst, ok := strings.CutPrefix(name, "marketo:"); ok {
+		name = "Marketo " + inst
 	}
 	status, detail, _ := strings.Cut(rest, " ")
 	if detail == "" {
 		detail = status
 	}
 	return name + ": " + detail
-}
-
-// vendors says what the emulated consoles hold for the story's package.
-func (d *demo) vendors() string {
-	members := d.sb.Adobe.Members("Live Agent")
-	var holders []string
-	for _, u := range d.sb.Marketo.Users() {
-		for _, a := range u.Roles {
-			if a.RoleID == d.sb.RoleID("DC Agent") {
-				holders = append(holders, u.EmailAddress)
-			}
-		}
-	}
-	slices.Sort(holders)
-	list := func(s []string) string {
-		if len(s) == 0 {
-			return "nobody"
-		}
-		return strings.Join(s, ", ")
-	}
-	return fmt.Sprintf("Admin Console profile \"Live Agent\": %s; Marketo role \"DC Agent\": %s", list(members), list(holders))
 }
 
 // summary prints every request in a table, what the consoles hold and

@@ -32,13 +32,18 @@ func TestDemoEndToEnd(t *testing.T) {
 		`DM "Access request DC-1001 · add agent" to Dana Lee, Lea Lead, Sam Support`,
 		"Approved by Dana Lee at",
 		"Marketo: waiting for the user to appear in Marketo",
+		// One approval executes on both subscriptions.
+		"The agent package spans two Marketo subscriptions",
+		`Admin Console: added to Live Agent, Live Agent (EMEA)`,
+		`Marketo emea: role DC Agent assigned in Default on Marketo instance "emea"`,
+		`Marketo emea: no Marketo user with this email on Marketo instance "emea"`,
 		"Done: alice@example.com has agent until",
-		`now Admin Console profile "Live Agent": alice@example.com, bob@example.com; Marketo role "DC Agent": alice@example.com, bob@example.com`,
+		`now Admin Console profile "Live Agent": alice@example.com, bob@example.com, profile "Live Agent (EMEA)": alice@example.com; Marketo role "DC Agent": alice@example.com, bob@example.com, in emea: alice@example.com`,
 		"Review R-1 started for agent",
 		`"Access review R-1: drift report": bob@example.com (Bob Hand): granted outside chataccess`,
-		`now Admin Console profile "Live Agent": alice@example.com; Marketo role "DC Agent": alice@example.com`,
+		`now Admin Console profile "Live Agent": alice@example.com, profile "Live Agent (EMEA)": alice@example.com; Marketo role "DC Agent": alice@example.com, in emea: alice@example.com`,
 		"was approved right away",
-		`now Admin Console profile "Live Agent": nobody; Marketo role "DC Agent": nobody`,
+		`now Admin Console profile "Live Agent": nobody, profile "Live Agent (EMEA)": nobody; Marketo role "DC Agent": nobody, in emea: nobody`,
 		"chain intact (",
 	} {
 		if !strings.Contains(out, want) {

@@ -233,35 +233,49 @@ func requestOf(r *approvals.Request) requestView {
 	return v
 }
 
-// adobeHolders are the members of each Dynamic Chat product profile.
+// adobeHolders are the members of each Dynamic Chat product profile,
+// the default subscription's first, then each other subscription's.
 func adobeHolders(sb *sandbox.Sandbox) []holders {
-	out := make([]holders, 0, len(sandbox.Profiles))
-	for _, p := range sandbox.Profiles {
+	profiles := slices.Clone(sandbox.Profiles)
+	for _, in := range sb.Instances()[1:] {
+		profiles = append(profiles, sb.SubscriptionProfiles(in)...)
+	}
+	out := make([]holders, 0, len(profiles))
+	for _, p := range profiles {
 		out = append(out, holders{Name: p, Members: nonNil(sb.Adobe.Members(p))})
 	}
 	return out
 }
 
 // marketoHolders are the holders of each role the policy assigns (with
-// the workspace when it is not Default) and of the Admin role.
+// the workspace when it is not Default) and of the Admin role, on the
+// default instance; on each other instance, the roles someone holds,
+// named "<role> (<instance>)".
 func marketoHolders(sb *sandbox.Sandbox) []holders {
 	names := RoleNames(sb)
-	byRole := map[int][]string{}
-	for _, u := range sb.Marketo.Users() {
-		for _, a := range u.Roles {
-			who := u.EmailAddress
-			if a.WorkspaceID != sb.WorkspaceID() {
-				who += fmt.Sprintf(" (workspace %d)", a.WorkspaceID)
-			}
-			byRole[a.RoleID] = append(byRole[a.RoleID], who)
-		}
-	}
 	var out []holders
-	for _, r := range append(slices.Clone(sandbox.Roles), "Admin") {
-		id := roleID(names, r)
-		m := byRole[id]
-		sort.Strings(m)
-		out = append(out, holders{Name: r, Members: nonNil(m)})
+	for i, inst := range sb.Instances() {
+		byRole := map[int][]string{}
+		for _, u := range sb.Instance(inst).Users() {
+			for _, a := range u.Roles {
+				who := u.EmailAddress
+				if a.WorkspaceID != sb.WorkspaceID() {
+					who += fmt.Sprintf(" (workspace %d)", a.WorkspaceID)
+				}
+				byRole[a.RoleID] = append(byRole[a.RoleID], who)
+			}
+		}
+		for _, r := range append(slices.Clone(sandbox.Roles), "Admin") {
+			m := byRole[roleID(names, r)]
+			if i > 0 && len(m) == 0 {
+				continue
+			}
+			if i > 0 {
+				r += " (" + inst + ")"
+			}
+			sort.Strings(m)
+			out = append(out, holders{Name: r, Members: nonNil(m)})
+		}
 	}
 	return out
 }

@@ -53,6 +53,12 @@ type Instance struct {
 	MunchkinID string
 	// RateLimit is its calls per 20 s (default Marketo's 100).
 	RateLimit int
+	// Profiles are Dynamic Chat product profiles of this subscription,
+	// created in the Admin Console beside the default ones (each
+	// subscription is its own Dynamic Chat product context). Without
+	// EngageLink, a person added to one of them appears in this instance
+	// rather than the default one.
+	Profiles []string
 }
 
 // DefaultInstance names the default Marketo instance.
@@ -74,6 +80,7 @@ type Sandbox struct {
 // instance is one Marketo subscription of the sandbox.
 type instance struct {
 	name, engage string
+	profiles     []string
 	server       *marketofake.Server
 	http         *httptest.Server
 }
@@ -128,7 +135,11 @@ func Start(o Options) *Sandbox {
 		}
 		srv.AddRole(marketofake.Role{ID: 1, Name: "Admin", Type: "system", Admin: true})
 		s.Adobe.AddProfile(EngageProfile(in.Name), EngageProduct, 100)
-		s.instances = append(s.instances, &instance{name: strings.ToLower(in.Name), engage: EngageProfile(in.Name), server: srv, http: httptest.NewServer(srv)})
+		for _, p := range in.Profiles {
+			s.Adobe.AddProfile(p, adobe.DefaultProductName, 100)
+		}
+		s.instances = append(s.instances, &instance{name: strings.ToLower(in.Name), engage: EngageProfile(in.Name),
+			profiles: in.Profiles, server: srv, http: httptest.NewServer(srv)})
 	}
 	s.Marketo = s.instances[0].server
 	s.adobeHTTP = httptest.NewServer(s.Adobe)
@@ -145,7 +156,7 @@ func (s *Sandbox) provision(c adobefake.Change) {
 	}
 	if s.linkAny {
 		if c.User != "" {
-			s.Marketo.SyncFromAdobe(c.User, "", "")
+			s.subscriptionOf(c.Profile).SyncFromAdobe(c.User, "", "")
 		}
 		return
 	}
@@ -162,6 +173,27 @@ func (s *Sandbox) provision(c adobefake.Change) {
 			}
 		}
 	}
+}
+
+// subscriptionOf is the emulator of the instance whose Dynamic Chat
+// profiles include profile; the default instance for any other.
+func (s *Sandbox) subscriptionOf(profile string) *marketofake.Server {
+	for _, in := range s.instances {
+		if slices.ContainsFunc(in.profiles, func(p string) bool { return strings.EqualFold(p, profile) }) {
+			return in.server
+		}
+	}
+	return s.Marketo
+}
+
+// SubscriptionProfiles are the Dynamic Chat product profiles of the
+// named instance given in Options.Instances (none for the default one,
+// whose profiles are Profiles).
+func (s *Sandbox) SubscriptionProfiles(name string) []string {
+	if in := s.instance(name); in != nil {
+		return slices.Clone(in.profiles)
+	}
+	return nil
 }
 
 // AdobeURL is the base URL for both ADOBE_IMS_URL and ADOBE_UMAPI_URL.

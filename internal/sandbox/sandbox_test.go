@@ -79,6 +79,29 @@ func TestAnyProfileLinkWithoutEngageLink(t *testing.T) {
 	}
 }
 
+// TestSubscriptionProfilesWithoutEngageLink: a subscription's own
+// Dynamic Chat profile brings a person into that instance only, the
+// default profiles into the default one.
+func TestSubscriptionProfilesWithoutEngageLink(t *testing.T) {
+	sb := Start(Options{Instances: []Instance{{Name: "emea", Profiles: []string{"Live Agent (EMEA)"}}}})
+	t.Cleanup(sb.Close)
+	c := client(t, sb)
+	add(t, c, "hal@example.com", "Live Agent (EMEA)")
+	if _, ok := sb.Instance("emea").User("hal@example.com"); !ok {
+		t.Fatal("the EMEA profile did not bring hal into emea")
+	}
+	if _, ok := sb.Marketo.User("hal@example.com"); ok {
+		t.Fatal("the EMEA profile brought hal into the default instance")
+	}
+	add(t, c, "ivy@example.com", "Live Agent")
+	if _, ok := sb.Instance("emea").User("ivy@example.com"); ok {
+		t.Fatal("a default profile brought ivy into emea")
+	}
+	if got := sb.SubscriptionProfiles("emea"); len(got) != 1 || got[0] != "Live Agent (EMEA)" || sb.SubscriptionProfiles("default") != nil {
+		t.Fatalf("subscription profiles %v", got)
+	}
+}
+
 func TestInstancesHaveTheirOwnCredentials(t *testing.T) {
 	sb := Start(Options{Instances: []Instance{{Name: "EMEA", MunchkinID: "222-BBB-222"}}, UserLag: time.Millisecond})
 	t.Cleanup(sb.Close)
