@@ -175,11 +175,13 @@ func (d *demo) world(rdb redis.UniversalClient, cleanups []func()) ([]func(), er
 		d.rdb = redis.NewClient(&redis.Options{Addr: d.mr.Addr()})
 		cleanups = append(cleanups, func() { _ = d.rdb.Close() })
 	}
-	d.sb = sandbox.Start(sandbox.Options{AdobeTimeScale: 1.0 / 60, MarketoTimeScale: 0.05, UserLag: 3 * time.Second, Instances: demoInstances()})
+	d.sb = sandbox.Start(sandbox.Options{AdobeTimeScale: 1.0 / 60, MarketoTimeScale: 0.05, UserLag: 3 * time.Second,
+		Instances: demoInstances(), EngageLink: true})
 	cleanups = append(cleanups, d.sb.Close)
 	// Someone an admin added by hand in both consoles, outside chataccess:
 	// the access review finds them.
-	if err := d.sb.Adobe.AddUser(adobefake.UserSeed{Email: "bob@example.com", FirstName: "Bob", LastName: "Hand", Groups: []string{"Live Agent"}}); err != nil {
+	if err := d.sb.Adobe.AddUser(adobefake.UserSeed{Email: "bob@example.com", FirstName: "Bob", LastName: "Hand",
+		Groups: []string{"Live Agent", sandbox.EngageProfile(sandbox.DefaultInstance)}}); err != nil {
 		return cleanups, err
 	}
 	if err := d.sb.Marketo.AddUser(marketofake.User{UserID: "bob@example.com", EmailAddress: "bob@example.com", FirstName: "Bob", LastName: "Hand",
@@ -225,6 +227,7 @@ func (d *demo) config(env Env, policyPath string) (*config.Config, config.Env, e
 	if err == nil {
 		d.teamsPolicy(cfg)
 		d.twoSubs, err = d.subscriptionsPolicy(cfg, getenv)
+		engagePolicy(cfg)
 	}
 	if err == nil {
 		err = cfg.Validate()

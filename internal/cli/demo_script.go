@@ -60,6 +60,8 @@ func (d *demo) intro() {
 		d.say("The agent package spans two Marketo subscriptions, as Adobe's procedure allows: the profiles %q (default", demoProfile)
 		d.say("subscription) and %q (subscription %s), each with the Marketo role %q; one approval executes on both.", demoEMEAProfile, demoInstance, demoRole)
 	}
+	d.say("The Admin Console is linked to Marketo as Adobe's is: someone new to a Marketo subscription is brought in by its")
+	d.say("Marketo Engage product profile, which the demo's packages add with their own.")
 	d.say("bob@example.com was given access by hand in both consoles, outside chataccess. To click through the same")
 	d.say("story in a browser%s: chataccess playground. To see every card line as it changes: chataccess demo --verbose.",
 		map[bool]string{true: " (on Slack)"}[d.platform != platformSlack])

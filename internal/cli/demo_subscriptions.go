@@ -49,8 +49,9 @@ func (d *demo) subscriptionsPolicy(cfg *config.Config, getenv func(string) strin
 	if !ok || len(cfg.Marketo.Instances) > 0 || len(pkg.Profiles) != 1 || pkg.Profiles[0].Name != demoProfile {
 		return false, nil
 	}
-	cfg.Marketo.Instances = map[string]config.MarketoInstanceConfig{demoInstance: {}}
-	pkg.Profiles = append(slices.Clone(pkg.Profiles), config.ProfileConfig{Name: demoEMEAProfile, Subscription: demoInstance})
+	cfg.Marketo.Instances = map[string]config.MarketoInstanceConfig{demoInstance: {EngageProfile: sandbox.EngageProfile(demoInstance)}}
+	pkg.Profiles = append(slices.Clone(pkg.Profiles), config.ProfileConfig{Name: demoEMEAProfile, Subscription: demoInstance,
+		EngageProfile: sandbox.EngageProfile(demoInstance)})
 	cfg.Packages[demoPackage] = pkg
 	env, problems := config.LoadInstanceEnv(getenv, []string{demoInstance})
 	if len(problems) > 0 {
@@ -58,6 +59,30 @@ func (d *demo) subscriptionsPolicy(cfg *config.Config, getenv func(string) strin
 	}
 	cfg.Env.MarketoInstances = env
 	return true, nil
+}
+
+// engagePolicy names, on every profile of a package that names none,
+// the Marketo Engage profile of the profile's subscription, and names
+// the default instance's: the demo's Admin Console is linked to Marketo as
+// the real one is (a person appears in a Marketo instance only once
+// they hold its Marketo Engage profile), so an add brings someone new
+// to Marketo in, as the card says it will.
+func engagePolicy(cfg *config.Config) {
+	if cfg.Marketo.EngageProfile == "" {
+		cfg.Marketo.EngageProfile = sandbox.EngageProduct
+	}
+	for name, pkg := range cfg.Packages {
+		if pkg.Marketo.EngageProfile != "" {
+			continue
+		}
+		pkg.Profiles = slices.Clone(pkg.Profiles)
+		for i, p := range pkg.Profiles {
+			if p.EngageProfile == "" {
+				pkg.Profiles[i].EngageProfile = sandbox.EngageProfile(p.Subscription)
+			}
+		}
+		cfg.Packages[name] = pkg
+	}
 }
 
 // vendors says what the emulated consoles hold for the story's package:

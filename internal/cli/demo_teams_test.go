@@ -32,7 +32,7 @@ func TestDemoTeamsEndToEnd(t *testing.T) {
 			`#dc-approvals: "Access request DC-1001 · add agent" updated (status: completed) Done: alice@example.com has agent until`,
 			`thread of "Access request DC-1001 · add agent": Approved by Dana Lee at`,
 			"personal message to Lea Lead: Your request DC-1001 (add agent for alice@example.com) is done",
-			"Marketo: waiting for the user to appear in Marketo",
+			"Marketo Engage - emea → Admin Console check",
 			`now Admin Console profile "Live Agent": alice@example.com, bob@example.com, profile "Live Agent (EMEA)": alice@example.com; Marketo role "DC Agent": alice@example.com, bob@example.com, in emea: alice@example.com`,
 			"personal message to Ada Admin: Review R-1 started for agent",
 			`#dc-admins: new "Access review R-1: drift report": bob@example.com (Bob Hand): granted outside chataccess`,

@@ -31,7 +31,9 @@ func TestDemoEndToEnd(t *testing.T) {
 		"only Eve Stone sees: You are not an approver of agent, so you cannot decide DC-1001.",
 		`DM "Access request DC-1001 · add agent" to Dana Lee, Lea Lead, Sam Support`,
 		"Approved by Dana Lee at",
-		"Marketo: waiting for the user to appear in Marketo",
+		// alice is new to Marketo: the package adds each subscription's
+		// Marketo Engage profile, which brings her in (Adobe's link).
+		"Admin Console: added to Live Agent, Live Agent (EMEA), Marketo Engage, Marketo Engage - emea",
 		// One approval executes on both subscriptions.
 		"The agent package spans two Marketo subscriptions",
 		`Admin Console: added to Live Agent, Live Agent (EMEA)`,
