@@ -37,13 +37,29 @@ type SeatCount struct {
 	// Quota is 0 when the profile states none (licenseQuota is not a
 	// whole number): then there is nothing to exceed.
 	Quota int `json:"quota,omitempty"`
-	// Holds says the person already holds the profile, so the add takes
-	// no seat.
+	// Holds says the person already holds the profile (for a user group:
+	// every member does), so the add takes no seat.
 	Holds bool `json:"holds,omitempty"`
+	// Takes is how many seats the add takes: 1 for a person, 0 when
+	// they hold the profile, for a user group one per member who does
+	// not hold it yet. 0 without Holds (requests stored before it was
+	// recorded) means 1.
+	Takes int `json:"takes,omitempty"`
 }
 
-// Over says whether adding the person would exceed the quota.
-func (s SeatCount) Over() bool { return s.Quota > 0 && !s.Holds && s.Used+1 > s.Quota }
+// Taken is how many seats the add takes (see Takes).
+func (s SeatCount) Taken() int {
+	switch {
+	case s.Holds:
+		return 0
+	case s.Takes > 0:
+		return s.Takes
+	}
+	return 1
+}
+
+// Over says whether the add would exceed the quota.
+func (s SeatCount) Over() bool { return s.Quota > 0 && s.Taken() > 0 && s.Used+s.Taken() > s.Quota }
 
 // MarketoPresence says whether the person is a user of one Marketo
 // instance already.

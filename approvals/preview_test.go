@@ -89,6 +89,10 @@ func TestSeatCountOver(t *testing.T) {
 		{approvals.SeatCount{Used: 50, Quota: 50}, true},
 		{approvals.SeatCount{Used: 50, Quota: 50, Holds: true}, false},
 		{approvals.SeatCount{Used: 500}, false},
+		{approvals.SeatCount{Used: 49, Quota: 50, Takes: 1}, false},
+		{approvals.SeatCount{Used: 1, Quota: 2, Takes: 2}, true},
+		{approvals.SeatCount{Used: 1, Quota: 3, Takes: 2}, false},
+		{approvals.SeatCount{Used: 2, Quota: 2, Holds: true}, false},
 	} {
 		if tc.s.Over() != tc.over {
 			t.Errorf("%+v: over %v", tc.s, !tc.over)

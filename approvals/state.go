@@ -65,10 +65,12 @@ const (
 	// EventGroupJoin and EventGroupLeave record a member who joined or
 	// left a user group that holds a grant, and what the group pass did
 	// to their Marketo role; EventGroupSnapshot records the first member
-	// snapshot of a group grant. They belong to no request.
+	// snapshot of a group grant; EventGroupRestore a member who had lost
+	// the Marketo role and got it back. They belong to no request.
 	EventGroupJoin     Event = "group_member_joined"
 	EventGroupLeave    Event = "group_member_left"
 	EventGroupSnapshot Event = "group_members_snapshot"
+	EventGroupRestore  Event = "group_member_role_restored"
 )
 
 // Events lists every event.

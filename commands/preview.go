@@ -56,7 +56,7 @@ func previewLines(l *i18n.Lang, r *approvals.Request) []bot.Text {
 	}
 	var out []bot.Text
 	if r.Target.IsGroup() {
-		return append(groupLines(l, r), noteLines(l, p)...)
+		return append(append(groupLines(l, r), groupSeatLines(l, r)...), noteLines(l, p)...)
 	}
 	if r.Kind != approvals.KindAdd {
 		return nil
@@ -101,6 +101,28 @@ func groupLines(l *i18n.Lang, r *approvals.Request) []bot.Text {
 		return []bot.Text{l.N("card.preview.group_add", r.Preview.GroupMembers, args)}
 	}
 	return []bot.Text{l.N("card.preview.group_remove", r.Preview.GroupMembers, args)}
+}
+
+// groupSeatLines say, for an add for a user group, how many seats each
+// profile has used and how many the add takes (one per member who does
+// not hold the profile yet).
+func groupSeatLines(l *i18n.Lang, r *approvals.Request) []bot.Text {
+	if r.Kind != approvals.KindAdd {
+		return nil
+	}
+	var out []bot.Text
+	for _, s := range r.Preview.Seats {
+		if s.Quota == 0 {
+			continue
+		}
+		args := i18n.M{"Profile": bot.Bold(s.Profile), "Used": l.Int(s.Used), "Quota": l.Int(s.Quota), "Takes": l.Int(s.Taken())}
+		if s.Over() {
+			out = append(out, l.T("holdings.seats_over", args))
+			continue
+		}
+		out = append(out, l.T("holdings.seats", args))
+	}
+	return out
 }
 
 // presenceLine says whether the person is in one Marketo instance and,

@@ -82,3 +82,25 @@ func TestSeatsRefusalSentence(t *testing.T) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }
+
+// TestCardGroupSeats: the card of an add for a user group says how many
+// seats the add takes, and warns when that goes over the quota.
+func TestCardGroupSeats(t *testing.T) {
+	pkg := &approvals.Package{Name: "agent", MinApprovals: 1, Profiles: []approvals.ProductProfile{{Name: "Live Agent"}},
+		MarketoRole: approvals.MarketoRef{Name: "DC Agent"}, MarketoWorkspace: approvals.MarketoRef{Name: "Default"}}
+	for _, tc := range []struct {
+		seat approvals.SeatCount
+		want string
+	}{
+		{approvals.SeatCount{Profile: "Live Agent", Used: 1, Quota: 4, Takes: 2}, "• Seats: Live Agent has 1 of 4 seats used; this add takes 2\n"},
+		{approvals.SeatCount{Profile: "Live Agent", Used: 1, Quota: 2, Takes: 2}, "• ⚠ Seats: Live Agent has 1 of 2 seats used; this add takes 2 and goes over the licence quota"},
+		{approvals.SeatCount{Profile: "Live Agent", Used: 3, Quota: 3, Holds: true}, "• Seats: Live Agent has 3 of 3 seats used; this add takes 0"},
+	} {
+		r := previewRequest(&approvals.Preview{GroupMembers: 3, Seats: []approvals.SeatCount{tc.seat}})
+		r.Package, r.Target = "agent", approvals.Target{Group: "EMEA Chat Agents", Email: approvals.GroupKey("EMEA Chat Agents")}
+		text := cardText(Card(r, pkg, CardOptions{}))
+		if !strings.Contains(text, tc.want) || !strings.Contains(text, "user group of 3 members") {
+			t.Errorf("card lacks %q:\n%s", tc.want, text)
+		}
+	}
+}

@@ -137,7 +137,11 @@ type snapshot struct {
 	started time.Time
 	done    chan struct{}
 	members map[string]bool // lower-case emails
-	err     error
+	// groups are, in a listing of everyone who holds the profile, the
+	// groups Adobe lists for each holder (profiles, user groups, admin
+	// groups), by lower-case email.
+	groups map[string][]string
+	err    error
 }
 
 // members returns a listing of profile that started at or after since,
@@ -178,9 +182,12 @@ func (s *Snapshots) listing(ctx context.Context, c *adobe.Client, profile string
 		// The listing serves other callers too: it must not die with the
 		// first caller's context.
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
-		set := map[string]bool{}
+		set, groups := map[string]bool{}, map[string][]string{}
 		collect := func(u adobe.User) error {
 			set[strings.ToLower(u.Email)] = true
+			if !direct {
+				groups[strings.ToLower(u.Email)] = u.Groups
+			}
 			return nil
 		}
 		if direct {
@@ -189,7 +196,7 @@ func (s *Snapshots) listing(ctx context.Context, c *adobe.Client, profile string
 			_, next.err = c.EachMember(fctx, profile, false, collect)
 		}
 		cancel()
-		next.members = set
+		next.members, next.groups = set, groups
 		close(next.done)
 		if next.err != nil {
 			s.mu.Lock()

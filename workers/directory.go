@@ -140,6 +140,20 @@ func (m *MarketoUsers) AddRole(ctx context.Context, userID string, role, ws appr
 	})
 }
 
+var _ RoleEnsurer = (*MarketoUsers)(nil)
+
+// EnsureRole implements RoleEnsurer: the client reads the user's roles
+// and assigns the role only when it is missing.
+func (m *MarketoUsers) EnsureRole(ctx context.Context, userID string, role, ws approvals.MarketoRef) (changed bool, err error) {
+	err = m.resolver().WithMarketo(ctx, m.Instance, role, ws, func(a vendormap.Assignment) error {
+		var cerr error
+		changed, cerr = m.Client.AddRole(ctx, userID, a.Role.ID, a.Workspace.ID)
+		m.contradicted(userID, cerr)
+		return cerr
+	})
+	return changed, err
+}
+
 // RemoveRole removes the role in the workspace.
 func (m *MarketoUsers) RemoveRole(ctx context.Context, userID string, role, ws approvals.MarketoRef) error {
 	return m.resolver().WithMarketo(ctx, m.Instance, role, ws, func(a vendormap.Assignment) error {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/integrations/adobe"
@@ -19,8 +18,8 @@ import (
 // umapi-doc:docs/en/api/usergroupActionCommands.md); every member then
 // holds them. The Marketo steps read the group's members in paged reads
 // (2,000 a page) and give each member the role; a removal takes the role
-// from members who do not hold the package another way, then the
-// profiles off the group.
+// from members who do not hold the package another way (holdings.go),
+// then the profiles off the group.
 
 // GroupConsole is the optional part of an AdminConsole for user groups
 // (AdobeConsole implements it).
@@ -173,11 +172,17 @@ func (e *Executor) groupMarketo(sub approvals.Subscription, add bool) func(conte
 			return failed(err)
 		}
 		changed, absent, kept := 0, []string{}, 0
-		asked := time.Now()
+		check := e.newHoldCheck(pkg, sub, r.Target.Group, members, "")
 		for _, email := range members {
-			if !add && e.holdsOtherwise(ctx, email, pkg, asked) {
-				kept++
-				continue
+			if !add {
+				how, _, err := check.kept(ctx, email)
+				if err != nil {
+					return failed(err)
+				}
+				if how != "" {
+					kept++
+					continue
+				}
 			}
 			ok, err := e.memberRole(ctx, m, email, sub, add)
 			if err != nil {
@@ -208,46 +213,6 @@ func (e *Executor) memberRole(ctx context.Context, m Marketo, email string, sub 
 		return true, m.AddRole(ctx, id, sub.Role, sub.Workspace)
 	}
 	return true, m.RemoveRole(ctx, id, sub.Role, sub.Workspace)
-}
-
-// holdsOtherwise says whether a member of the group holds the package
-// another way: a grant of their own in the ledger, or a direct
-// membership of one of its profiles (from one listing per profile that
-// started after since, shared by every member: pages, not a read each).
-func (e *Executor) holdsOtherwise(ctx context.Context, email string, pkg *approvals.Package, since time.Time) bool {
-	if g, err := e.ledger.Grant(ctx, email, pkg.Name); err == nil && g != nil {
-		return true
-	}
-	dm, ok := e.adobe.(interface {
-		HoldsDirectly(ctx context.Context, email string, profiles []string, since time.Time) (bool, error)
-	})
-	if !ok {
-		return false
-	}
-	holds, err := dm.HoldsDirectly(ctx, email, profileNames(pkg), since)
-	return err == nil && holds
-}
-
-// HoldsDirectly says whether email is a direct member of any of the
-// profiles, from Snapshots listings that started at or after since.
-func (a AdobeConsole) HoldsDirectly(ctx context.Context, email string, profiles []string, since time.Time) (bool, error) {
-	names := profiles
-	if a.Resolver != nil {
-		var err error
-		if names, err = a.Resolver.ProfileNames(ctx, profiles); err != nil {
-			return false, err
-		}
-	}
-	for _, p := range names {
-		s, err := a.Snapshots.members(ctx, a.Client, p, since)
-		if err != nil {
-			return false, err
-		}
-		if s.members[strings.ToLower(email)] {
-			return true, nil
-		}
-	}
-	return false, nil
 }
 
 // groupDetail is the detail of a group's Marketo step (without the

@@ -15,9 +15,8 @@ import (
 
 // The group pass brings later joiners and leavers of a user group that
 // holds a grant in line: a joiner gets the package's Marketo role on
-// every subscription, a leaver loses it unless they hold the package
-// another way (a grant of their own, or a direct membership of one of
-// its profiles). The Admin Console needs nothing: the group holds the
+// every subscription, a leaver loses it where they do not hold the
+// package another way (holdings.go). The Admin Console needs nothing: the group holds the
 // profiles. Each joiner and leaver gets an audit entry, written with the
 // grant's member snapshot in one atomic step; the first pass over a grant
 // takes the snapshot (and makes sure every member has the role).
@@ -32,9 +31,10 @@ type GroupLedger interface {
 	Claim(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
 }
 
-// GroupSync counts what one group pass did.
+// GroupSync counts what one group pass did: Restored counts members
+// who had lost the Marketo role and got it back.
 type GroupSync struct {
-	Grants, Joined, Left int
+	Grants, Joined, Left, Restored int
 }
 
 // SyncGroups runs one group pass over every group grant. A grant with an
@@ -58,13 +58,14 @@ func (e *Executor) SyncGroups(ctx context.Context, gl GroupLedger) (GroupSync, e
 			if !approvals.IsGroupKey(g.Email) || e.busy(ctx, gl, g) {
 				continue
 			}
-			joined, left, err := e.syncGroup(ctx, gl, g, pkg)
+			n, err := e.syncGroup(ctx, gl, g, pkg)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("user group %s, package %s: %w", g.Email, pkg.Name, err))
 			}
 			sum.Grants++
-			sum.Joined += joined
-			sum.Left += left
+			sum.Joined += n.Joined
+			sum.Left += n.Left
+			sum.Restored += n.Restored
 		}
 	}
 	return sum, errors.Join(errs...)
@@ -84,46 +85,115 @@ func (e *Executor) busy(ctx context.Context, gl GroupLedger, g approvals.Grant) 
 }
 
 // syncGroup brings one group grant's members in line.
-func (e *Executor) syncGroup(ctx context.Context, gl GroupLedger, g approvals.Grant, pkg *approvals.Package) (joined, left int, err error) {
+func (e *Executor) syncGroup(ctx context.Context, gl GroupLedger, g approvals.Grant, pkg *approvals.Package) (n GroupSync, err error) {
 	gc, err := e.groupConsole()
 	if err != nil {
-		return 0, 0, err
+		return n, err
 	}
 	group := strings.TrimPrefix(g.Email, "group:")
 	members, err := gc.GroupMembers(ctx, group)
 	if err != nil {
-		return 0, 0, err
+		return n, err
 	}
 	snap, taken, err := gl.GroupMembers(ctx, g.Email, pkg.Name)
 	if err != nil {
-		return 0, 0, err
+		return n, err
 	}
 	if !taken {
-		return 0, 0, e.firstSnapshot(ctx, gl, g, pkg, group, members)
+		return n, e.firstSnapshot(ctx, gl, g, pkg, group, members)
 	}
 	var errs []error
+	var stayed []string
 	for _, m := range members {
 		if slices.Contains(snap, m) {
+			stayed = append(stayed, m)
 			continue
 		}
 		ok, err := e.groupJoiner(ctx, gl, g, pkg, group, m)
 		if ok {
-			joined++
+			n.Joined++
 		}
 		errs = append(errs, err)
 	}
-	asked := e.clock.Now()
+	checks := e.holdChecks(pkg, group, members) // read once, for every leaver
 	for _, m := range snap {
 		if slices.Contains(members, m) {
 			continue
 		}
-		if err := e.groupLeaver(ctx, gl, g, pkg, group, m, asked); err != nil {
+		if err := e.groupLeaver(ctx, gl, g, pkg, group, m, checks); err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		left++
+		n.Left++
 	}
-	return joined, left, errors.Join(errs...)
+	n.Restored, err = e.restoreRoles(ctx, gl, g, pkg, group, stayed)
+	return n, errors.Join(append(errs, err)...)
+}
+
+// restoreRoles gives the role back, on every subscription, to members
+// who stayed in the group but lost it (taken by hand in Marketo, or by
+// an older removal that did not see the group), each with an audit
+// entry. It costs a Marketo read per member, so it runs once a
+// RoleCheckEvery slot per grant across replicas (a claimed slot).
+func (e *Executor) restoreRoles(ctx context.Context, gl GroupLedger, g approvals.Grant, pkg *approvals.Package, group string, stayed []string) (int, error) {
+	if len(stayed) == 0 {
+		return 0, nil
+	}
+	every := e.cfg.RoleCheckEvery
+	slot := e.clock.Now().Truncate(every)
+	ok, err := gl.Claim(ctx, "group-roles:"+g.Email+"/"+pkg.Name+"@"+strconv.FormatInt(slot.Unix(), 10), e.holder, 2*every)
+	if err != nil || !ok {
+		return 0, err
+	}
+	restored := 0
+	var errs []error
+	for _, m := range stayed {
+		roles, err := e.ensureRoles(ctx, pkg, m)
+		if err == nil && len(roles) > 0 {
+			detail := fmt.Sprintf("member of user group %s, which holds %s (%s), lacked the Marketo role: %s restored",
+				strconv.Quote(group), pkg.Name, grantRef(g), strings.Join(roles, ", "))
+			if err = gl.CommitGroupMembers(ctx, e.groupChange(approvals.EventGroupRestore, pkg, m, detail), g.Email, pkg.Name, nil, nil); err == nil {
+				restored++
+			}
+		}
+		errs = append(errs, err)
+	}
+	return restored, errors.Join(errs...)
+}
+
+// ensureRoles gives the member the role on every subscription whose
+// port can say whether they lacked it (RoleEnsurer), and names the roles
+// they lacked.
+func (e *Executor) ensureRoles(ctx context.Context, pkg *approvals.Package, email string) ([]string, error) {
+	var out []string
+	for _, sub := range pkg.MarketoSubscriptions() {
+		if sub.Role.ID == 0 && sub.Role.Name == "" {
+			continue
+		}
+		m, err := e.marketoOn(sub.Instance)
+		if err != nil {
+			return out, err
+		}
+		re, ok := m.(RoleEnsurer)
+		if !ok {
+			continue
+		}
+		id, err := m.FindUser(ctx, email)
+		if errors.Is(err, ErrUserNotFound) {
+			continue
+		}
+		if err != nil {
+			return out, err
+		}
+		changed, err := re.EnsureRole(ctx, id, sub.Role, sub.Workspace)
+		if err != nil {
+			return out, err
+		}
+		if changed {
+			out = append(out, roleLabel(sub.Role)+onInstance(sub.Instance))
+		}
+	}
+	return out, nil
 }
 
 // groupRoles gives (or takes) the member the role on every subscription;
@@ -169,22 +239,63 @@ func (e *Executor) groupJoiner(ctx context.Context, gl GroupLedger, g approvals.
 	return true, gl.CommitGroupMembers(ctx, e.groupChange(approvals.EventGroupJoin, pkg, email, detail), g.Email, pkg.Name, []string{email}, nil)
 }
 
-// groupLeaver takes the role from a leaver who does not hold the package
-// another way.
-func (e *Executor) groupLeaver(ctx context.Context, gl GroupLedger, g approvals.Grant, pkg *approvals.Package, group, email string, asked time.Time) error {
-	what := "kept the Marketo role (they hold the package another way)"
-	if !e.holdsOtherwise(ctx, email, pkg, asked) {
-		_, roles, err := e.groupRoles(ctx, pkg, email, false)
+// groupLeaver takes the role, subscription by subscription, from a
+// leaver who does not hold the package there another way (holdings.go;
+// checks are holdChecks').
+func (e *Executor) groupLeaver(ctx context.Context, gl GroupLedger, g approvals.Grant, pkg *approvals.Package, group, email string, checks []*holdCheck) error {
+	var removed, kept []string
+	for i, sub := range pkg.MarketoSubscriptions() {
+		if sub.Role.ID == 0 && sub.Role.Name == "" {
+			continue
+		}
+		how, _, err := checks[i].kept(ctx, email)
 		if err != nil {
 			return err
 		}
-		what = "Marketo role " + strings.Join(roles, ", ") + " removed"
-		if len(roles) == 0 {
-			what = "not in Marketo; no role to remove"
+		if how != "" {
+			kept = append(kept, roleLabel(sub.Role)+onInstance(sub.Instance))
+			continue
+		}
+		m, err := e.marketoOn(sub.Instance)
+		if err != nil {
+			return err
+		}
+		ok, err := e.memberRole(ctx, m, email, sub, false)
+		if err != nil {
+			return err
+		}
+		if ok {
+			removed = append(removed, roleLabel(sub.Role)+onInstance(sub.Instance))
 		}
 	}
-	detail := fmt.Sprintf("left user group %s, which holds %s (%s): %s", strconv.Quote(group), pkg.Name, grantRef(g), what)
+	detail := fmt.Sprintf("left user group %s, which holds %s (%s): %s", strconv.Quote(group), pkg.Name, grantRef(g), leaverWhat(removed, kept))
 	return gl.CommitGroupMembers(ctx, e.groupChange(approvals.EventGroupLeave, pkg, email, detail), g.Email, pkg.Name, nil, []string{email})
+}
+
+// holdChecks are the checks of a group's leavers, one per subscription
+// of the package (members are the group's members now).
+func (e *Executor) holdChecks(pkg *approvals.Package, group string, members []string) []*holdCheck {
+	subs := pkg.MarketoSubscriptions()
+	out := make([]*holdCheck, len(subs))
+	for i, sub := range subs {
+		out[i] = e.newHoldCheck(pkg, sub, group, members, "")
+	}
+	return out
+}
+
+// leaverWhat says what happened to a leaver's roles.
+func leaverWhat(removed, kept []string) string {
+	var parts []string
+	if len(removed) > 0 {
+		parts = append(parts, "Marketo role "+strings.Join(removed, ", ")+" removed")
+	}
+	if len(kept) > 0 {
+		parts = append(parts, "kept the Marketo role (they hold the package another way)")
+	}
+	if len(parts) == 0 {
+		return "not in Marketo; no role to remove"
+	}
+	return strings.Join(parts, "; ")
 }
 
 // firstSnapshot makes sure every member the Marketo instances know has

@@ -46,6 +46,9 @@ func (a AdobeConsole) Seats(ctx context.Context, email string, profiles []approv
 				return nil, err
 			}
 		}
+		if email != "" {
+			s.Takes = s.Taken()
+		}
 		out = append(out, s)
 	}
 	return out, nil
@@ -67,7 +70,10 @@ var _ approvals.Inspector = (*Inspector)(nil)
 func (i *Inspector) Inspect(ctx context.Context, r *approvals.Request, pkg *approvals.Package) (*approvals.Preview, error) {
 	p := &approvals.Preview{}
 	if r.Target.IsGroup() {
-		return p, i.inspectGroup(ctx, r, pkg, p)
+		if err := i.inspectGroup(ctx, r, pkg, p); err != nil {
+			return p, err
+		}
+		return p, i.groupSeats(ctx, r, pkg, p)
 	}
 	if sr, ok := i.Adobe.(SeatReader); ok {
 		seats, err := sr.Seats(ctx, r.Target.Email, pkg.Profiles)
@@ -108,16 +114,16 @@ func (i *Inspector) Inspect(ctx context.Context, r *approvals.Request, pkg *appr
 
 // seatsLeft refuses, right before the Admin Console change, an add
 // that would go over a full profile when the package says seats:
-// refuse; nothing has changed then. A quota that cannot be read does not
+// refuse (for a user group: one seat per member who does not hold the
+// profile); nothing has changed then. A quota that cannot be read does not
 // stop the add (Adobe's own answer to an add over the quota is
 // UNCONFIRMED).
 func (e *Executor) seatsLeft(ctx context.Context, r *approvals.Request, pkg *approvals.Package) error {
-	sr, ok := e.adobe.(SeatReader)
-	if !ok || pkg.Seats != approvals.SeatsRefuse || r.DryRun {
+	if pkg.Seats != approvals.SeatsRefuse || r.DryRun {
 		return nil
 	}
-	seats, err := sr.Seats(ctx, r.Target.Email, pkg.Profiles)
-	if err != nil {
+	seats, ok, err := e.seatCounts(ctx, r, pkg)
+	if !ok || err != nil {
 		return err
 	}
 	if full := (&approvals.Preview{Seats: seats}).Over(); len(full) > 0 {

@@ -48,6 +48,12 @@ type Marketo interface {
 	RemoveRole(ctx context.Context, userID string, role, workspace approvals.MarketoRef) error
 }
 
+// RoleEnsurer is the optional part of a Marketo port that assigns a
+// role and says whether the user lacked it (MarketoUsers implements it).
+type RoleEnsurer interface {
+	EnsureRole(ctx context.Context, userID string, role, workspace approvals.MarketoRef) (changed bool, err error)
+}
+
 // ErrUserNotFound says Marketo does not know the user (yet).
 var ErrUserNotFound = errors.New("user not found in Marketo")
 

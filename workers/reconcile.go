@@ -53,8 +53,8 @@ func (rc *Reconciler) Run(ctx context.Context) error {
 			sum, ran, err := rc.exec.GroupPass(ctx, rc.groups, rc.every)
 			if err != nil && ctx.Err() == nil {
 				log.Warn().Err(err).Msg("user group pass failed")
-			} else if ran && sum.Joined+sum.Left > 0 {
-				log.Info().Int("joined", sum.Joined).Int("left", sum.Left).Msg("brought user group members in line")
+			} else if ran && sum.Joined+sum.Left+sum.Restored > 0 {
+				log.Info().Int("joined", sum.Joined).Int("left", sum.Left).Int("restored", sum.Restored).Msg("brought user group members in line")
 			}
 		}
 		select {

@@ -42,6 +42,10 @@ type SagaConfig struct {
 	UserPollTimeout time.Duration
 	// ConfirmMembership reads the user back after the Admin Console add.
 	ConfirmMembership bool
+	// RoleCheckEvery is how often the group pass checks that the members
+	// of a granted user group still have the Marketo role (a Marketo
+	// read per member, so not every pass).
+	RoleCheckEvery time.Duration
 }
 
 func (c SagaConfig) withDefaults() SagaConfig {
@@ -59,6 +63,7 @@ func (c SagaConfig) withDefaults() SagaConfig {
 	def(&c.UserPoll, time.Minute)
 	def(&c.UserPollMax, 15*time.Minute)
 	def(&c.UserPollTimeout, 3*time.Hour)
+	def(&c.RoleCheckEvery, 24*time.Hour)
 	return c
 }
 

@@ -96,9 +96,12 @@ func (e *Executor) marketoAddOn(sub approvals.Subscription) func(context.Context
 	}
 }
 
-// marketoRemoveOn removes the subscription's role on its instance.
+// marketoRemoveOn removes the subscription's role on its instance,
+// unless the person still holds the package there through a user group
+// (holdings.go): then the role stays and the step says why; the Admin
+// Console step still takes their direct membership.
 func (e *Executor) marketoRemoveOn(sub approvals.Subscription) func(context.Context, *approvals.Request, *approvals.Package) outcome {
-	return func(ctx context.Context, r *approvals.Request, _ *approvals.Package) outcome {
+	return func(ctx context.Context, r *approvals.Request, pkg *approvals.Package) outcome {
 		if r.DryRun {
 			return skipped(fmt.Sprintf("dry run: would remove %s in %s%s", sub.Role, sub.Workspace, onInstance(sub.Instance))).
 				say("saga.dry_run_remove", onArgs(sub.Instance, map[string]string{"Role": sub.Role.String(), "Workspace": sub.Workspace.String()}))
@@ -113,6 +116,9 @@ func (e *Executor) marketoRemoveOn(sub approvals.Subscription) func(context.Cont
 		}
 		if err != nil {
 			return failed(err)
+		}
+		if out, kept := e.keptThroughGroup(ctx, r, pkg, sub); kept {
+			return out
 		}
 		if err := m.RemoveRole(ctx, id, sub.Role, sub.Workspace); err != nil {
 			return failed(err)
