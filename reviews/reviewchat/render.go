@@ -282,7 +282,7 @@ func (r renderer) decisionLine(d *reviews.Decision) bot.Text {
 	case d.RequestID != "" && d.Failure == "":
 		t = l.T("reviewpage.decision.with_request", i18n.M{"Line": t, "ID": bot.Code(d.RequestID)})
 	case d.Failure != "":
-		t = l.T("reviewpage.decision.with_failure", i18n.M{"Line": t, "Failure": cut(d.Failure, 300)})
+		t = l.T("reviewpage.decision.with_failure", i18n.M{"Line": t, "Failure": l.Sentence(d.FailureKey, d.FailureArgs, cut(d.Failure, 300))})
 	}
 	return t
 }
