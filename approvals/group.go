@@ -76,20 +76,24 @@ func isAdminGroup(name string) bool {
 // with its ledger key. Errors are *GroupTargetError.
 func groupTarget(pkg *Package, t Target) (Target, error) {
 	name := strings.Join(strings.Fields(t.Group), " ")
-	refuse := func(format string, args ...any) (Target, error) {
-		return Target{}, &GroupTargetError{Group: name, Package: pkg.Name, Why: fmt.Sprintf(format, args...)}
+	// Each refusal keeps its message id, so the requester reads it in
+	// their language.
+	args := map[string]string{"Group": fmt.Sprintf("%q", name), "Package": pkg.Name}
+	refuse := func(key, format string, a ...any) (Target, error) {
+		return Target{}, &GroupTargetError{Group: name, Package: pkg.Name, Why: fmt.Sprintf(format, a...), Key: key, Args: args}
 	}
 	switch {
 	case name == "":
-		return refuse("Name the user group.")
+		return refuse("grouptarget.unnamed", "Name the user group.")
 	case len(name) > 255:
-		return refuse("A user group name has at most 255 characters.")
+		return refuse("grouptarget.too_long", "A user group name has at most 255 characters.")
 	case isAdminGroup(name):
-		return refuse("%q is an Admin Console admin group, not a user group; name a user group.", name)
+		return refuse("grouptarget.admin_group", "%q is an Admin Console admin group, not a user group; name a user group.", name)
 	case !pkg.AllowGroupTargets:
-		return refuse("Package %s is granted to people only, not to user groups (allow_group_targets is off).", pkg.Name)
+		return refuse("grouptarget.people_only", "Package %s is granted to people only, not to user groups (allow_group_targets is off).", pkg.Name)
 	case len(pkg.GroupTargets) > 0 && !slices.ContainsFunc(pkg.GroupTargets, func(g string) bool { return GroupKey(g) == GroupKey(name) }):
-		return refuse("Package %s may be granted to user groups %s only, not to %q.", pkg.Name, quoteNames(pkg.GroupTargets), name)
+		args["Allowed"] = quoteNames(pkg.GroupTargets)
+		return refuse("grouptarget.not_allowed", "Package %s may be granted to user groups %s only, not to %q.", pkg.Name, quoteNames(pkg.GroupTargets), name)
 	}
 	return Target{Group: name, Email: GroupKey(name)}, nil
 }

@@ -12,6 +12,12 @@ type Message struct {
 	Blocks []Block
 	// Thread, when set, posts the message as a reply in that thread.
 	Thread *MessageRef
+	// Lang is the catalog language the message is written in ("fr"),
+	// so the renderer writes its own few words (an overflow marker, a
+	// generic fallback line, a default button label) in it too. Empty:
+	// the language of the one person it is for (a DM, an ephemeral
+	// answer), else the adapter's default.
+	Lang string
 }
 
 // Block is one layout block of a Message, Modal or Home: *Header,
@@ -142,6 +148,8 @@ type Modal struct {
 	// NotifyOnClose asks for a notification when the user closes it.
 	NotifyOnClose bool
 	Blocks        []Block
+	// Lang is the catalog language of the modal (see Message.Lang).
+	Lang string
 }
 
 // Home is the bot's App Home tab for one user.
@@ -149,6 +157,8 @@ type Home struct {
 	CallbackID      string
 	PrivateMetadata string
 	Blocks          []Block
+	// Lang is the catalog language of the Home (see Message.Lang).
+	Lang string
 }
 
 // Input is a labelled form field of a Modal. Its value comes back in

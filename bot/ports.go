@@ -80,13 +80,34 @@ type Sender interface {
 	GroupMembers(ctx context.Context, groupID string) ([]string, error)
 }
 
-// Phrases are the few sentences a platform adapter says on its own —
-// when the handler failed or its answer could not be shown — in a
-// person's language. The i18n catalog satisfies it; nil means English.
+// Phrases are the few sentences and words a platform adapter says on
+// its own — when the handler failed or its answer could not be shown,
+// or when a message had to be shortened to fit — in a person's or a
+// message's language. The i18n catalog satisfies it; nil means English.
 type Phrases interface {
-	// Phrase is message id in the language of locale ("fr-FR"; "" or
-	// one without a catalog: the default language).
+	// Phrase is message id in the language of locale ("fr-FR", "fr";
+	// "" or one without a catalog: the default language).
 	Phrase(locale, id string) string
+	// PhraseN is message id in the plural form the language of locale
+	// uses for n, which the message writes as {{.Count}}.
+	PhraseN(locale, id string, n int) string
+}
+
+// Say is message id of p in the language of locale, or english when p
+// is nil.
+func Say(p Phrases, locale, id, english string) string {
+	if p == nil {
+		return english
+	}
+	return p.Phrase(locale, id)
+}
+
+// SayN is Say in the plural form for n.
+func SayN(p Phrases, locale, id string, n int, english string) string {
+	if p == nil {
+		return english
+	}
+	return p.PhraseN(locale, id, n)
 }
 
 // Sentinel errors of the ports; match with errors.Is.

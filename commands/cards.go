@@ -93,7 +93,7 @@ func Card(r *approvals.Request, pkg *approvals.Package, o CardOptions) bot.Messa
 	if r.DryRun {
 		fallback = l.T("card.dry_run_fallback", i18n.M{"DryRun": l.S("card.dry_run"), "Text": fallback})
 	}
-	return bot.Message{Text: fallback, Blocks: blocks}
+	return bot.Message{Text: fallback, Blocks: blocks, Lang: l.Name()}
 }
 
 // cardTitle is the header of a card.

@@ -47,7 +47,7 @@ func ExpiryWarningIn(l *i18n.Lang, g approvals.Grant, pkg *approvals.Package, no
 			&bot.Button{ActionID: ActionExtend, Text: l.S("expiry.extend"), Value: g.RequestID, Style: bot.StylePrimary},
 		}})
 	}
-	return bot.Message{Text: text, Blocks: blocks}
+	return bot.Message{Text: text, Blocks: blocks, Lang: l.Name()}
 }
 
 // WarnExpiry sends ExpiryWarning by DM to the holder and to whoever

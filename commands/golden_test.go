@@ -106,12 +106,13 @@ func TestGoldenCards(t *testing.T) {
 	})
 }
 
-// checkMessage renders m through the Slack renderer, compares it with
-// the golden file and posts it to the fake Slack API, which checks the
-// Block Kit limits on its own.
+// checkMessage renders m through the Slack renderer, as serve wires it
+// (its own words from the catalog), compares it with the golden file
+// and posts it to the fake Slack API, which checks the Block Kit limits
+// on its own.
 func checkMessage(t *testing.T, f *fixture, name string, m bot.Message) {
 	t.Helper()
-	r, err := slackbot.RenderMessage(m)
+	r, err := slackbot.Renderer{Phrases: f.h.cat}.Message(m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +129,7 @@ func checkModal(t *testing.T, f *fixture, name string, m bot.Modal) {
 	if n := len([]rune(m.Title)); n > maxModalTitle {
 		t.Fatalf("title %q is %d characters", m.Title, n)
 	}
-	v, err := slackbot.RenderModal(m)
+	v, err := slackbot.Renderer{Phrases: f.h.cat}.Modal(m)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -289,7 +289,7 @@ func (h *Handler) cmdList(ctx context.Context, l *i18n.Lang, actor approvals.Act
 	if len(reqs) == 0 {
 		return bot.Reply{Message: ephemeral(l.T("list.none", i18n.M{"Command": bot.Code(h.deps.CommandName + " add")}))}
 	}
-	m := bot.Message{Text: l.T("list.title"), Blocks: []bot.Block{&bot.Header{Text: l.S("list.title")}}}
+	m := bot.Message{Text: l.T("list.title"), Blocks: []bot.Block{&bot.Header{Text: l.S("list.title")}}, Lang: l.Name()}
 	for _, r := range reqs {
 		m.Blocks = append(m.Blocks, h.summaryBlock(l, r, actor, true))
 	}
@@ -304,7 +304,7 @@ func (h *Handler) cmdPending(ctx context.Context, l *i18n.Lang, actor approvals.
 	if len(reqs) == 0 {
 		return bot.Reply{Message: ephemeral(l.T("pending.none"))}
 	}
-	m := bot.Message{Text: l.T("pending.title"), Blocks: []bot.Block{&bot.Header{Text: l.S("pending.title")}}}
+	m := bot.Message{Text: l.T("pending.title"), Blocks: []bot.Block{&bot.Header{Text: l.S("pending.title")}}, Lang: l.Name()}
 	for _, r := range reqs {
 		m.Blocks = append(m.Blocks, h.summaryBlock(l, r, actor, false), decideActions(l, r, h.tag()))
 	}

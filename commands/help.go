@@ -38,7 +38,7 @@ func HelpMessageIn(l *i18n.Lang, command string) bot.Message {
 		l.T("help.users", i18n.M{"D30": bot.Code("30d"), "W2": bot.Code("2w"), "H12": bot.Code("12h"), "Permanent": bot.Code("permanent")}),
 		bot.Code(command+` add alice@example.com agent 30d "covering EMEA"`),
 	)
-	return bot.Message{Text: l.T("help.fallback", i18n.M{"Command": command}), Blocks: []bot.Block{&bot.Section{Text: bot.Lines(lines...)}}}
+	return bot.Message{Text: l.T("help.fallback", i18n.M{"Command": command}), Blocks: []bot.Block{&bot.Section{Text: bot.Lines(lines...)}}, Lang: l.Name()}
 }
 
 // usageMessage explains a grammar mistake with the right usage.
@@ -53,8 +53,8 @@ func usageMessage(l *i18n.Lang, command string, e *UsageError) *bot.Message {
 	for _, u := range usageLines {
 		if u.verb == e.Verb {
 			t := bot.Lines(msg, l.T("help.usage", i18n.M{"Usage": bot.Code(command + " " + u.args), "What": l.T(u.what)}))
-			return &bot.Message{Text: t}
+			return &bot.Message{Text: t, Lang: l.Name()}
 		}
 	}
-	return &bot.Message{Text: msg}
+	return &bot.Message{Text: msg, Lang: l.Name()}
 }

@@ -106,7 +106,7 @@ func newFixture(t *testing.T) *fixture {
 	sender := slackbot.NewSender(slackbot.SenderConfig{
 		BotToken: slackfake.Token, APIURL: fake.URL(), MaxRetryWait: 2 * time.Second,
 		Pacer:   slackbot.NewChannelPacer(time.Millisecond, time.Second, nil),
-		Metrics: slackbot.NewMetrics(nil), Logger: zerolog.Nop(),
+		Metrics: slackbot.NewMetrics(nil), Logger: zerolog.Nop(), Phrases: builtinCatalog(),
 	})
 	logs := &strings.Builder{}
 	var mu sync.Mutex

@@ -33,7 +33,7 @@ func (h *Handler) HandleHomeOpened(ctx context.Context, u bot.User) {
 	var home bot.Home
 	if err != nil {
 		h.log.Warn().Err(err).Str(logging.User, u.ID).Msg("resolve actor for home")
-		home = bot.Home{CallbackID: homeCallback, Blocks: []bot.Block{&bot.Header{Text: l.S("home.title")}, &bot.Section{Text: h.actorProblem(l, err)}}}
+		home = bot.Home{CallbackID: homeCallback, Blocks: []bot.Block{&bot.Header{Text: l.S("home.title")}, &bot.Section{Text: h.actorProblem(l, err)}}, Lang: l.Name()}
 	} else if home, err = h.HomeIn(ctx, l, actor); err != nil {
 		h.log.Error().Err(err).Str(logging.User, u.ID).Msg("build home")
 		return
@@ -108,7 +108,7 @@ func (h *Handler) HomeIn(ctx context.Context, l *i18n.Lang, actor approvals.Acto
 		b.blocks = append(b.blocks, &bot.Context{Elements: []bot.Text{l.N("home.more", b.dropped, i18n.M{
 			"List": bot.Code(h.deps.CommandName + " list"), "Pending": bot.Code(h.deps.CommandName + " pending")})}})
 	}
-	return bot.Home{CallbackID: homeCallback, Blocks: b.blocks}, nil
+	return bot.Home{CallbackID: homeCallback, Blocks: b.blocks, Lang: l.Name()}, nil
 }
 
 // recentDecisions are the actor's own decisions on requests, one line

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -49,11 +50,34 @@ func TestGoldenFrench(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := slackbot.RenderHome(home)
+	v, err := slackbot.Renderer{Phrases: f.h.cat}.Home(home)
 	if err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "fr_home", v)
+}
+
+// TestFrenchCardCutToFit: a French card that Slack cannot hold whole is
+// cut with a French marker, in the card's language whatever the
+// renderer's default: the card carries its language to the renderer.
+func TestFrenchCardCutToFit(t *testing.T) {
+	f := newFixture(t)
+	pkg, _ := testPolicy().Package("agent")
+	m := Card(cardStates()["card_pending_1of2"], pkg, CardOptions{Lang: f.h.cat.Lang("fr")})
+	for i := range 60 {
+		m.Blocks = append(m.Blocks, &bot.Context{Elements: []bot.Text{bot.Plain(strconv.Itoa(i))}})
+	}
+	ref, err := f.sender.Post(f.ctx, "CGOLDEN", m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := f.fake.Message(ref.Channel, ref.ID)
+	if !strings.Contains(got.Blocks, "autres éléments non affichés") || strings.Contains(got.Blocks, "more not shown") {
+		t.Fatalf("French card cut: …%s", got.Blocks[max(0, len(got.Blocks)-300):])
+	}
+	if !strings.Contains(got.Blocks, `"action_id":"dc_approve"`) {
+		t.Fatalf("the buttons went with the cut")
+	}
 }
 
 // frenchApprover makes Ben a French speaker in Slack.
@@ -147,5 +171,19 @@ func TestPolicyLanguage(t *testing.T) {
 	if len(admin) == 0 || !strings.Contains(admin[len(admin)-1].Text, "Alerte chataccess") {
 		raw, _ := json.Marshal(admin)
 		t.Fatalf("admin alert: %s", raw)
+	}
+}
+
+// TestSeatsListInFrench: an add refused for several full profiles lists
+// them with the French separator (narrow no-break space before « ; »).
+func TestSeatsListInFrench(t *testing.T) {
+	f := newFixture(t)
+	err := &approvals.SeatsError{Package: "agent", Full: []approvals.SeatCount{{Profile: "A", Used: 3, Quota: 3}, {Profile: "B", Used: 1, Quota: 1}}}
+	got := seatsText(f.h.cat.Lang("fr"), err).String()
+	if !strings.Contains(got, "A utilise 3 licences sur 3\u202f; B utilise 1 licences sur 1") {
+		t.Fatalf("French list %q", got)
+	}
+	if got := seatsText(f.h.cat.Lang("en"), err).String(); !strings.Contains(got, "A has 3 of 3 seats used; B has 1 of 1 seats used") {
+		t.Fatalf("English list %q", got)
 	}
 }

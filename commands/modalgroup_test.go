@@ -8,6 +8,7 @@ import (
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
 	"github.com/chataccess/chataccess/bot/slackbot"
+	"github.com/chataccess/chataccess/bot/slackbot/slackfake"
 )
 
 // TestAddModalGroup: the Add modal has a user group field next to the
@@ -72,5 +73,24 @@ func TestAddModalGroupSubmit(t *testing.T) {
 	reqs, err := f.st.List(f.ctx, approvals.ByTarget(approvals.GroupKey("EMEA Chat Agents")), 10)
 	if err != nil || len(reqs) != 1 || reqs[0].Target.Group != "EMEA Chat Agents" || reqs[0].Package != "agent" {
 		t.Fatalf("%v %+v", err, reqs)
+	}
+}
+
+// TestGroupTargetRefusedInFrench: a French requester naming a group the
+// domain refuses reads why in French, under the group field.
+func TestGroupTargetRefusedInFrench(t *testing.T) {
+	f := newFixture(t)
+	f.fake.AddUser(slackfake.User{ID: "ULEAD", Name: "Lea Lead", Email: "lead@example.com", Locale: "fr-FR"})
+	f.svc.Policy().Packages["agent"].AllowGroupTargets = true
+	for _, tc := range []struct{ group, pkg, want string }{
+		{"_org_admin", "agent", "est un groupe d’administrateurs de l’Admin Console"},
+		{"EMEA Chat Agents", "viewer", "n’est accordé qu’à des personnes"},
+	} {
+		rep := f.h.HandleSubmission(f.ctx, bot.Submission{User: user("ULEAD"), CallbackID: CallbackAdd, Values: bot.Values{
+			blockGroup: {inputGroup: {Text: tc.group}}, blockPackage: {inputPackage: {Selected: []string{tc.pkg}}},
+			blockDuration: {inputDuration: {Selected: []string{"30d"}}}, blockReason: {inputReason: {Text: "EMEA"}}}})
+		if got := rep.Errors[blockGroup]; !strings.Contains(got, tc.want) {
+			t.Errorf("%s: errors %q", tc.group, rep.Errors)
+		}
 	}
 }

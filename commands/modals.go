@@ -145,6 +145,7 @@ func (h *Handler) addModal(l *i18n.Lang, f addForm) bot.Modal {
 	dur := orText(f.Duration, durDefault)
 	m := bot.Modal{
 		CallbackID: CallbackAdd, Title: title(l.S("modal.add.title")), Submit: l.S("modal.add.submit"), Close: l.S("modal.cancel"),
+		Lang:            l.Name(),
 		PrivateMetadata: f.Extends,
 		Blocks: []bot.Block{
 			&bot.Section{Text: l.T("modal.add.intro")},
@@ -186,6 +187,7 @@ func emailUnlessPicked(f addForm) string {
 func (h *Handler) removeUserModal(l *i18n.Lang) bot.Modal {
 	return bot.Modal{
 		CallbackID: CallbackRemoveUser, Title: title(l.S("modal.remove.title")), Submit: l.S("modal.remove_user.submit"), Close: l.S("modal.cancel"),
+		Lang: l.Name(),
 		Blocks: []bot.Block{
 			&bot.Section{Text: l.T("modal.remove_user.intro")},
 			&bot.Input{BlockID: blockUser, Label: l.S("modal.person"), Optional: true, Element: &bot.UserSelect{ActionID: inputUser, Placeholder: l.S("modal.person_placeholder")}},
@@ -223,6 +225,7 @@ func (h *Handler) removeModal(ctx context.Context, l *i18n.Lang, tgt approvals.T
 	}
 	return bot.Modal{
 		CallbackID: CallbackRemove, Title: title(l.S("modal.remove.title")), Submit: l.S("modal.remove.submit"), Close: l.S("modal.cancel"),
+		Lang:            l.Name(),
 		PrivateMetadata: tgt.Email,
 		Blocks: []bot.Block{
 			&bot.Section{BlockID: blockTarget, Text: intro},
@@ -238,6 +241,7 @@ func (h *Handler) removeModal(ctx context.Context, l *i18n.Lang, tgt approvals.T
 func (h *Handler) denyModal(l *i18n.Lang, r *approvals.Request) bot.Modal {
 	return bot.Modal{
 		CallbackID: CallbackDeny, Title: title(l.S("modal.deny.title", i18n.M{"ID": r.ID})), Submit: l.S("card.deny"), Close: l.S("card.deny_confirm.back"),
+		Lang:            l.Name(),
 		PrivateMetadata: r.ID,
 		Blocks: []bot.Block{
 			&bot.Section{Text: l.T("modal.deny.intro", i18n.M{"ID": bot.Code(r.ID), "What": what(l, r)})},
@@ -249,7 +253,7 @@ func (h *Handler) denyModal(l *i18n.Lang, r *approvals.Request) bot.Modal {
 
 // doneModal replaces a submitted modal with a confirmation.
 func doneModal(l *i18n.Lang, headingKey string, t bot.Text) *bot.Modal {
-	return &bot.Modal{CallbackID: CallbackDone, Title: title(l.S(headingKey)), Close: l.S("modal.done"), Blocks: []bot.Block{&bot.Section{Text: t}}}
+	return &bot.Modal{CallbackID: CallbackDone, Title: title(l.S(headingKey)), Close: l.S("modal.done"), Blocks: []bot.Block{&bot.Section{Text: t}}, Lang: l.Name()}
 }
 
 // HandleSubmission implements bot.Handler for submitted modals.

@@ -456,7 +456,7 @@ func (h *Handler) alertAdmins(ctx context.Context, text func(*i18n.Lang) bot.Tex
 	var errs []error
 	for _, ch := range h.deps.AdminChannels {
 		l := h.policyLang(ch.Platform, ch.ID, "")
-		_, err := h.on(ch.Platform).Post(ctx, ch.ID, bot.Message{Text: l.T("alert.prefix", i18n.M{"Label": bot.Bold(l.S("alert.label")), "Text": text(l)})})
+		_, err := h.on(ch.Platform).Post(ctx, ch.ID, bot.Message{Text: l.T("alert.prefix", i18n.M{"Label": bot.Bold(l.S("alert.label")), "Text": text(l)}), Lang: l.Name()})
 		if err != nil {
 			errs = append(errs, errorf("alert admins", err))
 		}

@@ -161,12 +161,19 @@ func seatsText(l *i18n.Lang, err error) bot.Text {
 	if !errors.As(err, &se) {
 		return bot.Plain(err.Error())
 	}
-	parts := make([]bot.Text, 0, 2*len(se.Full))
-	for i, s := range se.Full {
-		if i > 0 {
-			parts = append(parts, bot.Plain("; "))
-		}
-		parts = append(parts, l.T("explain.seat_full", i18n.M{"Profile": bot.Bold(s.Profile), "Used": l.Int(s.Used), "Quota": l.Int(s.Quota)}))
+	return l.T("explain.no_seats", i18n.M{"Full": seatsFull(l, se.Full), "Package": bot.Bold(se.Package)})
+}
+
+// seatsFull lists full profiles: "A has 10 of 10 seats used; B has …",
+// with the language's own separator.
+func seatsFull(l *i18n.Lang, full []approvals.SeatCount) bot.Text {
+	if len(full) == 0 {
+		return bot.Text{}
 	}
-	return l.T("explain.no_seats", i18n.M{"Full": bot.Join(parts...), "Package": bot.Bold(se.Package)})
+	s := full[0]
+	first := l.T("explain.seat_full", i18n.M{"Profile": bot.Bold(s.Profile), "Used": l.Int(s.Used), "Quota": l.Int(s.Quota)})
+	if len(full) == 1 {
+		return first
+	}
+	return l.T("explain.seat_full_and", i18n.M{"First": first, "Rest": seatsFull(l, full[1:])})
 }

@@ -12,6 +12,8 @@ import (
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/language"
+
+	"github.com/chataccess/chataccess/bot"
 )
 
 // Default is the language of the catalog every other one is checked
@@ -139,6 +141,36 @@ func (c *Catalog) Phrase(locale, id string) string {
 	lang, _ := c.Match(locale)
 	return c.Lang(lang).S(id)
 }
+
+// PhraseN is Phrase in the plural form for n ({{.Count}}).
+func (c *Catalog) PhraseN(locale, id string, n int) string {
+	lang, _ := c.Match(locale)
+	return c.Lang(lang).SN(id, n)
+}
+
+// PhrasesIn is the catalog as bot.Phrases for a policy whose language
+// is fallback: a locale without a catalog ("", "de-DE") is said in
+// fallback rather than in the default language, as the chat front end
+// does for people whose client language has no catalog.
+func (c *Catalog) PhrasesIn(fallback string) bot.Phrases {
+	return phrasesIn{c: c, fallback: fallback}
+}
+
+type phrasesIn struct {
+	c        *Catalog
+	fallback string
+}
+
+func (p phrasesIn) lang(locale string) *Lang {
+	if l, ok := p.c.Match(locale); ok {
+		return p.c.Lang(l)
+	}
+	return p.c.Lang(p.fallback)
+}
+
+func (p phrasesIn) Phrase(locale, id string) string { return p.lang(locale).S(id) }
+
+func (p phrasesIn) PhraseN(locale, id string, n int) string { return p.lang(locale).SN(id, n) }
 
 // Lang is the formatter of one language; an unknown language is the
 // default one.

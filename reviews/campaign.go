@@ -217,6 +217,20 @@ func humanText(err error) string {
 	return err.Error()
 }
 
+// errSentence is err's sentence for people, cut to limit characters:
+// with its message id and arguments when it carries them (a vendor
+// failure), else its text alone.
+func errSentence(err error, limit int) approvals.Sentence {
+	s := approvals.Say(truncate(humanText(err), limit), "", nil)
+	var said interface {
+		Sentence() (string, map[string]string)
+	}
+	if errors.As(err, &said) {
+		s.Key, s.Args = said.Sentence()
+	}
+	return s
+}
+
 func stripGroups(a approvals.Actor) approvals.Actor {
 	a.Groups = nil
 	a.Name = approvals.CleanName(a.Name)

@@ -90,7 +90,7 @@ func (r *Reviews) KeepAll(ctx context.Context, id string, indexes []int, who app
 // request id (or why it could not be submitted) on the decision. It is
 // safe to call again: an open remove request is found and recorded.
 func (r *Reviews) revoke(ctx context.Context, c *Campaign, it *Item, reason string) {
-	reqID, failure := "", ""
+	reqID, failure := "", approvals.Sentence{}
 	if it.Inherited {
 		if why, goOn := r.revokeInherited(ctx, c, it); !goOn {
 			r.recordOutcome(ctx, c, it, "", why)
@@ -111,9 +111,11 @@ func (r *Reviews) revoke(ctx context.Context, c *Campaign, it *Item, reason stri
 	case err == nil:
 		reqID = req.ID
 	case errors.As(err, &dup):
-		reqID, failure = dup.ID, "request "+dup.ID+" for this user and package was already open"
+		reqID = dup.ID
+		failure = approvals.Say("request "+dup.ID+" for this user and package was already open", "reviewpage.failure.duplicate", map[string]string{"ID": dup.ID})
 	default:
-		failure = truncate(err.Error(), 300)
+		cause := errSentence(err, 300)
+		failure = approvals.Say(cause.Text, "reviewpage.failure.not_submitted", cause.Nest("Cause", nil))
 		r.log.Error().Err(err).Str(logging.ReviewID, c.ID).Int(logging.Item, it.Index).Str(logging.Package, it.Package).Msg("review revoke")
 	}
 	r.recordOutcome(ctx, c, it, reqID, failure)
@@ -121,13 +123,14 @@ func (r *Reviews) revoke(ctx context.Context, c *Campaign, it *Item, reason stri
 
 // recordOutcome records the remove request of a revoke decision, or why
 // there is none, on the decision.
-func (r *Reviews) recordOutcome(ctx context.Context, c *Campaign, it *Item, reqID, failure string) {
+func (r *Reviews) recordOutcome(ctx context.Context, c *Campaign, it *Item, reqID string, failure approvals.Sentence) {
 	if err := r.store.SetDecisionOutcome(ctx, c.ID, it.Index, reqID, failure); err != nil {
 		r.log.Error().Err(err).Str(logging.ReviewID, c.ID).Int(logging.Item, it.Index).Msg("record revoke request")
 		return
 	}
 	if it.Decision != nil {
-		it.Decision.RequestID, it.Decision.Failure = reqID, failure
+		it.Decision.RequestID, it.Decision.Failure = reqID, failure.Text
+		it.Decision.FailureKey, it.Decision.FailureArgs = failure.Key, failure.Args
 	}
 }
 

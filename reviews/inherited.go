@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/internal/logging"
 )
 
@@ -96,25 +97,31 @@ func (r *Reviews) dynamicChatOnly(groups []string) bool {
 // Marketo role. Any other group is never edited: the decision records
 // which group an admin must change, and nothing is changed. done says
 // the caller should go on with the removal request.
-func (r *Reviews) revokeInherited(ctx context.Context, c *Campaign, it *Item) (failure string, done bool) {
+func (r *Reviews) revokeInherited(ctx context.Context, c *Campaign, it *Item) (failure approvals.Sentence, done bool) {
 	groups := quoteAll(it.Via)
+	who := map[string]string{"Email": it.Email, "Package": it.Package}
 	gr, ok := r.adobe.(GroupRemover)
 	if !ok || !r.dynamicChatOnly(it.Via) {
 		if len(it.Via) == 0 {
-			return it.Email + " holds " + it.Package + " through a user group the Admin Console did not name; an admin must find and change that group. Nothing was changed.", false
+			return approvals.Say(it.Email+" holds "+it.Package+" through a user group the Admin Console did not name; an admin must find and change that group. Nothing was changed.",
+				"reviewpage.failure.unnamed_group", who), false
 		}
-		return fmt.Sprintf("%s holds %s through user group %s, which is not marked as used for Dynamic Chat only; "+
+		who["Groups"] = groups
+		return approvals.Say(fmt.Sprintf("%s holds %s through user group %s, which is not marked as used for Dynamic Chat only; "+
 			"an admin must remove them from that group, or take the profile off the group, in the Admin Console. Nothing was changed.",
-			it.Email, it.Package, groups), false
+			it.Email, it.Package, groups), "reviewpage.failure.shared_group", who), false
 	}
 	for _, g := range it.Via {
 		ref := fmt.Sprintf("%s/%d", c.ID, it.Index)
 		if err := gr.RemoveFromGroup(ctx, g, it.Email, ref); err != nil {
 			r.log.Error().Err(err).Str(logging.ReviewID, c.ID).Int(logging.Item, it.Index).Str("group", g).Msg("review revoke: leave group")
-			return fmt.Sprintf("%s could not be removed from user group %s: %s", it.Email, strconv.Quote(g), truncate(humanText(err), 200)), false
+			cause := errSentence(err, 200)
+			args := cause.Nest("Cause", map[string]string{"Email": it.Email, "Group": strconv.Quote(g)})
+			return approvals.Say(fmt.Sprintf("%s could not be removed from user group %s: %s", it.Email, strconv.Quote(g), cause.Text),
+				"reviewpage.failure.leave_group", args), false
 		}
 	}
-	return "", true
+	return approvals.Sentence{}, true
 }
 
 func quoteAll(names []string) string {

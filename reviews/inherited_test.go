@@ -81,6 +81,15 @@ func TestInheritedAccessInReviews(t *testing.T) {
 		!strings.Contains(it.Decision.Failure, "Nothing was changed") {
 		t.Fatalf("gil: left %v, decision %+v", ha.left, it.Decision)
 	}
+	// The sentence keeps its message id, so each reviewer reads it in
+	// their language, and it is stored that way too.
+	if it.Decision.FailureKey != "reviewpage.failure.shared_group" || it.Decision.FailureArgs["Groups"] != `"All Staff"` {
+		t.Fatalf("gil: failure sentence %q %v", it.Decision.FailureKey, it.Decision.FailureArgs)
+	}
+	if stored, err := f.st.ReviewItem(f.ctx, c.ID, gil.Index); err != nil || stored.Decision == nil ||
+		stored.Decision.FailureKey != it.Decision.FailureKey || stored.Decision.FailureArgs["Email"] != "gil@example.com" {
+		t.Fatalf("stored decision %+v, %v", stored, err)
+	}
 	if reqs, _ := f.st.List(f.ctx, approvals.ByTarget("gil@example.com"), 10); len(reqs) != 0 {
 		t.Fatalf("a request was made for gil: %+v", reqs)
 	}

@@ -105,9 +105,10 @@ type Store interface {
 	// open: it returns *DecidedError (ErrAlreadyDone) with the earlier
 	// decision, or ErrClosed, and writes nothing then.
 	Decide(ctx context.Context, id string, index int, d Decision) error
-	// SetDecisionOutcome records the remove request (or failure) of a
+	// SetDecisionOutcome records the remove request (or why there is
+	// none: failure's English text, message id and arguments) of a
 	// revoke decision.
-	SetDecisionOutcome(ctx context.Context, id string, index int, requestID, failure string) error
+	SetDecisionOutcome(ctx context.Context, id string, index int, requestID string, failure approvals.Sentence) error
 	// RecordFix records an admin's drift fix once (*FixedError after).
 	RecordFix(ctx context.Context, id string, index int, f Fix) error
 	// OpenReviews lists the ids of open campaigns.

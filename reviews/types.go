@@ -126,8 +126,14 @@ type Decision struct {
 	Auto bool `json:"auto,omitempty"`
 	// RequestID is the remove request a revoke submitted.
 	RequestID string `json:"request_id,omitempty"`
-	// Failure says why the remove request could not be submitted.
+	// Failure says why the remove request could not be submitted, in
+	// English (logs, exports, and the readers of decisions recorded
+	// before FailureKey).
 	Failure string `json:"failure,omitempty"`
+	// FailureKey and FailureArgs are Failure's message id and arguments,
+	// so each reviewer reads it in their language.
+	FailureKey  string            `json:"failure_key,omitempty"`
+	FailureArgs map[string]string `json:"failure_args,omitempty"`
 }
 
 // FixAction is what an admin did about drift.

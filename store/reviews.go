@@ -10,6 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/reviews"
 )
 
@@ -163,8 +164,10 @@ func (s *Store) PutReviewItems(ctx context.Context, id string, items []reviews.I
 
 // outcome is what a revoke decision led to.
 type outcome struct {
-	RequestID string `json:"request_id,omitempty"`
-	Failure   string `json:"failure,omitempty"`
+	RequestID   string            `json:"request_id,omitempty"`
+	Failure     string            `json:"failure,omitempty"`
+	FailureKey  string            `json:"failure_key,omitempty"`
+	FailureArgs map[string]string `json:"failure_args,omitempty"`
 }
 
 // ReviewItems returns every item of a campaign, by index, with its
@@ -232,7 +235,7 @@ func decodeItem(field, raw, dec, out, fix string) (*reviews.Item, error) {
 			if err := json.Unmarshal([]byte(out), &o); err != nil {
 				return nil, fmt.Errorf("decode outcome %s: %w", field, err)
 			}
-			d.RequestID, d.Failure = o.RequestID, o.Failure
+			d.RequestID, d.Failure, d.FailureKey, d.FailureArgs = o.RequestID, o.Failure, o.FailureKey, o.FailureArgs
 		}
 		it.Decision = &d
 	}
@@ -305,8 +308,8 @@ func onceResult(res []string, id string, index int, taken func(string) error) er
 
 // SetDecisionOutcome records the remove request (or failure) of a
 // revoke decision.
-func (s *Store) SetDecisionOutcome(ctx context.Context, id string, index int, requestID, failure string) error {
-	data, err := json.Marshal(outcome{RequestID: requestID, Failure: failure})
+func (s *Store) SetDecisionOutcome(ctx context.Context, id string, index int, requestID string, failure approvals.Sentence) error {
+	data, err := json.Marshal(outcome{RequestID: requestID, Failure: failure.Text, FailureKey: failure.Key, FailureArgs: failure.Args})
 	if err != nil {
 		return fmt.Errorf("store: encode outcome: %w", err)
 	}

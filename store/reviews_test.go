@@ -85,7 +85,7 @@ func TestReviewDecideOnce(t *testing.T) {
 	if err != nil || it.Decision == nil || losers[0].Decision.By.ID != it.Decision.By.ID || !errors.Is(losers[0], reviews.ErrAlreadyDone) {
 		t.Fatalf("stored %+v, loser saw %+v", it, losers[0])
 	}
-	if err := st.SetDecisionOutcome(ctx, c.ID, 2, "DC-1042", ""); err != nil {
+	if err := st.SetDecisionOutcome(ctx, c.ID, 2, "DC-1042", approvals.Sentence{}); err != nil {
 		t.Fatal(err)
 	}
 	items, err := st.ReviewItems(ctx, c.ID)

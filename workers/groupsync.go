@@ -325,6 +325,13 @@ func grantRef(g approvals.Grant) string {
 
 // groupChange is a records-only change. The record names no request, so
 // no request card changes; the detail names the grant's request.
+//
+// The details of these records (joined, left, first member snapshot)
+// are audit data, not chat text: the chat notifier drops records that
+// name no request, so they reach no card, note or DM, and only admins
+// read them (`chataccess audit`, the audit export). They stay stable
+// English machine text on purpose: audit entries are hash-chained and
+// compared across exports, and must not change with a reader's language.
 func (e *Executor) groupChange(ev approvals.Event, pkg *approvals.Package, target, detail string) approvals.Change {
 	return approvals.Change{Records: []approvals.Record{{
 		Event: ev, Actor: approvals.System, At: e.clock.Now().UTC(), Package: pkg.Name, Target: target, Detail: detail,

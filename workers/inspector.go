@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/chataccess/chataccess/approvals"
 )
@@ -133,19 +132,29 @@ func (e *Executor) seatsLeft(ctx context.Context, r *approvals.Request, pkg *app
 }
 
 // seatsError is the saga's final failure for se, with the sentence the
-// submit path shows (explain.no_seats); one full profile is a nested
-// sentence, several are listed in English.
+// submit path shows (explain.no_seats): the full profiles are nested
+// sentences, one per profile, so each reader sees the list in their
+// language.
 func seatsError(se *approvals.SeatsError) error {
 	args := map[string]string{"Package": se.Package}
-	parts := make([]string, len(se.Full))
-	for i, s := range se.Full {
-		parts[i] = fmt.Sprintf("%q has %d of %d seats used", s.Profile, s.Used, s.Quota)
-	}
-	args["Full"] = strings.Join(parts, "; ")
-	if len(se.Full) == 1 {
-		s := se.Full[0]
-		approvals.Say(parts[0], "explain.seat_full", map[string]string{
-			"Profile": strconv.Quote(s.Profile), "Used": strconv.Itoa(s.Used), "Quota": strconv.Itoa(s.Quota)}).Nest("Full", args)
+	if len(se.Full) > 0 {
+		seatsFull(se.Full).Nest("Full", args)
 	}
 	return permanent(se.Human(), "explain.no_seats", args)
+}
+
+// seatsFull is the list of full profiles as a sentence: one profile's
+// (explain.seat_full), or the first one's and the rest's
+// (explain.seat_full_and), nested.
+func seatsFull(full []approvals.SeatCount) approvals.Sentence {
+	s := full[0]
+	first := approvals.Say(fmt.Sprintf("%q has %d of %d seats used", s.Profile, s.Used, s.Quota), "explain.seat_full",
+		map[string]string{"Profile": strconv.Quote(s.Profile), "Used": strconv.Itoa(s.Used), "Quota": strconv.Itoa(s.Quota)})
+	if len(full) == 1 {
+		return first
+	}
+	rest := seatsFull(full[1:])
+	args := first.Nest("First", nil)
+	rest.Nest("Rest", args)
+	return approvals.Say(first.Text+"; "+rest.Text, "explain.seat_full_and", args)
 }

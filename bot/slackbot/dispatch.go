@@ -58,17 +58,35 @@ func NewDispatcher(cfg DispatcherConfig) *Dispatcher {
 }
 
 // say is one of the adapter's own sentences for a user: message id of
-// the Phrases in their language (from the profile the sender has
-// cached, since the handler just read it), else the English one.
+// the Phrases in their language (from their Slack profile, which the
+// sender has cached when the handler just read it), else the Phrases'
+// default (the policy's language); the English one without Phrases.
 func (d *Dispatcher) say(ctx context.Context, userID, id, english string) bot.Message {
 	if d.phrases == nil {
 		return bot.Message{Text: bot.Plain(english)}
 	}
 	locale := ""
-	if u, err := d.sender.LookupUser(ctx, userID); err == nil {
-		locale = u.Locale
+	if d.sender != nil {
+		if u, err := d.sender.LookupUser(ctx, userID); err == nil {
+			locale = u.Locale
+		}
 	}
 	return bot.Message{Text: bot.Plain(d.phrases.Phrase(locale, id))}
+}
+
+// sayQuickly is say within a second, for an answer that must go out
+// inside Slack's acknowledgement: a profile that takes longer to read
+// leaves the sentence in the policy's language.
+func (d *Dispatcher) sayQuickly(ctx context.Context, userID, id, english string) bot.Message {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	return d.say(ctx, userID, id, english)
+}
+
+// renderer draws what the adapter answers one person (userID; "" when
+// several people see it) in the message's language, else theirs.
+func (d *Dispatcher) renderer(ctx context.Context, userID string) Renderer {
+	return viewerRenderer(ctx, d.phrases, d.sender, userID)
 }
 
 // ack is what a request is answered with: an optional JSON body, and
@@ -99,8 +117,8 @@ type commandAck struct {
 	Blocks       *slack.Blocks `json:"blocks,omitempty"`
 }
 
-func ephemeralBody(m bot.Message, inChannel bool) ([]byte, error) {
-	r, err := RenderMessage(m)
+func ephemeralBody(rr Renderer, m bot.Message, inChannel bool) ([]byte, error) {
+	r, err := rr.Message(m)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +143,7 @@ func (d *Dispatcher) command(ctx context.Context, c slashCommand) ack {
 	defer cancel()
 	var rep bot.Reply
 	if err := ingress.Call(log, "HandleCommand", func() { rep = d.h.HandleCommand(rctx, cmd) }); err != nil {
-		body, _ := ephemeralBody(d.say(ctx, c.UserID, "adapter.went_wrong", "Something went wrong; please try again."), false)
+		body, _ := ephemeralBody(Renderer{}, d.say(ctx, c.UserID, "adapter.went_wrong", "Something went wrong; please try again."), false)
 		return ack{body: body, outcome: "handler_panic"}
 	}
 	a := ack{later: rep.After, outcome: "ok"}
@@ -139,10 +157,14 @@ func (d *Dispatcher) command(ctx context.Context, c slashCommand) ack {
 		}
 	}
 	if msg != nil {
-		body, err := ephemeralBody(*msg, inChannel)
+		viewer := c.UserID
+		if inChannel {
+			viewer = ""
+		}
+		body, err := ephemeralBody(d.renderer(rctx, viewer), *msg, inChannel)
 		if err != nil {
 			log.Error().Err(err).Msg("render command reply")
-			body, _ = ephemeralBody(d.say(rctx, c.UserID, "adapter.not_shown", "Sorry, the answer could not be shown."), false)
+			body, _ = ephemeralBody(Renderer{}, d.say(rctx, c.UserID, "adapter.not_shown", "Sorry, the answer could not be shown."), false)
 		}
 		a.body = body
 	}
@@ -196,9 +218,9 @@ func (d *Dispatcher) blockActions(ctx context.Context, ic *interaction) ack {
 	var rep bot.ActionReply
 	if err := crossCheck(ic); err != nil {
 		log.Warn().Err(err).Str("block_id", truncateForLog(act.BlockID)).Msg("click refused")
-		m := d.say(rctx, ic.User.ID, "adapter.wrong_source", "That button does not match the message it is in, so nothing was changed.")
-		rep = bot.ActionReply{Ephemeral: &m}
-	} else if err := ingress.Call(log, "HandleAction", func() { rep = d.h.HandleAction(rctx, a) }); err != nil {
+		return ack{later: d.refuseClick(a), outcome: "ok"}
+	}
+	if err := ingress.Call(log, "HandleAction", func() { rep = d.h.HandleAction(rctx, a) }); err != nil {
 		return ack{outcome: "handler_panic"}
 	}
 	switch {
@@ -221,6 +243,19 @@ func (d *Dispatcher) blockActions(ctx context.Context, ic *interaction) ack {
 	ephemeralSource := ic.Container.IsEphemeral
 	later := func(ctx context.Context) { d.afterAction(ctx, a, rep, ephemeralSource) }
 	return ack{later: later, outcome: "ok"}
+}
+
+// refuseClick tells the clicker, after the acknowledgement, that their
+// click does not match its message. The sentence is in the clicker's
+// language: Slack's click payload carries no locale, so their profile is
+// read (users.info) first — after the ack, so it cannot hold it up —
+// and when it cannot be read, the policy's language is said (the
+// Phrases' default), never a hard-coded English.
+func (d *Dispatcher) refuseClick(a bot.Action) bot.Later {
+	return func(ctx context.Context) {
+		m := d.say(ctx, a.User.ID, "adapter.wrong_source", "That button does not match the message it is in, so nothing was changed.")
+		d.afterAction(ctx, a, bot.ActionReply{Ephemeral: &m}, false)
+	}
 }
 
 // action is the neutral view of a block_actions interaction.
@@ -361,7 +396,7 @@ func (d *Dispatcher) submission(ctx context.Context, ic *interaction) ack {
 		if m == nil {
 			m, action = rep.Push, "push"
 		}
-		v, err := RenderModal(*m)
+		v, err := d.renderer(rctx, ic.User.ID).Modal(*m)
 		if err != nil {
 			log.Error().Err(err).Msg("render modal for submission")
 			break

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/chataccess/chataccess/bot"
 	"github.com/chataccess/chataccess/bot/ingress"
 	"github.com/chataccess/chataccess/internal/logging"
 )
@@ -14,6 +13,16 @@ import (
 // claimFailed answers a slash command that could not be checked for
 // replay (Redis did not answer in time): nothing was done.
 const claimFailed = "I could not reach my database just now, so nothing was changed. Please try again in a minute."
+
+// commandUser is the user id of a slash command's form body, "" when
+// it cannot be read.
+func commandUser(body []byte) string {
+	c, err := parseCommandForm(body)
+	if err != nil {
+		return ""
+	}
+	return c.UserID
+}
 
 // DefaultMaxBody is the largest request body accepted (64 KiB). Slack's
 // interaction payloads carry the whole message or view, which stays far
@@ -130,7 +139,7 @@ func (h *HTTP) endpoint(name string, handle func(context.Context, []byte) (ack, 
 			if name == "commands" {
 				// A slash command shows its answer: say so in a sentence
 				// rather than let Slack print an HTTP status.
-				body, _ := ephemeralBody(bot.Message{Text: bot.Plain(claimFailed)}, false)
+				body, _ := ephemeralBody(Renderer{}, h.d.sayQuickly(r.Context(), commandUser(body), "adapter.no_database", claimFailed), false)
 				w.Header().Set("Content-Type", "application/json")
 				_, _ = w.Write(body)
 				m.request(name, "claim_error")

@@ -93,6 +93,13 @@ type stack struct {
 
 func newStack(t *testing.T, now time.Time) *stack {
 	t.Helper()
+	return newStackSaying(t, now, nil)
+}
+
+// newStackSaying is newStack whose adapter says its own sentences
+// through p.
+func newStackSaying(t *testing.T, now time.Time, p bot.Phrases) *stack {
+	t.Helper()
 	rdb, prefix := redistest.Client(t)
 	f := newFake(t)
 	st := &stack{fake: f, h: &recorder{}, rdb: rdb, prefix: prefix, now: now, mux: http.NewServeMux()}
@@ -100,7 +107,7 @@ func newStack(t *testing.T, now time.Time) *stack {
 	st.runner = NewRunner(context.Background(), 4, 5*time.Second, zerolog.Nop(), m)
 	t.Cleanup(func() { _ = st.runner.Wait(context.Background()) })
 	d := NewDispatcher(DispatcherConfig{Handler: st.h, Sender: newTestSender(t, f), Runner: st.runner,
-		Dedupe: NewDedupe(store.New(rdb, prefix), time.Minute), Metrics: m, Logger: zerolog.Nop()})
+		Dedupe: NewDedupe(store.New(rdb, prefix), time.Minute), Metrics: m, Logger: zerolog.Nop(), Phrases: p})
 	st.v = NewVerifier(docSecret, func() time.Time { return st.now })
 	NewHTTP(st.v, d).Register(st.mux)
 	return st

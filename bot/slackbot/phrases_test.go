@@ -2,6 +2,7 @@ package slackbot
 
 import (
 	"context"
+	"strconv"
 	"testing"
 
 	"github.com/chataccess/chataccess/bot/slackbot/slackfake"
@@ -10,6 +11,10 @@ import (
 type phrasebook map[string]string
 
 func (p phrasebook) Phrase(locale, id string) string { return p[locale+"/"+id] }
+
+func (p phrasebook) PhraseN(locale, id string, n int) string {
+	return p[locale+"/"+id+"#"+strconv.Itoa(n)]
+}
 
 // TestAdapterSentencesInTheUsersLanguage: the adapter's own sentences
 // follow the person's Slack locale through the Phrases; without

@@ -40,22 +40,26 @@ type RenderedMessage struct {
 	Blocks []slack.Block `json:"blocks,omitempty"`
 }
 
-// RenderMessage turns a neutral message into Block Kit within Slack's
-// message limits: long text is cut with an ellipsis, counts are capped,
-// and when blocks must go the actions stay and a "…N more" line says so.
-// A message of text alone is drawn as section blocks too: Slack reads a
+// RenderMessage is Renderer.Message in English.
+func RenderMessage(m bot.Message) (RenderedMessage, error) { return Renderer{}.Message(m) }
+
+// Message turns a neutral message into Block Kit within Slack's message
+// limits: long text is cut with an ellipsis, counts are capped, and when
+// blocks must go the actions stay and a "…N more" line says so. A
+// message of text alone is drawn as section blocks too: Slack reads a
 // message's top-level text with its own link and mention parsing, so
 // that text is only the notification fallback.
-func RenderMessage(m bot.Message) (RenderedMessage, error) {
+func (r Renderer) Message(m bot.Message) (RenderedMessage, error) {
+	w := r.words(m.Lang)
 	in := m.Blocks
 	if len(in) == 0 && !m.Text.IsZero() {
 		in = textSections(m.Text)
 	}
-	blocks, err := renderBlocks(in, maxMessageBlocks, false)
+	blocks, err := renderBlocks(in, maxMessageBlocks, false, w)
 	if err != nil {
 		return RenderedMessage{}, err
 	}
-	return RenderedMessage{Text: fallback(m), Blocks: blocks}, nil
+	return RenderedMessage{Text: fallback(m, w), Blocks: blocks}, nil
 }
 
 // textSections splits a text into sections that each fit Slack's
@@ -90,7 +94,7 @@ func textSections(t bot.Text) []bot.Block {
 
 // fallback is the message's notification text: its Text, or else the
 // first header or section, or else a generic line. Never empty.
-func fallback(m bot.Message) string {
+func fallback(m bot.Message, w *words) string {
 	t := m.Text
 	for _, b := range m.Blocks {
 		if !t.IsZero() {
@@ -104,16 +108,20 @@ func fallback(m bot.Message) string {
 		}
 	}
 	if t.IsZero() {
-		t = bot.Plain("New message from chataccess")
+		t = bot.Plain(w.say("adapter.new_message", "New message from chataccess"))
 	}
 	return cutMarkup(mrkdwn(t), maxFallbackText)
 }
 
-// RenderModal turns a neutral modal into a Slack modal view. It fails
-// when the callback id or private metadata is over the limit, rather
-// than cutting state the submit handler needs.
-func RenderModal(m bot.Modal) (slack.ModalViewRequest, error) {
+// RenderModal is Renderer.Modal in English.
+func RenderModal(m bot.Modal) (slack.ModalViewRequest, error) { return Renderer{}.Modal(m) }
+
+// Modal turns a neutral modal into a Slack modal view. It fails when
+// the callback id or private metadata is over the limit, rather than
+// cutting state the submit handler needs.
+func (r Renderer) Modal(m bot.Modal) (slack.ModalViewRequest, error) {
 	var v slack.ModalViewRequest
+	w := r.words(m.Lang)
 	if err := checkLen("modal private_metadata", m.PrivateMetadata, maxPrivateMetadata); err != nil {
 		return v, err
 	}
@@ -123,7 +131,7 @@ func RenderModal(m bot.Modal) (slack.ModalViewRequest, error) {
 	if err := checkLen("modal external_id", m.ExternalID, maxIDLen); err != nil {
 		return v, err
 	}
-	blocks, err := renderBlocks(m.Blocks, maxViewBlocks, true)
+	blocks, err := renderBlocks(m.Blocks, maxViewBlocks, true, w)
 	if err != nil {
 		return v, err
 	}
@@ -145,7 +153,7 @@ func RenderModal(m bot.Modal) (slack.ModalViewRequest, error) {
 	}
 	submit := m.Submit
 	if submit == "" && hasInput(m.Blocks) {
-		submit = "Submit"
+		submit = w.say("adapter.submit", "Submit")
 	}
 	if submit != "" {
 		v.Submit = plain(submit, maxViewTitle)
@@ -153,8 +161,11 @@ func RenderModal(m bot.Modal) (slack.ModalViewRequest, error) {
 	return v, nil
 }
 
-// RenderHome turns a neutral Home into a Slack Home tab view.
-func RenderHome(h bot.Home) (slack.HomeTabViewRequest, error) {
+// RenderHome is Renderer.Home in English.
+func RenderHome(h bot.Home) (slack.HomeTabViewRequest, error) { return Renderer{}.Home(h) }
+
+// Home turns a neutral Home into a Slack Home tab view.
+func (r Renderer) Home(h bot.Home) (slack.HomeTabViewRequest, error) {
 	var v slack.HomeTabViewRequest
 	if err := checkLen("home private_metadata", h.PrivateMetadata, maxPrivateMetadata); err != nil {
 		return v, err
@@ -162,7 +173,7 @@ func RenderHome(h bot.Home) (slack.HomeTabViewRequest, error) {
 	if err := checkLen("home callback_id", h.CallbackID, maxIDLen); err != nil {
 		return v, err
 	}
-	blocks, err := renderBlocks(h.Blocks, maxViewBlocks, false)
+	blocks, err := renderBlocks(h.Blocks, maxViewBlocks, false, r.words(h.Lang))
 	if err != nil {
 		return v, err
 	}
@@ -189,7 +200,7 @@ type rendered struct {
 	keep  bool
 }
 
-func renderBlocks(in []bot.Block, limit int, inputs bool) ([]slack.Block, error) {
+func renderBlocks(in []bot.Block, limit int, inputs bool, w *words) ([]slack.Block, error) {
 	seen := map[string]bool{}
 	out := make([]rendered, 0, len(in))
 	for i, b := range in {
@@ -203,7 +214,7 @@ func renderBlocks(in []bot.Block, limit int, inputs bool) ([]slack.Block, error)
 			}
 			seen[id] = true
 		}
-		r, err := renderBlock(b, inputs)
+		r, err := renderBlock(b, inputs, w)
 		if err != nil {
 			return nil, fmt.Errorf("slack render: block %d: %w", i, err)
 		}
@@ -211,13 +222,13 @@ func renderBlocks(in []bot.Block, limit int, inputs bool) ([]slack.Block, error)
 			out = append(out, r)
 		}
 	}
-	return capBlocks(out, limit), nil
+	return capBlocks(out, limit, w), nil
 }
 
 // capBlocks keeps at most limit blocks. Actions and inputs are kept
 // first; the other blocks are kept from the top, and a context line
 // says how many were left out.
-func capBlocks(in []rendered, limit int) []slack.Block {
+func capBlocks(in []rendered, limit int, w *words) []slack.Block {
 	if len(in) <= limit {
 		bs := make([]slack.Block, len(in))
 		for i, r := range in {
@@ -253,7 +264,7 @@ func capBlocks(in []rendered, limit int) []slack.Block {
 		}
 		out = append(out, r.block)
 	}
-	note := slack.NewContextBlock("", md(bot.Plain("…"+strconv.Itoa(dropped)+" more not shown"), maxContextText))
+	note := slack.NewContextBlock("", md(bot.Plain(w.count("adapter.more_not_shown", dropped, "…"+strconv.Itoa(dropped)+" more not shown")), maxContextText))
 	for i, b := range out {
 		if b == nil {
 			out[i] = note
@@ -294,7 +305,7 @@ func md(t bot.Text, limit int) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.MarkdownType, cutMarkup(mrkdwn(t), limit), false, true)
 }
 
-func renderBlock(b bot.Block, inputs bool) (rendered, error) {
+func renderBlock(b bot.Block, inputs bool, w *words) (rendered, error) {
 	switch b := b.(type) {
 	case *bot.Header:
 		if b.Text == "" {
@@ -304,10 +315,10 @@ func renderBlock(b bot.Block, inputs bool) (rendered, error) {
 		h.BlockID = b.BlockID
 		return rendered{block: h}, nil
 	case *bot.Section:
-		return renderSection(b)
+		return renderSection(b, w)
 	case *bot.Context:
 		var els []slack.MixedElement
-		texts := capTexts(b.Elements, maxContextElements)
+		texts := capTexts(b.Elements, maxContextElements, w)
 		for _, t := range texts {
 			els = append(els, md(t, maxContextText))
 		}
@@ -325,7 +336,7 @@ func renderBlock(b bot.Block, inputs bool) (rendered, error) {
 			if len(els) == maxActionElements {
 				break
 			}
-			el, err := renderElement(e)
+			el, err := renderElement(e, w)
 			if err != nil {
 				return rendered{}, err
 			}
@@ -341,7 +352,7 @@ func renderBlock(b bot.Block, inputs bool) (rendered, error) {
 		if !inputs {
 			return rendered{}, fmt.Errorf("input block %q outside a modal: %w", b.BlockID, bot.ErrInvalidContent)
 		}
-		return renderInput(b)
+		return renderInput(b, w)
 	case nil:
 		return rendered{}, nil
 	}
@@ -350,7 +361,7 @@ func renderBlock(b bot.Block, inputs bool) (rendered, error) {
 
 // capTexts keeps at most limit non-empty texts; when there are more,
 // the last kept one says how many were left out.
-func capTexts(in []bot.Text, limit int) []bot.Text {
+func capTexts(in []bot.Text, limit int, w *words) []bot.Text {
 	var out []bot.Text
 	for _, t := range in {
 		if !t.IsZero() {
@@ -359,18 +370,18 @@ func capTexts(in []bot.Text, limit int) []bot.Text {
 	}
 	if len(out) > limit {
 		more := len(out) - (limit - 1)
-		out = append(out[:limit-1], bot.Plain("…"+strconv.Itoa(more)+" more"))
+		out = append(out[:limit-1], bot.Plain(w.count("adapter.more", more, "…"+strconv.Itoa(more)+" more")))
 	}
 	return out
 }
 
-func renderSection(b *bot.Section) (rendered, error) {
+func renderSection(b *bot.Section, w *words) (rendered, error) {
 	var text *slack.TextBlockObject
 	if !b.Text.IsZero() {
 		text = md(b.Text, maxSectionText)
 	}
 	var fields []*slack.TextBlockObject
-	for _, f := range capTexts(b.Fields, maxFields) {
+	for _, f := range capTexts(b.Fields, maxFields, w) {
 		fields = append(fields, md(f, maxFieldText))
 	}
 	if text == nil && len(fields) == 0 {
@@ -378,7 +389,7 @@ func renderSection(b *bot.Section) (rendered, error) {
 	}
 	var acc *slack.Accessory
 	if b.Accessory != nil {
-		el, err := renderElement(b.Accessory)
+		el, err := renderElement(b.Accessory, w)
 		if err != nil {
 			return rendered{}, err
 		}

@@ -10,12 +10,12 @@ import (
 )
 
 // renderElement renders a button or select; nil means "leave it out".
-func renderElement(e bot.Element) (slack.BlockElement, error) {
+func renderElement(e bot.Element, w *words) (slack.BlockElement, error) {
 	switch e := e.(type) {
 	case *bot.Button:
-		return renderButton(e)
+		return renderButton(e, w)
 	case *bot.Select:
-		s, err := renderSelect(e)
+		s, err := renderSelect(e, w)
 		if s == nil || err != nil {
 			return nil, err
 		}
@@ -26,7 +26,7 @@ func renderElement(e bot.Element) (slack.BlockElement, error) {
 	return nil, fmt.Errorf("unknown element type %T: %w", e, bot.ErrInvalidContent)
 }
 
-func renderButton(b *bot.Button) (*slack.ButtonBlockElement, error) {
+func renderButton(b *bot.Button, w *words) (*slack.ButtonBlockElement, error) {
 	if err := checkLen("button action_id", b.ActionID, maxIDLen); err != nil {
 		return nil, err
 	}
@@ -50,23 +50,23 @@ func renderButton(b *bot.Button) (*slack.ButtonBlockElement, error) {
 		}
 		el.URL = b.URL
 	}
-	el.Confirm = renderConfirm(b.Confirm)
+	el.Confirm = renderConfirm(b.Confirm, w)
 	return el, nil
 }
 
-func renderConfirm(c *bot.Confirm) *slack.ConfirmationBlockObject {
+func renderConfirm(c *bot.Confirm, w *words) *slack.ConfirmationBlockObject {
 	if c == nil {
 		return nil
 	}
 	title, yes, no := c.Title, c.Confirm, c.Deny
 	if title == "" {
-		title = "Are you sure?"
+		title = w.say("adapter.sure", "Are you sure?")
 	}
 	if yes == "" {
-		yes = "Yes"
+		yes = w.say("adapter.yes", "Yes")
 	}
 	if no == "" {
-		no = "Cancel"
+		no = w.say("modal.cancel", "Cancel")
 	}
 	text := c.Text
 	if text.IsZero() {
@@ -120,7 +120,7 @@ func placeholder(s string) *slack.TextBlockObject {
 	return plain(s, maxPlaceholder)
 }
 
-func renderSelect(s *bot.Select) (*slack.SelectBlockElement, error) {
+func renderSelect(s *bot.Select, w *words) (*slack.SelectBlockElement, error) {
 	if err := checkLen("select action_id", s.ActionID, maxIDLen); err != nil {
 		return nil, err
 	}
@@ -134,15 +134,15 @@ func renderSelect(s *bot.Select) (*slack.SelectBlockElement, error) {
 	}
 	el := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, placeholder(ph), s.ActionID, opts...)
 	el.InitialOption = findOption(opts, s.Initial)
-	el.Confirm = renderConfirm(s.Confirm)
+	el.Confirm = renderConfirm(s.Confirm, w)
 	return el, nil
 }
 
-func renderInput(in *bot.Input) (rendered, error) {
+func renderInput(in *bot.Input, w *words) (rendered, error) {
 	if in.BlockID == "" {
 		return rendered{}, fmt.Errorf("input %q without block_id: %w", in.Label, bot.ErrInvalidContent)
 	}
-	el, err := inputElement(in)
+	el, err := inputElement(in, w)
 	if err != nil {
 		return rendered{}, err
 	}
@@ -160,7 +160,7 @@ func renderInput(in *bot.Input) (rendered, error) {
 }
 
 // inputElement renders the element of an input block.
-func inputElement(in *bot.Input) (slack.BlockElement, error) {
+func inputElement(in *bot.Input, w *words) (slack.BlockElement, error) {
 	switch e := in.Element.(type) {
 	case *bot.TextInput:
 		if err := checkLen("input action_id", e.ActionID, maxIDLen); err != nil {
@@ -184,7 +184,7 @@ func inputElement(in *bot.Input) (slack.BlockElement, error) {
 		}
 		return u, nil
 	case *bot.Select:
-		s, err := renderSelect(e)
+		s, err := renderSelect(e, w)
 		if err != nil {
 			return nil, err
 		}

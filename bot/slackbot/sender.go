@@ -45,6 +45,9 @@ type SenderConfig struct {
 	Rendered RenderMemory
 	Metrics  *Metrics
 	Logger   zerolog.Logger
+	// Phrases say the renderer's own words (an overflow marker, a
+	// generic fallback line) in each message's language; nil: English.
+	Phrases bot.Phrases
 }
 
 // RenderMemory remembers the hash of what each message and App Home
@@ -71,6 +74,7 @@ type Sender struct {
 	maxRetries int
 	pacer      Pacer
 	rendered   RenderMemory
+	phrases    bot.Phrases
 	metrics    *Metrics
 	log        zerolog.Logger
 
@@ -113,7 +117,7 @@ func NewSender(cfg SenderConfig) *Sender {
 	}
 	return &Sender{
 		api: slack.New(cfg.BotToken, opts...), apiURL: cfg.APIURL, httpClient: hc,
-		maxWait: cfg.MaxRetryWait, maxRetries: cfg.MaxRetries, pacer: cfg.Pacer, rendered: cfg.Rendered,
+		maxWait: cfg.MaxRetryWait, maxRetries: cfg.MaxRetries, pacer: cfg.Pacer, rendered: cfg.Rendered, phrases: cfg.Phrases,
 		metrics: cfg.Metrics, log: logging.WithComponent(cfg.Logger, "slackbot"),
 		users:  newTTLCache[bot.User](orDefault(cfg.UserCacheTTL, 5*time.Minute)),
 		groups: newTTLCache[[]string](orDefault(cfg.GroupCacheTTL, time.Minute)),
@@ -133,7 +137,12 @@ func (s *Sender) API() *slack.Client { return s.api }
 
 // Post implements bot.Sender.
 func (s *Sender) Post(ctx context.Context, channel string, m bot.Message) (bot.MessageRef, error) {
-	r, err := RenderMessage(m)
+	return s.post(ctx, channel, m, s.renderer(ctx, ""))
+}
+
+// post posts m drawn by rr.
+func (s *Sender) post(ctx context.Context, channel string, m bot.Message, rr Renderer) (bot.MessageRef, error) {
+	r, err := rr.Message(m)
 	if err != nil {
 		return bot.MessageRef{}, fmt.Errorf("slack post to %s: %w", channel, err)
 	}
@@ -180,7 +189,7 @@ func (s *Sender) Reply(ctx context.Context, parent bot.MessageRef, m bot.Message
 
 // Update implements bot.Sender.
 func (s *Sender) Update(ctx context.Context, ref bot.MessageRef, m bot.Message) error {
-	r, err := RenderMessage(m)
+	r, err := s.renderer(ctx, "").Message(m)
 	if err != nil {
 		return fmt.Errorf("slack update %s/%s: %w", ref.Channel, ref.ID, err)
 	}
@@ -219,12 +228,12 @@ func (s *Sender) DM(ctx context.Context, userID string, m bot.Message) (bot.Mess
 		s.dms.put(userID, ch)
 	}
 	m.Thread = nil
-	return s.Post(ctx, ch, m)
+	return s.post(ctx, ch, m, s.renderer(ctx, userID))
 }
 
 // Ephemeral implements bot.Sender.
 func (s *Sender) Ephemeral(ctx context.Context, channel, userID string, m bot.Message) error {
-	r, err := RenderMessage(m)
+	r, err := s.renderer(ctx, userID).Message(m)
 	if err != nil {
 		return fmt.Errorf("slack ephemeral to %s in %s: %w", userID, channel, err)
 	}
@@ -245,7 +254,7 @@ func (s *Sender) Ephemeral(ctx context.Context, channel, userID string, m bot.Me
 // OpenModal implements bot.Sender (views.open). It does not retry: the
 // trigger id is valid for 3 s and only once.
 func (s *Sender) OpenModal(ctx context.Context, triggerID string, m bot.Modal) error {
-	v, err := RenderModal(m)
+	v, err := s.renderer(ctx, "").Modal(m)
 	if err != nil {
 		return fmt.Errorf("slack open modal %q: %w", m.CallbackID, err)
 	}
@@ -262,7 +271,7 @@ func (s *Sender) OpenModal(ctx context.Context, triggerID string, m bot.Modal) e
 // PushModal stacks a modal on the open one (views.push), with a trigger
 // id from an interaction inside the open modal.
 func (s *Sender) PushModal(ctx context.Context, triggerID string, m bot.Modal) error {
-	v, err := RenderModal(m)
+	v, err := s.renderer(ctx, "").Modal(m)
 	if err != nil {
 		return fmt.Errorf("slack push modal %q: %w", m.CallbackID, err)
 	}
@@ -279,7 +288,7 @@ func (s *Sender) PushModal(ctx context.Context, triggerID string, m bot.Modal) e
 // UpdateModal replaces an open modal (views.update). A non-empty hash
 // makes Slack refuse the update if the view changed meanwhile.
 func (s *Sender) UpdateModal(ctx context.Context, viewID, hash string, m bot.Modal) error {
-	v, err := RenderModal(m)
+	v, err := s.renderer(ctx, "").Modal(m)
 	if err != nil {
 		return fmt.Errorf("slack update modal %s: %w", viewID, err)
 	}
@@ -295,7 +304,7 @@ func (s *Sender) UpdateModal(ctx context.Context, viewID, hash string, m bot.Mod
 
 // PublishHome implements bot.Sender (views.publish).
 func (s *Sender) PublishHome(ctx context.Context, userID string, h bot.Home) error {
-	v, err := RenderHome(h)
+	v, err := s.renderer(ctx, userID).Home(h)
 	if err != nil {
 		return fmt.Errorf("slack publish home for %s: %w", userID, err)
 	}
@@ -320,7 +329,7 @@ func (s *Sender) Respond(ctx context.Context, responseURL string, r bot.Response
 	if err := checkResponseURL(responseURL, s.apiURL); err != nil {
 		return fmt.Errorf("slack respond: %w", err)
 	}
-	msg, err := RenderMessage(r.Message)
+	msg, err := s.renderer(ctx, "").Message(r.Message)
 	if err != nil {
 		return fmt.Errorf("slack respond: %w", err)
 	}

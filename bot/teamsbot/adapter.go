@@ -53,6 +53,10 @@ type Config struct {
 	Logger      zerolog.Logger
 	// Now is the clock of the token check (default time.Now).
 	Now func() time.Time
+	// Phrases say the adapter's own sentences (a form that expired, a
+	// stale card, a failed handler) in each person's language; nil:
+	// English. Give the Sender the same (SenderConfig.Phrases).
+	Phrases bot.Phrases
 }
 
 // Adapter is the assembled Teams adapter.
@@ -87,7 +91,7 @@ func New(base context.Context, cfg Config) (*Adapter, error) {
 	}
 	r := NewRunner(base, workers, cfg.TaskTimeout, log, cfg.Metrics)
 	d := NewDispatcher(DispatcherConfig{Handler: cfg.Handler, Sender: cfg.Sender, Runner: r, Claims: cfg.Claims,
-		Memory: cfg.Memory, Command: cfg.Command, Viewers: cfg.Viewers, Metrics: cfg.Metrics, Logger: cfg.Logger})
+		Memory: cfg.Memory, Command: cfg.Command, Viewers: cfg.Viewers, Metrics: cfg.Metrics, Logger: cfg.Logger, Phrases: cfg.Phrases})
 	v := NewVerifier(VerifierConfig{AppID: cfg.AppID, OpenIDURL: cfg.OpenIDURL, HTTPClient: cfg.HTTPClient, Now: cfg.Now})
 	h := NewHTTP(v, d, r, cfg.Metrics)
 	if cfg.LocalDev {

@@ -43,10 +43,15 @@ func newDialogID() string {
 }
 
 // RenderDialog draws a modal as a dialog card whose buttons name dialog
-// id. Submit appears when the modal has a Submit label or inputs; the
-// Close label closes without submitting.
-func RenderDialog(m bot.Modal, id string) (*card, error) {
-	r := renderer{m: newMentions(nil), hasEmail: hasEmailInput(m)}
+// id, its own words in English (see renderDialog). Submit appears when
+// the modal has a Submit label or inputs; the Close label closes
+// without submitting.
+func RenderDialog(m bot.Modal, id string) (*card, error) { return renderDialog(m, id, nil) }
+
+// renderDialog is RenderDialog with its own words from p in the modal's
+// language.
+func renderDialog(m bot.Modal, id string, p bot.Phrases) (*card, error) {
+	r := renderer{m: newMentions(nil), hasEmail: hasEmailInput(m), w: words{p: p, lang: m.Lang}}
 	c := newCard()
 	inputs := false
 	sep := false
@@ -65,10 +70,10 @@ func RenderDialog(m bot.Modal, id string) (*card, error) {
 		c.Body = append(c.Body, els...)
 	}
 	if m.Submit != "" || inputs {
-		c.Actions = append(c.Actions, &action{Type: "Action.Submit", Title: clip(orStr(inert(m.Submit), "Submit"), maxTitle),
+		c.Actions = append(c.Actions, &action{Type: "Action.Submit", Title: clip(orStr(inert(m.Submit), r.w.say("adapter.submit", "Submit")), maxTitle),
 			Style: "positive", Data: buttonData{Dialog: id}})
 	}
-	closeLabel := orStr(inert(m.Close), "Close")
+	closeLabel := orStr(inert(m.Close), r.w.say("adapter.close", "Close"))
 	c.Actions = append(c.Actions, &action{Type: "Action.Submit", Title: clip(closeLabel, maxTitle),
 		Data: buttonData{Dialog: id, Cancel: true}, AssociatedInputs: "none"})
 	c.MSTeams = &cardTeams{Entities: r.m.entities()}
@@ -182,9 +187,9 @@ func dialogValues(c *card, users map[string]bool, data map[string]any) (bot.Valu
 }
 
 // saveDialog stores a new dialog for user and returns its state.
-func (m memo) saveDialog(ctx context.Context, user string, mod bot.Modal, msg *bot.MessageRef, channel string) (dialogState, error) {
+func (m memo) saveDialog(ctx context.Context, user string, mod bot.Modal, msg *bot.MessageRef, channel string, p bot.Phrases) (dialogState, error) {
 	id := newDialogID()
-	c, err := RenderDialog(mod, id)
+	c, err := renderDialog(mod, id, p)
 	if err != nil {
 		return dialogState{}, fmt.Errorf("teams dialog %q: %w", mod.CallbackID, err)
 	}

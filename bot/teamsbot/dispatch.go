@@ -49,6 +49,10 @@ type DispatcherConfig struct {
 	Viewers      Viewers
 	Metrics      *Metrics
 	Logger       zerolog.Logger
+	// Phrases say the adapter's own sentences (a form that expired, a
+	// stale card, a failed handler) in each person's language, the
+	// locale of their activity; nil: English.
+	Phrases bot.Phrases
 }
 
 // Dispatcher turns verified activities into bot.Handler calls and the
@@ -106,7 +110,7 @@ func (d *Dispatcher) handle(ctx context.Context, in *inbound) answer {
 			// losing it; decisions are idempotent in the service.
 			d.log.Error().Err(err).Msg("activity dedupe")
 		case !first:
-			return answer{status: http.StatusOK, outcome: "duplicate", body: duplicateBody(in)}
+			return answer{status: http.StatusOK, outcome: "duplicate", body: d.duplicateBody(in)}
 		}
 	}
 	switch in.kind {
@@ -125,8 +129,22 @@ func (d *Dispatcher) handle(ctx context.Context, in *inbound) answer {
 	}
 }
 
+// say is one of the adapter's own sentences for the person who sent a:
+// message id of the Phrases in the language of the activity's locale
+// (the Teams client's), else the Phrases' default (the policy's
+// language); the English one without Phrases.
+func (d *Dispatcher) say(a *Activity, id, english string) string {
+	locale := ""
+	if a != nil {
+		locale = inert(a.Locale)
+	}
+	return bot.Say(d.cfg.Phrases, locale, id, english)
+}
+
 // expired is the answer to a dialog that is gone or someone else's.
-const expired = "This form has expired or belongs to someone else."
+func (d *Dispatcher) expired(a *Activity) string {
+	return d.say(a, "adapter.form_expired", "This form has expired or belongs to someone else.")
+}
 
 // admit checks, before anything is stored or called, that a click or a
 // dialog invoke matches what chataccess showed: the button is on the
@@ -142,7 +160,7 @@ func (d *Dispatcher) admit(ctx context.Context, in *inbound) (answer, bool) {
 		in.kept = d.storedCard(ctx, messageRef(in.act))
 		in.card = in.kept.Card
 		if _, found := onCard(in.card, "Action.Execute", in.verb, b); !found {
-			return refuse(invokeMessage(stale))
+			return refuse(invokeMessage(d.stale(in.act)))
 		}
 	case kindTaskFetch, kindTaskSubmit:
 		switch {
@@ -151,10 +169,10 @@ func (d *Dispatcher) admit(ctx context.Context, in *inbound) (answer, bool) {
 			st, found, err := d.mem.dialog(ctx, b.Dialog)
 			if err != nil {
 				d.log.Error().Err(err).Msg("read dialog")
-				return answer{status: http.StatusOK, body: taskMessage("Sorry, the form could not be read. Please try again."), outcome: "error"}, false
+				return answer{status: http.StatusOK, body: taskMessage(d.say(in.act, "adapter.form_unreadable", "Sorry, the form could not be read. Please try again.")), outcome: "error"}, false
 			}
 			if !found || st.User != userOf(in.act).ID {
-				return refuse(taskMessage(expired))
+				return refuse(taskMessage(d.expired(in.act)))
 			}
 			in.dialog = &st
 		case (in.kind == kindTaskFetch && b.Confirm != nil) || (in.kind == kindTaskSubmit && b.Confirmed):
@@ -162,25 +180,26 @@ func (d *Dispatcher) admit(ctx context.Context, in *inbound) (answer, bool) {
 			in.card = in.kept.Card
 			shown, found := onCard(in.card, "Action.Submit", b.Action, buttonData{Value: b.Value, Block: b.Block})
 			if !found || shown.Confirm == nil {
-				return refuse(taskMessage(stale))
+				return refuse(taskMessage(d.stale(in.act)))
 			}
 			// The confirmation says what the card said, not what the
 			// client sent.
 			in.button.Confirm = shown.Confirm
 		default:
-			return refuse(taskMessage(stale))
+			return refuse(taskMessage(d.stale(in.act)))
 		}
 	}
 	return answer{}, true
 }
 
 // duplicateBody answers a redelivered invoke without acting again.
-func duplicateBody(in *inbound) any {
+func (d *Dispatcher) duplicateBody(in *inbound) any {
+	done := d.say(in.act, "adapter.already_done", "Already done.")
 	switch in.kind {
 	case kindAction:
-		return invokeMessage("Already done.")
+		return invokeMessage(done)
 	case kindTaskSubmit:
-		return taskMessage("Already done.")
+		return taskMessage(done)
 	}
 	return nil
 }
@@ -268,12 +287,12 @@ func (d *Dispatcher) message(a *Activity) bot.Later {
 		cmd := bot.Command{User: u, Channel: channelOf(a), Name: orStr(d.cfg.Command, "/dynchat"), Text: text, TriggerID: a.ID}
 		var rep bot.Reply
 		if err := ingress.Call(log, "HandleCommand", func() { rep = d.cfg.Handler.HandleCommand(ctx, cmd) }); err != nil {
-			rep = bot.Reply{Message: &bot.Message{Text: bot.Plain("Something went wrong; please try again.")}}
+			rep = bot.Reply{Message: &bot.Message{Text: bot.Plain(d.say(a, "adapter.went_wrong", "Something went wrong; please try again."))}}
 		}
 		if rep.Modal != nil {
 			if err := d.offerDialog(ctx, a, *rep.Modal); err != nil {
 				log.Error().Err(err).Msg("offer dialog for command")
-				rep.Message, rep.InChannel = &bot.Message{Text: bot.Plain("Sorry, I could not prepare the form. Please try again.")}, false
+				rep.Message, rep.InChannel = &bot.Message{Text: bot.Plain(d.say(a, "adapter.form_not_prepared", "Sorry, I could not prepare the form. Please try again."))}, false
 			}
 		}
 		if rep.Message != nil {
@@ -324,7 +343,7 @@ func (d *Dispatcher) offerDialog(ctx context.Context, a *Activity, m bot.Modal) 
 	if err != nil {
 		return err
 	}
-	return d.replyRendered(ctx, a, dialogOffer(st), false)
+	return d.replyRendered(ctx, a, d.dialogOffer(a, st), false)
 }
 
 // update handles conversationUpdate and installationUpdate: when the

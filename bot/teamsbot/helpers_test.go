@@ -138,6 +138,13 @@ func (h *harness) advance(d time.Duration) {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
+	return newHarnessSaying(t, nil)
+}
+
+// newHarnessSaying is newHarness whose adapter and sender say their own
+// words through p.
+func newHarnessSaying(t *testing.T, p bot.Phrases) *harness {
+	t.Helper()
 	fake := teamsfake.New(teamsfake.Config{AppID: appID, AppPassword: secret, TenantID: tenantID,
 		Users:         []teamsfake.User{alice, bob, carol},
 		Conversations: map[string][]string{channel.ID: {alice.MRI, bob.MRI, carol.MRI}},
@@ -148,10 +155,10 @@ func newHarness(t *testing.T) *harness {
 	h := &harness{fake: fake, h: newRecorder(), rdb: rdb, prefix: prefix, store: st}
 	sender := teamsbot.NewSender(teamsbot.SenderConfig{AppID: appID, AppPassword: secret, TenantID: tenantID,
 		LoginURL: fake.LoginURL(), ServiceURL: fake.ServiceURL(), GraphURL: fake.GraphURL(), Groups: true,
-		Conversations: []string{channel.ID}, Memory: st, HTTPClient: fake.Client(), MaxRetryWait: 2 * time.Second})
+		Conversations: []string{channel.ID}, Memory: st, HTTPClient: fake.Client(), MaxRetryWait: 2 * time.Second, Phrases: p})
 	a, err := teamsbot.New(context.Background(), teamsbot.Config{AppID: appID, OpenIDURL: fake.OpenIDURL(), Handler: h.h,
 		Sender: sender, Claims: st, Memory: st, Command: "/dynchat", HTTPClient: fake.Client(),
-		Logger: zerolog.Nop(), Now: h.clock})
+		Logger: zerolog.Nop(), Now: h.clock, Phrases: p})
 	if err != nil {
 		t.Fatal(err)
 	}

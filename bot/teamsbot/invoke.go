@@ -31,7 +31,9 @@ func invokeMessage(text string) invokeResponse {
 
 // stale is the answer to a click that does not match the card it came
 // from: an old card, or data that names something the card does not.
-const stale = "This card has changed since it was shown; nothing was done. Look at the current card and try again."
+func (d *Dispatcher) stale(a *Activity) string {
+	return d.say(a, "adapter.stale", "This card has changed since it was shown; nothing was done. Look at the current card and try again.")
+}
 
 // messageRef is the card an invoke came from.
 func messageRef(a *Activity) *bot.MessageRef {
@@ -75,7 +77,7 @@ func clickOn(kc keptCard, u bot.User, actionID, blockID, value string, ref *bot.
 func (d *Dispatcher) refresh(ctx context.Context, in *inbound) answer {
 	c := d.storedCard(ctx, messageRef(in.act)).Card
 	if c == nil {
-		return ok(invokeMessage("This card is no longer kept up to date."))
+		return ok(invokeMessage(d.say(in.act, "adapter.not_kept", "This card is no longer kept up to date.")))
 	}
 	if d.cfg.Viewers != nil {
 		c = viewFor(ctx, c, d.cfg.Viewers, userOf(in.act))
@@ -160,7 +162,7 @@ func (d *Dispatcher) execute(ctx context.Context, in *inbound) answer {
 	}
 	rep, err := d.action(ctx, act)
 	if err != nil {
-		return answer{status: http.StatusOK, body: invokeMessage("Something went wrong; please try again."), outcome: "handler_panic"}
+		return answer{status: http.StatusOK, body: invokeMessage(d.say(a, "adapter.went_wrong", "Something went wrong; please try again.")), outcome: "handler_panic"}
 	}
 	switch {
 	case rep.Modal != nil || rep.PushModal != nil || rep.UpdateView != nil:
@@ -168,9 +170,9 @@ func (d *Dispatcher) execute(ctx context.Context, in *inbound) answer {
 		st, err := d.newDialog(ctx, act.User.ID, *m, ref, ref.Channel)
 		if err != nil {
 			d.log.Error().Err(err).Msg("save dialog")
-			return answer{status: http.StatusOK, body: invokeMessage("Sorry, I could not prepare the form."), outcome: "error", later: rep.After}
+			return answer{status: http.StatusOK, body: invokeMessage(d.say(a, "adapter.form_not_prepared", "Sorry, I could not prepare the form. Please try again.")), outcome: "error", later: rep.After}
 		}
-		return answer{status: http.StatusOK, body: invokeCard(dialogOffer(st).Card), outcome: "ok", later: rep.After}
+		return answer{status: http.StatusOK, body: invokeCard(d.dialogOffer(a, st).Card), outcome: "ok", later: rep.After}
 	case rep.Update != nil:
 		r, err := d.cfg.Sender.render(*rep.Update)
 		if err != nil {
@@ -188,7 +190,7 @@ func (d *Dispatcher) execute(ctx context.Context, in *inbound) answer {
 		}
 		return answer{status: http.StatusOK, body: invokeCard(r.Card), outcome: "ok", later: later}
 	case rep.Ephemeral != nil:
-		return answer{status: http.StatusOK, body: invokeMessage(plainString(rep.Ephemeral.Text)), outcome: "ok", later: rep.After}
+		return answer{status: http.StatusOK, body: invokeMessage(orStr(plainString(rep.Ephemeral.Text), d.say(a, "adapter.done", "Done."))), outcome: "ok", later: rep.After}
 	}
 	return answer{status: http.StatusOK, body: invokeCard(c), outcome: "ok", later: rep.After}
 }
@@ -213,11 +215,13 @@ func (d *Dispatcher) action(ctx context.Context, act bot.Action) (bot.ActionRepl
 	return rep, err
 }
 
-// dialogOffer is a card with a button that opens a stored dialog.
-func dialogOffer(st dialogState) Rendered {
+// dialogOffer is a card with a button that opens a stored dialog, in
+// the language of the person the activity a came from.
+func (d *Dispatcher) dialogOffer(a *Activity, st dialogState) Rendered {
 	c := newCard()
 	c.Body = append(c.Body, &element{Type: "TextBlock", Text: escape(st.Title, true), Weight: "Bolder", Size: "Medium", Wrap: true},
-		textBlock("Open the form to continue."))
-	c.Actions = []*action{{Type: "Action.Submit", Title: "Open the form", Style: "positive", Data: buttonData{Dialog: st.ID, MSTeams: taskFetch()}}}
+		textBlock(escape(d.say(a, "adapter.open_form_text", "Open the form to continue."), true)))
+	c.Actions = []*action{{Type: "Action.Submit", Title: clip(d.say(a, "adapter.open_form", "Open the form"), maxTitle), Style: "positive",
+		Data: buttonData{Dialog: st.ID, MSTeams: taskFetch()}}}
 	return Rendered{Text: st.Title, Card: c}
 }

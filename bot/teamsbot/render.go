@@ -34,7 +34,20 @@ type renderer struct {
 	m *mentions
 	// hasEmail says the dialog being drawn has an email input.
 	hasEmail bool
+	// w says the renderer's own words (a default button label, the
+	// note of a shortened card) in the language of what it draws.
+	w words
 }
+
+// words are the renderer's own words in one language: Phrases in lang
+// (a message's Lang; "" is the Phrases' default, the policy's
+// language), English without Phrases.
+type words struct {
+	p    bot.Phrases
+	lang string
+}
+
+func (w words) say(id, english string) string { return bot.Say(w.p, w.lang, id, english) }
 
 // Rendered is a message ready for the Bot Connector: the fallback text
 // and the card (nil for a text-only message).
@@ -58,11 +71,18 @@ func (r Rendered) Activity() *Activity {
 func (r Rendered) MarshalCard() ([]byte, error) { return json.MarshalIndent(r.Card, "", "  ") }
 
 // RenderMessage renders a message as an Adaptive Card with fallback
-// text. names gives display names for mentions without one (nil: none).
-// Cards with buttons carry a refresh action, so Teams asks the bot for
-// the current card whenever someone views it.
+// text, its own words in English (see renderMessage). names gives
+// display names for mentions without one (nil: none). Cards with
+// buttons carry a refresh action, so Teams asks the bot for the current
+// card whenever someone views it.
 func RenderMessage(msg bot.Message, names func(string) string) (Rendered, error) {
-	r := renderer{m: newMentions(names)}
+	return renderMessage(msg, names, nil)
+}
+
+// renderMessage is RenderMessage with its own words from p in the
+// message's language.
+func renderMessage(msg bot.Message, names func(string) string, p bot.Phrases) (Rendered, error) {
+	r := renderer{m: newMentions(names), w: words{p: p, lang: msg.Lang}}
 	fallback := plainString(msg.Text)
 	if len(msg.Blocks) == 0 {
 		c := newCard()
@@ -102,7 +122,7 @@ func (r renderer) finish(c *card, fallback string, refreshable bool) (Rendered, 
 	if refreshable {
 		c.Refresh = &refresh{Action: &action{Type: "Action.Execute", Verb: verbRefresh}}
 	}
-	if err := fit(c, r.m); err != nil {
+	if err := fit(c, r.m, r.w); err != nil {
 		return Rendered{}, err
 	}
 	return Rendered{Text: fallback, Card: c}, nil
@@ -110,7 +130,7 @@ func (r renderer) finish(c *card, fallback string, refreshable bool) (Rendered, 
 
 // fit drops body elements from the end (but never the first) until the
 // card's JSON fits maxCardBytes, and says so in a last line.
-func fit(c *card, m *mentions) error {
+func fit(c *card, m *mentions, w words) error {
 	c.MSTeams.Entities = usedEntities(c, m)
 	for {
 		data, err := json.Marshal(c)
@@ -124,7 +144,7 @@ func fit(c *card, m *mentions) error {
 			return ErrTooLarge
 		}
 		c.Body = c.Body[:len(c.Body)-2]
-		c.Body = append(c.Body, &element{Type: "TextBlock", Text: "Shortened to fit in Teams.", Wrap: true, IsSubtle: true, Size: "Small"})
+		c.Body = append(c.Body, &element{Type: "TextBlock", Text: w.say("adapter.shortened", "Shortened to fit in Teams."), Wrap: true, IsSubtle: true, Size: "Small"})
 		c.MSTeams.Entities = usedEntities(c, m)
 	}
 }

@@ -70,14 +70,14 @@ func (r renderer) element(blockID string, el bot.Element) ([]*action, []*element
 		id := "sel:" + el.ActionID
 		in := &element{Type: "Input.ChoiceSet", ID: id, Style: "compact", Placeholder: clip(el.Placeholder, maxTitle), Value: el.Initial}
 		in.Choices = choices(el.Options)
-		go1 := &action{Type: "Action.Execute", Title: "Choose", Verb: el.ActionID, Data: buttonData{Block: blockID, Select: id}}
+		go1 := &action{Type: "Action.Execute", Title: r.w.say("adapter.choose", "Choose"), Verb: el.ActionID, Data: buttonData{Block: blockID, Select: id}}
 		return []*action{go1}, []*element{in}, true
 	}
 	return nil, nil, false
 }
 
 func (r renderer) button(blockID string, b *bot.Button) ([]*action, []*element, bool) {
-	title := clip(orStr(inert(b.Text), "Open"), maxTitle)
+	title := clip(orStr(inert(b.Text), r.w.say("adapter.open", "Open")), maxTitle)
 	if b.URL != "" {
 		if u, ok := safeURL(b.URL); ok && !strings.HasPrefix(u, "mailto:") {
 			return []*action{{Type: "Action.OpenUrl", Title: title, URL: u}}, nil, false

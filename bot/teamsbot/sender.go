@@ -54,6 +54,10 @@ type SenderConfig struct {
 	Logger       zerolog.Logger
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Phrases say the renderer's own words (a default button label, the
+	// note of a shortened card) in each message's language; nil:
+	// English.
+	Phrases bot.Phrases
 }
 
 // Sender implements bot.Sender on the Bot Connector REST API.
@@ -113,7 +117,7 @@ func (s *Sender) CheckToken(context.Context) error {
 
 // render renders m with display names from Memory for bare mentions.
 func (s *Sender) render(m bot.Message) (Rendered, error) {
-	return RenderMessage(m, nil)
+	return renderMessage(m, nil, s.cfg.Phrases)
 }
 
 // serviceFor is the serviceUrl of a conversation.
@@ -289,7 +293,7 @@ func (s *Sender) OpenModal(context.Context, string, bot.Modal) error { return Er
 // PublishHome implements bot.Sender: Teams has no App Home tab, so the
 // Home is one personal message, updated in place.
 func (s *Sender) PublishHome(ctx context.Context, userID string, h bot.Home) error {
-	m := bot.Message{Text: bot.Plain("chataccess"), Blocks: h.Blocks}
+	m := bot.Message{Text: bot.Plain("chataccess"), Blocks: h.Blocks, Lang: h.Lang}
 	var ref bot.MessageRef
 	found, err := s.mem.get(ctx, kindHome, userKey(userID), &ref)
 	if err != nil {

@@ -18,22 +18,24 @@ func (d *Dispatcher) taskFetch(_ context.Context, in *inbound) answer {
 	if st := in.dialog; st != nil {
 		return ok(continueWith(st.Title, st.Card))
 	}
-	return ok(continueWith(orStr(in.button.Confirm.Title, "Are you sure?"), confirmCard(in.button)))
+	sure := d.say(in.act, "adapter.sure", "Are you sure?")
+	return ok(continueWith(orStr(in.button.Confirm.Title, sure), d.confirmCard(in.act, in.button)))
 }
 
-// confirmCard asks "are you sure?" before a button's action is sent.
-func confirmCard(b buttonData) *card {
+// confirmCard asks "are you sure?" before a button's action is sent,
+// its default words in the language of the person who clicked.
+func (d *Dispatcher) confirmCard(a *Activity, b buttonData) *card {
 	c := newCard()
 	cf := b.Confirm
-	c.Body = append(c.Body, textBlock(escape(orStr(cf.Text, "Are you sure?"), true)))
+	c.Body = append(c.Body, textBlock(escape(orStr(cf.Text, d.say(a, "adapter.sure", "Are you sure?")), true)))
 	style := "positive"
 	if cf.Danger {
 		style = "destructive"
 	}
 	c.Actions = []*action{
-		{Type: "Action.Submit", Title: clip(orStr(cf.Confirm, "Yes"), maxTitle), Style: style,
+		{Type: "Action.Submit", Title: clip(orStr(cf.Confirm, d.say(a, "adapter.yes", "Yes")), maxTitle), Style: style,
 			Data: buttonData{Action: b.Action, Value: b.Value, Block: b.Block, Confirmed: true}},
-		{Type: "Action.Submit", Title: clip(orStr(cf.Deny, "Back"), maxTitle), Data: buttonData{Cancel: true}, AssociatedInputs: "none"},
+		{Type: "Action.Submit", Title: clip(orStr(cf.Deny, d.say(a, "adapter.back", "Back")), maxTitle), Data: buttonData{Cancel: true}, AssociatedInputs: "none"},
 	}
 	return c
 }
@@ -58,19 +60,19 @@ func (d *Dispatcher) confirmed(ctx context.Context, in *inbound) answer {
 	act := clickOn(in.kept, userOf(in.act), b.Action, b.Block, b.Value, ref)
 	rep, err := d.action(ctx, act)
 	if err != nil {
-		return answer{status: http.StatusOK, body: taskMessage("Something went wrong; please try again."), outcome: "handler_panic"}
+		return answer{status: http.StatusOK, body: taskMessage(d.say(in.act, "adapter.went_wrong", "Something went wrong; please try again.")), outcome: "handler_panic"}
 	}
 	if m := firstModal(rep); m != nil {
 		st, err := d.newDialog(ctx, act.User.ID, *m, ref, ref.Channel)
 		if err != nil {
 			d.log.Error().Err(err).Msg("save dialog")
-			return answer{status: http.StatusOK, body: taskMessage("Sorry, I could not prepare the form."), outcome: "error", later: rep.After}
+			return answer{status: http.StatusOK, body: taskMessage(d.say(in.act, "adapter.form_not_prepared", "Sorry, I could not prepare the form. Please try again.")), outcome: "error", later: rep.After}
 		}
 		return answer{status: http.StatusOK, body: continueWith(st.Title, st.Card), outcome: "ok", later: rep.After}
 	}
 	later := d.afterAction(act, rep)
 	if rep.Ephemeral != nil {
-		return answer{status: http.StatusOK, body: taskMessage(plainString(rep.Ephemeral.Text)), outcome: "ok", later: later}
+		return answer{status: http.StatusOK, body: taskMessage(orStr(plainString(rep.Ephemeral.Text), d.say(in.act, "adapter.done", "Done."))), outcome: "ok", later: later}
 	}
 	return answer{status: http.StatusOK, outcome: "ok", later: later}
 }
@@ -108,7 +110,7 @@ func (d *Dispatcher) submitDialog(ctx context.Context, in *inbound) answer {
 	defer cancel()
 	var rep bot.SubmissionReply
 	if err := ingress.Call(log, "HandleSubmission", func() { rep = d.cfg.Handler.HandleSubmission(rctx, sub) }); err != nil {
-		return answer{status: http.StatusOK, body: taskMessage("Something went wrong; please try again."), outcome: "handler_panic"}
+		return answer{status: http.StatusOK, body: taskMessage(d.say(in.act, "adapter.went_wrong", "Something went wrong; please try again.")), outcome: "handler_panic"}
 	}
 	switch {
 	case len(rep.Errors) > 0:
@@ -121,7 +123,7 @@ func (d *Dispatcher) submitDialog(ctx context.Context, in *inbound) answer {
 		next, err := d.newDialog(ctx, u.ID, *m, st.Message, st.Channel)
 		if err != nil {
 			log.Error().Err(err).Msg("save next dialog")
-			return answer{status: http.StatusOK, body: taskMessage("Done, but the next form could not be shown."), outcome: "error", later: rep.After}
+			return answer{status: http.StatusOK, body: taskMessage(d.say(in.act, "adapter.next_form", "Done, but the next form could not be shown.")), outcome: "error", later: rep.After}
 		}
 		return answer{status: http.StatusOK, body: continueWith(next.Title, next.Card), outcome: "ok", later: rep.After}
 	}
@@ -131,7 +133,7 @@ func (d *Dispatcher) submitDialog(ctx context.Context, in *inbound) answer {
 // newDialog stores a modal as a dialog for user, with a preselected
 // person's email filled in.
 func (d *Dispatcher) newDialog(ctx context.Context, user string, m bot.Modal, msg *bot.MessageRef, channel string) (dialogState, error) {
-	return d.mem.saveDialog(ctx, user, prefill(ctx, m, d.cfg.Sender.LookupUser), msg, channel)
+	return d.mem.saveDialog(ctx, user, prefill(ctx, m, d.cfg.Sender.LookupUser), msg, channel, d.cfg.Phrases)
 }
 
 // resolveTyped turns the emails typed for people into their Teams ids,

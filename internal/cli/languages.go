@@ -8,9 +8,12 @@ import (
 	"github.com/chataccess/chataccess/i18n"
 )
 
-// adapterPhrases say the chat adapters' own sentences in each person's
-// language, from the built-in catalog.
-func adapterPhrases() bot.Phrases { return i18n.MustLoad() }
+// adapterPhrases say the chat adapters' own sentences and words in each
+// person's or message's language, from the built-in catalog; a person
+// whose language has no catalog (or cannot be read) reads the policy's.
+func adapterPhrases(s config.LanguageSettings) bot.Phrases {
+	return i18n.MustLoad().PhrasesIn(s.Default)
+}
 
 // commandLanguages are the policy's languages for the chat front end.
 func commandLanguages(s config.LanguageSettings) commands.Languages {

@@ -37,7 +37,7 @@ func seedReview(t *testing.T) (*store.Store, string) {
 	if err := st.Decide(ctx, "R-3", 1, reviews.Decision{Verdict: reviews.Revoke, By: c.Reviewers[0], At: now.Add(time.Minute)}); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SetDecisionOutcome(ctx, "R-3", 1, "DC-1002", ""); err != nil {
+	if err := st.SetDecisionOutcome(ctx, "R-3", 1, "DC-1002", approvals.Sentence{}); err != nil {
 		t.Fatal(err)
 	}
 	return st, "R-3"

@@ -38,7 +38,7 @@ func (a *app) addTeamsSender(w wiring) error {
 		LoginURL: w.env.TeamsLoginURL, ServiceURL: s.Teams.ServiceURL, Groups: s.Teams.GraphGroups,
 		Conversations: s.Teams.ChannelIDs(), Memory: a.store, Anonymous: s.Teams.LocalDev,
 		Pacer:   teamsPacer{lim: ratelimit.New(w.rdb, s.Redis.Prefix)},
-		Metrics: a.teamsMetrics(), Logger: w.log,
+		Metrics: a.teamsMetrics(), Logger: w.log, Phrases: adapterPhrases(s.Languages),
 	})
 	a.chat.Add(bot.Teams, a.teams.sender)
 	return nil
@@ -64,7 +64,7 @@ func (a *app) teamsAdapter(w wiring, h bot.Handler) error {
 		AppID: w.env.TeamsAppID, OpenIDURL: w.env.TeamsOpenIDURL, Handler: h, Sender: a.teams.sender,
 		Claims: a.store, Memory: a.store, Command: s.Slack.Command, LocalDev: s.Teams.LocalDev, Listen: s.Listen,
 		Viewers: approverView{svc: a.service, ledger: a.store, people: a.teams.sender},
-		Metrics: a.teamsMetrics(), Logger: w.log,
+		Metrics: a.teamsMetrics(), Logger: w.log, Phrases: adapterPhrases(s.Languages),
 	})
 	if err != nil {
 		stop()

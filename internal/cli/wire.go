@@ -210,6 +210,7 @@ func (a *app) slackSender(w wiring) *slackbot.Sender {
 		BotToken: w.env.SlackBotToken.Reveal(), AppToken: w.env.SlackAppToken.Reveal(), APIURL: w.env.SlackAPIURL,
 		Pacer:   slackPacer{lim: ratelimit.New(w.rdb, w.cfg.Settings().Redis.Prefix)},
 		Metrics: slackbot.NewMetrics(a.reg), Logger: w.log, Rendered: a.store,
+		Phrases: adapterPhrases(w.cfg.Settings().Languages),
 	})
 }
 
@@ -254,7 +255,7 @@ func (a *app) slackAdapter(w wiring, s *slackbot.Sender, h bot.Handler) error {
 	base, stop := context.WithCancel(context.Background())
 	adapter, err := slackbot.New(w.log.WithContext(base), slackbot.Config{
 		AppToken: w.env.SlackAppToken.Reveal(), SigningSecret: w.env.SlackSigningSecret.Reveal(),
-		Claims: a.store, Handler: h, Sender: s, Logger: w.log, Phrases: adapterPhrases(),
+		Claims: a.store, Handler: h, Sender: s, Logger: w.log, Phrases: adapterPhrases(w.cfg.Settings().Languages),
 	})
 	if err != nil {
 		stop()

@@ -127,7 +127,7 @@ func (r renderer) Page(c *reviews.Campaign, view string, items []reviews.Item, p
 	}
 	blocks = append(blocks, &bot.Context{BlockID: "review:foot", Elements: []bot.Text{r.footnote(c, view)}})
 	fallback := l.N("reviewpage.fallback", left, i18n.M{"ID": c.ID, "Total": len(list)})
-	return bot.Message{Text: fallback, Blocks: blocks}, page
+	return bot.Message{Text: fallback, Blocks: blocks, Lang: l.Name()}, page
 }
 
 // footer is the page's navigation row: keep everything shown, previous
@@ -282,7 +282,7 @@ func (r renderer) decisionLine(d *reviews.Decision) bot.Text {
 	case d.RequestID != "" && d.Failure == "":
 		t = l.T("reviewpage.decision.with_request", i18n.M{"Line": t, "ID": bot.Code(d.RequestID)})
 	case d.Failure != "":
-		t = l.T("reviewpage.decision.with_failure", i18n.M{"Line": t, "Failure": cut(d.Failure, 300)})
+		t = l.T("reviewpage.decision.with_failure", i18n.M{"Line": t, "Failure": l.Sentence(d.FailureKey, d.FailureArgs, cut(d.Failure, 300))})
 	}
 	return t
 }
@@ -355,13 +355,14 @@ func (r renderer) Summary(c *reviews.Campaign, s reviews.Summary) bot.Message {
 			&bot.Section{BlockID: "review:summary", Text: bot.Lines(lines...), Fields: fields},
 			&bot.Context{BlockID: "review:foot", Elements: []bot.Text{l.T("reviewpage.summary.export", i18n.M{"Command": bot.Code("chataccess review export " + c.ID + " --format csv")})}},
 		},
+		Lang: l.Name(),
 	}
 }
 
 // Reminder renders a reviewer's reminder.
 func (r renderer) Reminder(c *reviews.Campaign, pending int) bot.Message {
 	t := r.l.N("reviewpage.reminder", pending, i18n.M{"ID": c.ID, "Deadline": r.when(c.Deadline)})
-	return bot.Message{Text: t, Blocks: []bot.Block{&bot.Section{BlockID: "review:remind", Text: t}}}
+	return bot.Message{Text: t, Blocks: []bot.Block{&bot.Section{BlockID: "review:remind", Text: t}}, Lang: r.l.Name()}
 }
 
 // Message ids of the drift findings, by kind.

@@ -2,6 +2,7 @@ package reviewchat
 
 import (
 	"context"
+	"encoding/json"
 	goldenfile "github.com/chataccess/chataccess/internal/golden"
 	"strconv"
 	"strings"
@@ -173,5 +174,36 @@ func TestPageClamps(t *testing.T) {
 	}
 	if PageSize*blocksPerItem+fixedBlocks > maxBlocks {
 		t.Fatalf("page size %d breaks the block budget", PageSize)
+	}
+}
+
+// TestRevokeFailureInTheReadersLanguage: why a revoke could not go
+// ahead is shown in the page's language when the decision keeps its
+// message id, and as recorded (English) for decisions stored before.
+func TestRevokeFailureInTheReadersLanguage(t *testing.T) {
+	c, items := sampleCampaign()
+	it := &items[0]
+	it.Decision = &reviews.Decision{Verdict: reviews.Revoke, By: approvals.Actor{Email: "ann@example.com"}, At: t0,
+		Failure:     `gil@example.com holds agent through user group "All Staff", which is not marked as used for Dynamic Chat only; …`,
+		FailureKey:  "reviewpage.failure.shared_group",
+		FailureArgs: map[string]string{"Email": "gil@example.com", "Package": "agent", "Groups": `"All Staff"`}}
+	page := func(name string) string {
+		m, _ := renderer{now: t0, loc: time.UTC, l: lang(name)}.Page(c, ReviewerView(0), items, 0)
+		r, err := slackbot.RenderMessage(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := json.Marshal(r)
+		return string(data)
+	}
+	if got := page("fr"); !strings.Contains(got, "détient agent par le groupe d’utilisateurs") || strings.Contains(got, "which is not marked") {
+		t.Fatalf("French page: %s", got)
+	}
+	if got := page("en"); !strings.Contains(got, "which is not marked as used for Dynamic Chat only") {
+		t.Fatalf("English page: %s", got)
+	}
+	it.Decision.FailureKey, it.Decision.FailureArgs = "", nil
+	if got := page("fr"); !strings.Contains(got, "which is not marked as used") {
+		t.Fatalf("older decision: %s", got)
 	}
 }
