@@ -180,6 +180,13 @@ func (s *Service) inspectWithin(ctx context.Context, r *Request, pkg *Package) (
 	case a := <-done:
 		return a.p, a.err
 	case <-ictx.Done():
+		// The goroutine cancels ictx once it has answered, so both may be
+		// ready: an answer that came wins.
+		select {
+		case a := <-done:
+			return a.p, a.err
+		default:
+		}
 		return nil, fmt.Errorf("no answer within %s", budget.Round(time.Millisecond))
 	case <-ctx.Done():
 		return nil, ctx.Err()
