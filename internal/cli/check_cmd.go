@@ -41,7 +41,8 @@ const (
 // Console and Marketo: the credentials work, each product profile
 // exists (with its seats), each role and workspace exists. It prints one
 // table and fails with exit code 3 when any row failed. It makes few
-// calls (one token and one group listing at Adobe; one token, one role
+// calls (one token and one group listing at Adobe, plus one testOnly
+// action per group target, at most maxGroupProbes; one token, one role
 // listing and one workspace listing at Marketo), so it uses no shared
 // rate limiter and needs no Redis.
 func runCheck(ctx context.Context, env Env, args []string) error {
@@ -81,6 +82,7 @@ func runCheck(ctx context.Context, env Env, args []string) error {
 	pol := cfg.Policy()
 	if !*slackOnly {
 		c.instances = c.namedInstances(cfg, env.Getenv)
+		c.engage = cfg.Settings().Marketo.EngageProfile
 		c.both(ctx, *timeout, pol)
 		c.checkTeams(ctx, cfg.Settings(), pol, *timeout)
 	}
@@ -109,6 +111,7 @@ type checker struct {
 	envBad      map[string]bool // variables with a problem, already reported
 	rows        []checkRow
 	instances   []config.MarketoInstance // the named Marketo instances (check_instances.go)
+	engage      string                   // the default instance's Marketo Engage profile (check_groups.go)
 }
 
 // both checks Adobe and Marketo at the same time, each within timeout,
@@ -241,6 +244,9 @@ type envVar struct {
 
 // skipAll adds a SKIP row for every item of system in every package.
 func (c *checker) skipAll(pol *approvals.Policy, system, why string) {
+	if system == systemAdobe {
+		defer c.skipGroups(pol, why)
+	}
 	for _, name := range pol.PackageNames() {
 		p := pol.Packages[name]
 		switch system {
@@ -308,6 +314,7 @@ func (c *checker) checkAdobe(ctx context.Context, pol *approvals.Policy) {
 			c.add(name, systemAdobe, profileItem(pr.Name), status, detail)
 		}
 	}
+	c.checkGroups(ctx, cl, groups, pol)
 }
 
 // adobeDetail is the person-readable sentence plus the status and code.
