@@ -131,7 +131,7 @@ func (c *checker) groupStatus(ctx context.Context, cl *adobe.Client, groups []ad
 	case adobe.IsAdminGroupName(found.GroupName):
 		return statusFail, "an admin group, not a user group"
 	}
-	members := fmt.Sprintf("user group, %d members", found.MemberCount)
+	members := "user group, " + memberCount(found.MemberCount)
 	var profiles []string
 	for _, p := range pkg.Profiles {
 		if g, err := vendormap.MatchProfile(groups, profileOf(p)); err == nil {
