@@ -359,8 +359,9 @@ func LoadInstanceEnv(getenv func(string) string, names []string) (map[string]Mar
 }
 
 // userGroupNames checks a list of Admin Console user group names: not
-// empty, not an admin group (_org_admin, _admin_…, _product_admin_…,
-// _developer_…, which are no user groups), each once.
+// empty, nothing invisible in them (approvals.InvisibleRune), not an
+// admin group (_org_admin, _admin_…, _product_admin_…, _developer_…,
+// which are no user groups), each once.
 func (r *problems) userGroupNames(path string, in []string) []string {
 	var out []string
 	seen := map[string]bool{}
@@ -373,6 +374,9 @@ func (r *problems) userGroupNames(path string, in []string) []string {
 			r.add(at, "is empty")
 		case len(n) > 255:
 			r.add(at, "is longer than 255 characters")
+		case approvals.HasInvisible(n):
+			c, _ := approvals.InvisibleRune(n)
+			r.add(at, "%s contains an invisible character (%U) that approvers could not see; remove it", quote(truncate(n, 60)), c)
 		case isAdminGroupName(k):
 			r.add(at, "%s is an admin group, not a user group", quote(truncate(n, 60)))
 		case seen[k]:

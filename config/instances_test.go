@@ -294,3 +294,16 @@ func TestProfileInheritsPackageRole(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupTargetInvisible: a group name with a character approvers
+// cannot see (zero-width space, bidi control, other Cc/Cf) is refused.
+func TestGroupTargetInvisible(t *testing.T) {
+	_, err := config.Parse([]byte(withPkg("allow_group_targets: true", "group_targets: [\"EMEA\\u200bChat Agents\", \"Agents\\u202e\", \"Tab\\tName\"]")), nil)
+	want := []problem{
+		{"packages.agent.group_targets[0]", `"EMEA\u200bChat Agents" contains an invisible character (U+200B) that approvers could not see; remove it`},
+		{"packages.agent.group_targets[1]", `"Agents\u202e" contains an invisible character (U+202E) that approvers could not see; remove it`},
+	}
+	if got := problemsOf(err); !slices.Equal(got, want) {
+		t.Errorf("problems:\n%s\nwant:\n%s", render(got), render(want))
+	}
+}
