@@ -3,7 +3,10 @@ package approvals
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // A user group as the target: the Admin Console gives a product profile
@@ -87,6 +90,12 @@ func groupTarget(pkg *Package, t Target) (Target, error) {
 		return refuse("grouptarget.unnamed", "Name the user group.")
 	case len(name) > 255:
 		return refuse("grouptarget.too_long", "A user group name has at most 255 characters.")
+	case HasInvisible(name):
+		r, _ := InvisibleRune(name)
+		ge := &GroupTargetError{Group: name, Package: pkg.Name, Key: "targetgroup.invisible",
+			Args: map[string]string{"Name": strconv.Quote(name), "Char": fmt.Sprintf("%U", r)},
+			Why:  fmt.Sprintf("The user group name %s contains an invisible character (%U) that approvers could not see. Type the name again without it.", strconv.Quote(name), r)}
+		return Target{}, ge
 	case isAdminGroup(name):
 		return refuse("grouptarget.admin_group", "%q is an Admin Console admin group, not a user group; name a user group.", name)
 	case !pkg.AllowGroupTargets:
@@ -96,6 +105,33 @@ func groupTarget(pkg *Package, t Target) (Target, error) {
 		return refuse("grouptarget.not_allowed", "Package %s may be granted to user groups %s only, not to %q.", pkg.Name, quoteNames(pkg.GroupTargets), name)
 	}
 	return Target{Group: name, Email: GroupKey(name)}, nil
+}
+
+// InvisibleRune returns the first character of s that people cannot
+// see and that would make one name look like another: a control or
+// format character (Unicode Cc, Cf: zero-width spaces and joiners, bidi
+// controls, the byte order mark), a Hangul filler, or a byte that is
+// not UTF-8 (utf8.RuneError). Spaces are not among them.
+func InvisibleRune(s string) (rune, bool) {
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError:
+			if _, size := utf8.DecodeRuneInString(s[i:]); size <= 1 {
+				return r, true
+			}
+		case unicode.IsSpace(r):
+		case unicode.IsControl(r), unicode.Is(unicode.Cf, r),
+			r == '\u115f', r == '\u1160', r == '\u3164', r == '\uffa0':
+			return r, true
+		}
+	}
+	return 0, false
+}
+
+// HasInvisible says whether s holds a character InvisibleRune reports.
+func HasInvisible(s string) bool {
+	_, ok := InvisibleRune(s)
+	return ok
 }
 
 func quoteNames(names []string) string {

@@ -16,6 +16,8 @@ type about struct {
 	ID      string
 	Package string
 	Target  string
+	// Group is set when the target is a user group.
+	Group bool
 	// Verb is what the person tried: "approve", "deny", "cancel", "retry".
 	Verb string
 	// Viewer is the person told; an open request that blocks theirs is
@@ -70,12 +72,16 @@ func (h *Handler) explainRequest(l *i18n.Lang, err error, a about) (bot.Text, bo
 		closed *approvals.ClosedError
 	)
 	id := bot.Code(orText(a.ID, l.S("explain.the_request")))
+	who := orText(a.Target, l.S("explain.this_user"))
+	if a.Group {
+		who = l.S("targetgroup.this")
+	}
 	switch {
 	case errors.As(err, &dup) && !h.mayViewID(dup.ID, a.Viewer):
-		return l.T("explain.duplicate_hidden", i18n.M{"User": orText(a.Target, l.S("explain.this_user")),
+		return l.T("explain.duplicate_hidden", i18n.M{"User": who,
 			"Package": bot.Bold(orText(a.Package, l.S("explain.this_package")))}), true
 	case errors.As(err, &dup):
-		return l.T("explain.duplicate", i18n.M{"User": orText(a.Target, l.S("explain.this_user")), "Package": bot.Bold(orText(a.Package, l.S("explain.this_package"))),
+		return l.T("explain.duplicate", i18n.M{"User": who, "Package": bot.Bold(orText(a.Package, l.S("explain.this_package"))),
 			"ID": bot.Code(dup.ID), "Status": bot.Code(h.deps.CommandName + " status " + dup.ID)}), true
 	case errors.As(err, &closed):
 		return l.T(closedKey(a.Verb), i18n.M{"ID": bot.Code(closed.ID), "State": stateWord(l, closed.State)}), true

@@ -231,7 +231,7 @@ func (h *Handler) cmdAdd(ctx context.Context, l *i18n.Lang, actor approvals.Acto
 		Duration: p.Duration, Permanent: p.Permanent, Requester: actor, Origin: actor.Platform,
 	})
 	if err != nil {
-		return bot.Reply{Message: h.refuse(ctx, l, err, about{Package: p.Package, Target: tgt.Email, Viewer: actor})}
+		return bot.Reply{Message: h.refuse(ctx, l, err, about{Package: p.Package, Target: tgt.Email, Group: tgt.IsGroup(), Viewer: actor})}
 	}
 	return bot.Reply{Message: ephemeral(h.submitted(l, r))}
 }
@@ -260,7 +260,7 @@ func (h *Handler) cmdRemove(ctx context.Context, l *i18n.Lang, actor approvals.A
 	}
 	reqs, err := h.submitRemovals(ctx, actor, tgt, p.Package, p.Reason)
 	if err != nil {
-		return bot.Reply{Message: h.refuse(ctx, l, err, about{Package: p.Package, Target: tgt.Email, Viewer: actor})}
+		return bot.Reply{Message: h.refuse(ctx, l, err, about{Package: p.Package, Target: tgt.Email, Group: tgt.IsGroup(), Viewer: actor})}
 	}
 	return bot.Reply{Message: ephemeral(h.submittedMany(l, reqs))}
 }

@@ -128,11 +128,21 @@ func stateWord(l *i18n.Lang, s approvals.State) string {
 
 // what names a request for people: "add agent for alice@example.com".
 func what(l *i18n.Lang, r *approvals.Request) bot.Text {
-	args := i18n.M{"Package": bot.Bold(r.Package), "User": r.Target.Email}
+	args := i18n.M{"Package": bot.Bold(r.Package), "User": targetName(l, r.Target)}
 	if r.Kind == approvals.KindRemove {
 		return l.T("request.what.remove", args)
 	}
 	return l.T("request.what.add", args)
+}
+
+// targetName names a request's target to people: the email, or the
+// user group as it was typed ("user group EMEA Chat Agents"), never its
+// ledger key.
+func targetName(l *i18n.Lang, t approvals.Target) string {
+	if t.IsGroup() {
+		return l.S("targetgroup.label", i18n.M{"Group": t.Group})
+	}
+	return t.Email
 }
 
 // idWhat is a request's id and what it does: "DC-1042 (add agent for

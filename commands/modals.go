@@ -365,7 +365,7 @@ func (h *Handler) submitAdd(ctx context.Context, l *i18n.Lang, actor approvals.A
 	}
 	r, err := h.svc.Submit(ctx, in)
 	if err != nil && tgt.IsGroup() {
-		return h.submissionError(l, err, about{Package: pkg, Target: tgt.Label(), Viewer: actor}, blockGroup, blockPackage, blockDuration, blockReason)
+		return h.submissionError(l, err, about{Package: pkg, Target: tgt.Label(), Group: true, Viewer: actor}, blockGroup, blockPackage, blockDuration, blockReason)
 	}
 	if err != nil {
 		return h.submissionError(l, err, about{Package: pkg, Target: tgt.Email, Viewer: actor})

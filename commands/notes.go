@@ -212,7 +212,7 @@ func autoRule(l *i18n.Lang, r *approvals.Request) bot.Text {
 // grantText says what a completed request changed, e.g. "alice@example.com
 // has agent until 24 Dec 09:00 UTC."
 func grantText(l *i18n.Lang, r *approvals.Request, loc *time.Location) bot.Text {
-	args := i18n.M{"User": r.Target.Email, "Package": bot.Bold(r.Package)}
+	args := i18n.M{"User": targetName(l, r.Target), "Package": bot.Bold(r.Package)}
 	switch {
 	case r.Kind == approvals.KindRemove:
 		return l.T("grant.removed", args)

@@ -183,11 +183,15 @@ func (r *problems) subscriptions(path string, c *Config, p *approvals.Package, p
 // must not disagree.
 func (r *problems) profileOverrides(ppath string, prof ProfileConfig, s *approvals.Subscription, roleAt map[string]string) {
 	if prof.Role.ID != 0 || prof.Role.Name != "" || prof.Workspace.ID != 0 || prof.Workspace.Name != "" {
-		role := r.ref(join(ppath, "role"), prof.Role, s.Role.Name)
-		if role.ID == 0 && role.Name == "" {
-			role = s.Role
+		// What the profile does not set it inherits from the package,
+		// whole: a role given by id and name keeps both.
+		role, ws := s.Role, s.Workspace
+		if prof.Role.ID != 0 || prof.Role.Name != "" {
+			role = r.ref(join(ppath, "role"), prof.Role, "")
 		}
-		ws := r.ref(join(ppath, "workspace"), prof.Workspace, DefaultMarketoWorkspace)
+		if prof.Workspace.ID != 0 || prof.Workspace.Name != "" {
+			ws = r.ref(join(ppath, "workspace"), prof.Workspace, DefaultMarketoWorkspace)
+		}
 		if prev, set := roleAt[s.Instance]; set && (role != s.Role || ws != s.Workspace) {
 			r.add(join(ppath, "role"), "differs from the role %s sets on the same subscription %s", prev, quote(s.Instance))
 		}
@@ -223,13 +227,18 @@ func (r *problems) knownInstance(c *Config, inst string) bool {
 	return false
 }
 
+// knownInstances names the instances a profile may name: default, then
+// each valid name under marketo.instances once, sorted (names refused
+// under marketo.instances are reported there and left out here).
 func knownInstances(c *Config) []string {
-	names := []string{approvals.DefaultInstance}
+	var names []string
 	for k := range c.Marketo.Instances {
-		names = append(names, approvals.InstanceKey(k))
+		if n := approvals.InstanceKey(k); n != approvals.DefaultInstance && instanceNameRE.MatchString(n) {
+			names = append(names, n)
+		}
 	}
-	slices.Sort(names[1:])
-	return names
+	slices.Sort(names)
+	return append([]string{approvals.DefaultInstance}, slices.Compact(names)...)
 }
 
 // engageHint is the Marketo Engage profile the settings name for inst.
@@ -350,8 +359,9 @@ func LoadInstanceEnv(getenv func(string) string, names []string) (map[string]Mar
 }
 
 // userGroupNames checks a list of Admin Console user group names: not
-// empty, not an admin group (_org_admin, _admin_…, _product_admin_…,
-// _developer_…, which are no user groups), each once.
+// empty, nothing invisible in them (approvals.InvisibleRune), not an
+// admin group (_org_admin, _admin_…, _product_admin_…, _developer_…,
+// which are no user groups), each once.
 func (r *problems) userGroupNames(path string, in []string) []string {
 	var out []string
 	seen := map[string]bool{}
@@ -364,6 +374,9 @@ func (r *problems) userGroupNames(path string, in []string) []string {
 			r.add(at, "is empty")
 		case len(n) > 255:
 			r.add(at, "is longer than 255 characters")
+		case approvals.HasInvisible(n):
+			c, _ := approvals.InvisibleRune(n)
+			r.add(at, "%s contains an invisible character (%U) that approvers could not see; remove it", quote(truncate(n, 60)), c)
 		case isAdminGroupName(k):
 			r.add(at, "%s is an admin group, not a user group", quote(truncate(n, 60)))
 		case seen[k]:

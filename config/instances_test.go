@@ -257,3 +257,53 @@ func TestGroupTargetKeys(t *testing.T) {
 		t.Errorf("problems:\n%s\nwant:\n%s", render(got), render(want))
 	}
 }
+
+// TestUnknownSubscriptionKnownList: the "known" list of an unknown
+// subscription names only valid instances, each once, sorted, after
+// default.
+func TestUnknownSubscriptionKnownList(t *testing.T) {
+	y := replace("    profiles: [{name: Live Agent}]\n", "    profiles: [{name: Live Agent}, {name: Live Agent (APAC), subscription: apac}]\n") +
+		"marketo:\n  instances:\n    emea: {}\n    EMEA: {}\n    default: {}\n    Default: {}\n    1abc: {}\n    \"a b\": {}\n    zeta: {}\n"
+	_, err := config.Parse([]byte(y), nil)
+	want := `"apac" is not a Marketo instance (known: default, emea, zeta); add it under marketo.instances`
+	i := slices.IndexFunc(problemsOf(err), func(p problem) bool { return p.Path == "packages.agent.profiles[1].subscription" })
+	if i < 0 || problemsOf(err)[i].Message != want {
+		t.Errorf("problems:\n%s\nwant %s", render(problemsOf(err)), want)
+	}
+}
+
+// TestProfileInheritsPackageRole: a profile that sets only its
+// workspace keeps the package's role, id and name both; a profile that
+// sets only its role keeps the package's workspace.
+func TestProfileInheritsPackageRole(t *testing.T) {
+	for _, tc := range []struct {
+		pkgMarketo, profiles string
+		role, ws             approvals.MarketoRef
+	}{
+		{"{role: {id: 7}}", "[{name: Live Agent, workspace: {name: WS2}}]", approvals.MarketoRef{ID: 7}, approvals.MarketoRef{Name: "WS2"}},
+		{"{role: {id: 7, name: DC Agent}}", "[{name: Live Agent, workspace: {name: WS2}}]", approvals.MarketoRef{ID: 7, Name: "DC Agent"}, approvals.MarketoRef{Name: "WS2"}},
+		{"{role: {name: DC Agent}, workspace: {id: 3}}", "[{name: Live Agent, subscription: emea, role: {id: 9, name: R}}]", approvals.MarketoRef{ID: 9, Name: "R"}, approvals.MarketoRef{ID: 3}},
+	} {
+		cfg, err := config.Parse([]byte(twoSubs(tc.pkgMarketo, tc.profiles)), nil)
+		if err != nil {
+			t.Fatalf("%s %s: %v", tc.pkgMarketo, tc.profiles, err)
+		}
+		subs := cfg.Policy().Packages["agent"].MarketoSubscriptions()
+		if len(subs) != 1 || subs[0].Role != tc.role || subs[0].Workspace != tc.ws {
+			t.Errorf("%s %s: subscriptions %+v, want role %+v workspace %+v", tc.pkgMarketo, tc.profiles, subs, tc.role, tc.ws)
+		}
+	}
+}
+
+// TestGroupTargetInvisible: a group name with a character approvers
+// cannot see (zero-width space, bidi control, other Cc/Cf) is refused.
+func TestGroupTargetInvisible(t *testing.T) {
+	_, err := config.Parse([]byte(withPkg("allow_group_targets: true", "group_targets: [\"EMEA\\u200bChat Agents\", \"Agents\\u202e\", \"Tab\\tName\"]")), nil)
+	want := []problem{
+		{"packages.agent.group_targets[0]", `"EMEA\u200bChat Agents" contains an invisible character (U+200B) that approvers could not see; remove it`},
+		{"packages.agent.group_targets[1]", `"Agents\u202e" contains an invisible character (U+202E) that approvers could not see; remove it`},
+	}
+	if got := problemsOf(err); !slices.Equal(got, want) {
+		t.Errorf("problems:\n%s\nwant:\n%s", render(got), render(want))
+	}
+}

@@ -129,15 +129,27 @@ func (c Config) MarshalZerologObject(e *zerolog.Event) {
 		Str("rate", c.Rate.String()).Int("max_in_flight", c.MaxInFlight)
 }
 
-// InstanceKey names the Marketo instance (the lower-case host of
-// BaseURL). Rate-limit and semaphore keys use it, so every replica and
-// every chataccess component talking to one instance share one budget.
+// InstanceKey names the Marketo instance: its base URL without the
+// scheme, the host in lower case and without the scheme's default port,
+// the path without trailing slashes (123-abc-456.mktorest.com, or
+// 127.0.0.1:9002/emea for an instance served under a path). Rate-limit
+// and semaphore keys use it, so every replica and every chataccess
+// component talking to one instance share one budget, and two
+// instances behind one host never do.
 func (c Config) InstanceKey() string {
-	u, err := url.Parse(c.BaseURL)
+	base := strings.TrimSpace(c.BaseURL)
+	u, err := url.Parse(base)
 	if err != nil || u.Host == "" {
-		return strings.ToLower(strings.TrimSpace(c.BaseURL))
+		return strings.TrimRight(strings.ToLower(base), "/")
 	}
-	return strings.ToLower(u.Host)
+	host := strings.ToLower(u.Host)
+	if p := u.Port(); (p == "443" && strings.EqualFold(u.Scheme, "https")) || (p == "80" && strings.EqualFold(u.Scheme, "http")) {
+		host = strings.ToLower(u.Hostname())
+		if strings.Contains(host, ":") {
+			host = "[" + host + "]"
+		}
+	}
+	return host + strings.TrimRight(u.EscapedPath(), "/")
 }
 
 // withDefaults fills every unset field.

@@ -50,3 +50,36 @@ func TestConfigNeverPrintsSecret(t *testing.T) {
 		t.Fatalf("String() = %s", c.String())
 	}
 }
+
+// TestInstanceKeyIncludesPath: two instances behind one host (the
+// emulator serves /emea beside /) never share a rate or in-flight
+// budget; spellings of one base URL (host case, trailing slash, scheme
+// default port) do, so replicas of one instance share one.
+func TestInstanceKeyIncludesPath(t *testing.T) {
+	key := func(base string) Config { return Config{BaseURL: base} }
+	same := [][]string{
+		{"http://127.0.0.1:9002", "http://127.0.0.1:9002/", "HTTP://127.0.0.1:9002//"},
+		{"http://127.0.0.1:9002/emea", "http://127.0.0.1:9002/emea/", " http://127.0.0.1:9002/emea "},
+		{"https://123-ABC-456.mktorest.com", "https://123-abc-456.mktorest.com:443/", "https://123-abc-456.MKTOREST.com"},
+	}
+	seen := map[string]int{}
+	for i, urls := range same {
+		for _, u := range urls {
+			c := key(u)
+			if c.RateKey() != key(urls[0]).RateKey() || c.SemaphoreKey("p:") != key(urls[0]).SemaphoreKey("p:") {
+				t.Errorf("%q keys %s %s, want those of %q: %s", u, c.RateKey(), c.SemaphoreKey("p:"), urls[0], key(urls[0]).RateKey())
+			}
+		}
+		k := key(urls[0]).RateKey()
+		if j, dup := seen[k]; dup {
+			t.Errorf("instances %q and %q share rate key %s", urls[0], same[j][0], k)
+		}
+		seen[k] = i
+	}
+	if got := key("http://127.0.0.1:9002/emea").RateKey(); got != "marketo:127.0.0.1:9002/emea:calls" {
+		t.Errorf("rate key %s", got)
+	}
+	if key("http://127.0.0.1:9002/emea").SemaphoreKey("p:") == key("http://127.0.0.1:9002").SemaphoreKey("p:") {
+		t.Error("two instances behind one host share a semaphore")
+	}
+}

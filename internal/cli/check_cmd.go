@@ -41,7 +41,8 @@ const (
 // Console and Marketo: the credentials work, each product profile
 // exists (with its seats), each role and workspace exists. It prints one
 // table and fails with exit code 3 when any row failed. It makes few
-// calls (one token and one group listing at Adobe; one token, one role
+// calls (one token and one group listing at Adobe, plus one testOnly
+// action per group target, at most maxGroupProbes; one token, one role
 // listing and one workspace listing at Marketo), so it uses no shared
 // rate limiter and needs no Redis.
 func runCheck(ctx context.Context, env Env, args []string) error {
@@ -81,6 +82,7 @@ func runCheck(ctx context.Context, env Env, args []string) error {
 	pol := cfg.Policy()
 	if !*slackOnly {
 		c.instances = c.namedInstances(cfg, env.Getenv)
+		c.engage = cfg.Settings().Marketo.EngageProfile
 		c.both(ctx, *timeout, pol)
 		c.checkTeams(ctx, cfg.Settings(), pol, *timeout)
 	}
@@ -89,11 +91,18 @@ func runCheck(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	fails, warns := c.count()
-	fmt.Fprintf(env.Stdout, "\n%d packages, %d checks: %d failed, %d warnings\n", len(pol.Packages), len(c.rows), fails, warns)
+	fmt.Fprintf(env.Stdout, "\n%s\n", checkSummary(len(pol.Packages), len(c.rows), fails, warns))
 	if fails > 0 {
-		return &exitError{code: exitCheckFailed, err: fmt.Errorf("%d problem(s) found; see the FAIL rows", fails)}
+		return &exitError{code: exitCheckFailed, err: fmt.Errorf("%s found; see the FAIL rows", countOf(fails, "problem", "problems"))}
 	}
 	return nil
+}
+
+// checkSummary is the last line of the table: "1 package, 6 checks: 1
+// failed, 0 warnings".
+func checkSummary(packages, checks, fails, warns int) string {
+	return fmt.Sprintf("%s, %s: %d failed, %s", countOf(packages, "package", "packages"), countOf(checks, "check", "checks"),
+		fails, countOf(warns, "warning", "warnings"))
 }
 
 // checkRow is one line of the table.
@@ -109,6 +118,7 @@ type checker struct {
 	envBad      map[string]bool // variables with a problem, already reported
 	rows        []checkRow
 	instances   []config.MarketoInstance // the named Marketo instances (check_instances.go)
+	engage      string                   // the default instance's Marketo Engage profile (check_groups.go)
 }
 
 // both checks Adobe and Marketo at the same time, each within timeout,
@@ -241,6 +251,9 @@ type envVar struct {
 
 // skipAll adds a SKIP row for every item of system in every package.
 func (c *checker) skipAll(pol *approvals.Policy, system, why string) {
+	if system == systemAdobe {
+		defer c.skipGroups(pol, why)
+	}
 	for _, name := range pol.PackageNames() {
 		p := pol.Packages[name]
 		switch system {
@@ -301,13 +314,14 @@ func (c *checker) checkAdobe(ctx context.Context, pol *approvals.Policy) {
 		return
 	}
 	c.add(allPackages, systemAdobe, credItem, statusOK,
-		fmt.Sprintf("token issued for client %s; org %s lists %d groups", e.AdobeClientID, e.AdobeOrgID, len(groups)))
+		fmt.Sprintf("token issued for client %s; org %s lists %s", e.AdobeClientID, e.AdobeOrgID, countOf(len(groups), "group", "groups")))
 	for _, name := range pol.PackageNames() {
 		for _, pr := range pol.Packages[name].Profiles {
 			status, detail := resolveProfile(groups, pr)
 			c.add(name, systemAdobe, profileItem(pr.Name), status, detail)
 		}
 	}
+	c.checkGroups(ctx, cl, groups, pol)
 }
 
 // adobeDetail is the person-readable sentence plus the status and code.
@@ -368,14 +382,17 @@ func seats(g adobe.Group) (status, detail string) {
 	n, err := strconv.Atoi(q)
 	switch {
 	case q == "":
-		return statusOK, fmt.Sprintf("%s; %d members, no licence quota given", g.ProductName, g.MemberCount)
+		return statusOK, fmt.Sprintf("%s; %s, no licence quota given", g.ProductName, memberCount(g.MemberCount))
 	case err != nil:
-		return statusOK, fmt.Sprintf("%s; %d members, licence quota %s", g.ProductName, g.MemberCount, q)
+		return statusOK, fmt.Sprintf("%s; %s, licence quota %s", g.ProductName, memberCount(g.MemberCount), q)
 	case n > 0 && g.MemberCount >= n:
-		return statusWarn, fmt.Sprintf("%s; all %d seats used (%d members): adds may be refused", g.ProductName, n, g.MemberCount)
+		return statusWarn, fmt.Sprintf("%s; all %s used (%s): adds may be refused", g.ProductName, countOf(n, "seat", "seats"), memberCount(g.MemberCount))
 	}
-	return statusOK, fmt.Sprintf("%s; %d of %d seats used", g.ProductName, g.MemberCount, n)
+	return statusOK, fmt.Sprintf("%s; %d of %s used", g.ProductName, g.MemberCount, countOf(n, "seat", "seats"))
 }
+
+// memberCount is "1 member" or "3 members".
+func memberCount(n int) string { return countOf(n, "member", "members") }
 
 // checkMarketo gets an identity token, lists roles and workspaces once
 // each, and finds every configured role and workspace in them.

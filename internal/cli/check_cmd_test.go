@@ -364,7 +364,7 @@ func TestCheck(t *testing.T) {
 					t.Errorf("package %s has %d rows, want 3 (profile, role, workspace)", pkg, n)
 				}
 			}
-			if tc.wantCode != 0 && !strings.Contains(errOut, "problem(s) found") {
+			if tc.wantCode != 0 && !strings.Contains(errOut, " found; see the FAIL rows") {
 				t.Errorf("stderr %q does not summarise the problems", errOut)
 			}
 			for _, s := range testSecrets {
@@ -478,6 +478,30 @@ func TestResolveProfile(t *testing.T) {
 		status, detail := resolveProfile(groups, tc.profile)
 		if status != tc.wantStatus || !strings.Contains(detail, tc.wantDetail) {
 			t.Errorf("resolveProfile(%+v) = %s, %q; want %s, %q", tc.profile, status, detail, tc.wantStatus, tc.wantDetail)
+		}
+	}
+}
+
+// TestCheckCountsReadRight: one of anything is singular in check's
+// output.
+func TestCheckCountsReadRight(t *testing.T) {
+	for _, tc := range []struct {
+		got, want string
+	}{
+		{checkSummary(1, 1, 1, 1), "1 package, 1 check: 1 failed, 1 warning"},
+		{checkSummary(5, 24, 0, 2), "5 packages, 24 checks: 0 failed, 2 warnings"},
+		{func() string { _, d := seats(adobe.Group{ProductName: "Dynamic Chat", MemberCount: 1}); return d }(), "Dynamic Chat; 1 member, no licence quota given"},
+		{func() string {
+			_, d := seats(adobe.Group{ProductName: "Dynamic Chat", MemberCount: 1, LicenseQuota: "1"})
+			return d
+		}(), "Dynamic Chat; all 1 seat used (1 member): adds may be refused"},
+		{func() string {
+			_, d := seats(adobe.Group{ProductName: "Dynamic Chat", MemberCount: 0, LicenseQuota: "1"})
+			return d
+		}(), "Dynamic Chat; 0 of 1 seat used"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
 		}
 	}
 }

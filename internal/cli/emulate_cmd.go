@@ -17,7 +17,6 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/chataccess/chataccess/config"
-	"github.com/chataccess/chataccess/integrations/adobe"
 	"github.com/chataccess/chataccess/integrations/adobe/adobefake"
 	"github.com/chataccess/chataccess/integrations/marketo/marketofake"
 	"github.com/chataccess/chataccess/internal/sandbox"
@@ -55,7 +54,8 @@ type emulateOptions struct {
 // runEmulate serves the Adobe (IMS + UMAPI) and Marketo emulators
 // standalone, prints the environment that points chataccess at them, and
 // serves until ctx ends. `both` wires them like internal/sandbox: a user
-// added to a product profile appears in Marketo after --user-lag. The
+// added to a product profile, or a member of a user group given one,
+// appears in Marketo after --user-lag. The
 // emulators accept demo credentials, so only loopback addresses are
 // allowed unless --allow-remote is given.
 func runEmulate(ctx context.Context, env Env, args []string) error {
@@ -75,7 +75,7 @@ func runEmulate(ctx context.Context, env Env, args []string) error {
 	}
 	fs := newFlags(env, "emulate "+o.mode, emulateSynopsis)
 	fs.StringVar(&o.listen, "listen", "", "address to serve on; both: ADOBE,MARKETO, or one address serving both\n(default adobe "+defaultAdobeListen+", marketo "+defaultMarketoListen+")")
-	fs.StringVar(&o.seed, "seed", "", "YAML or JSON seed in the emulator's format; for both, a file with adobe: and marketo: sections\n(default: the five Dynamic Chat profiles and the roles of chataccess.example.yaml)")
+	fs.StringVar(&o.seed, "seed", "", "YAML or JSON seed in the emulator's format; for both, a file with adobe: and marketo: sections\n(default: the five Dynamic Chat profiles, Marketo Engage, the user group\nEMEA Chat Agents with two members, and the roles of chataccess.example.yaml)")
 	fs.StringVar(&o.adobeSeed, "adobe-seed", "", "Adobe seed file (adobe and both)")
 	fs.StringVar(&o.marketoSeed, "marketo-seed", "", "Marketo seed file (marketo and both)")
 	fs.Float64Var(&o.timeScale, "time-scale", 1, "scale of the limit windows (Adobe's minute, Marketo's 20 s): 1 is real time, 0.0167 makes a minute a second")
@@ -213,11 +213,10 @@ func newEmulators(o emulateOptions) (*emulators, error) {
 	}
 	if o.mode != emulateMarketo {
 		ao := adobefake.Options{TimeScale: o.timeScale, Latency: o.latency}
-		if mk := em.marketo; mk != nil {
+		if em.marketo != nil {
 			ao.OnChange = func(c adobefake.Change) {
 				if c.Op == adobefake.OpAdd {
-					mk.SyncFromAdobe(c.User, "", "")
-					em.syncNamed(c.User)
+					em.syncAdd(c)
 				}
 			}
 		}
@@ -231,7 +230,8 @@ func newEmulators(o emulateOptions) (*emulators, error) {
 	if em.adobe != nil {
 		if adobeSeed == nil {
 			seedDefaultAdobe(em.adobe)
-			what = append(what, "Adobe seeded with the five Dynamic Chat profiles")
+			what = append(what, fmt.Sprintf("Adobe seeded with the five Dynamic Chat profiles, %q and the user group %q (%d members)",
+				sandbox.EngageProfile(sandbox.DefaultInstance), exampleGroup, len(exampleGroupMembers)))
 		} else if err := em.adobe.LoadSeed(bytes.NewReader(adobeSeed)); err != nil {
 			return nil, err
 		} else {
@@ -314,14 +314,6 @@ func splitSeed(b []byte) (adobeSeed, marketoSeed []byte, err error) {
 		return nil, nil, fmt.Errorf("--seed marketo: %w", err)
 	}
 	return adobeSeed, marketoSeed, nil
-}
-
-// seedDefaultAdobe adds the five Dynamic Chat product profiles that
-// chataccess.example.yaml uses.
-func seedDefaultAdobe(s *adobefake.Server) {
-	for _, p := range sandbox.Profiles {
-		s.AddProfile(p, adobe.DefaultProductName, defaultProfileQuota)
-	}
 }
 
 // seedDefaultMarketo adds the roles chataccess.example.yaml assigns.

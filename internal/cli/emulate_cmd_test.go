@@ -208,7 +208,7 @@ func TestEmulateBothWiredTogether(t *testing.T) {
 	tokenCalls(t, v)
 
 	ac, mc := adobeClient(t, v), marketoClient(t, v)
-	if got, want := profileNames(t, ctx, ac), []string{"Calendar Agent", "Live Agent", "Marketing Admin", "Marketing User", "Sales Admin"}; !slices.Equal(got, want) {
+	if got, want := profileNames(t, ctx, ac), []string{"Calendar Agent", "EMEA Chat Agents", "Live Agent", "Marketing Admin", "Marketing User", "Marketo Engage", "Sales Admin"}; !slices.Equal(got, want) {
 		t.Errorf("profiles %q, want %q", got, want)
 	}
 	if got := roleNames(t, ctx, mc); !slices.Contains(got, "DC Agent") || !slices.Contains(got, "DC Sales Admin") {
@@ -255,7 +255,7 @@ func TestEmulateOneAddressServesBoth(t *testing.T) {
 		t.Fatalf("URLs %v, want all %s", v, want)
 	}
 	tokenCalls(t, v)
-	if got := profileNames(t, ctx, adobeClient(t, v)); len(got) != 5 {
+	if got := profileNames(t, ctx, adobeClient(t, v)); len(got) != 7 {
 		t.Errorf("profiles %q", got)
 	}
 	if got := roleNames(t, ctx, marketoClient(t, v)); !slices.Contains(got, "DC Admin") {

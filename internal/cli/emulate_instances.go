@@ -21,8 +21,10 @@ import (
 // under /<name>, so its base URL is the Marketo URL and /<name>. The
 // environment names them as the config reads them
 // (MARKETO_<NAME>_BASE_URL, _CLIENT_ID, _CLIENT_SECRET). With both, the
-// Admin Console has each one's Marketo Engage profile, and a person
-// added to any profile appears in every instance after --user-lag.
+// Admin Console has each one's five Dynamic Chat profiles, named as the
+// docs name them ("Live Agent (EMEA)"), and its Marketo Engage profile,
+// and a person added to any profile appears in every instance after
+// --user-lag.
 
 // emulatedInstanceRE is the config's rule for instance names.
 var emulatedInstanceRE = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,30}$`)
@@ -70,7 +72,7 @@ func (em *emulators) addInstances(o emulateOptions, names []string, marketoSeed 
 			return fmt.Errorf("marketo instance %s: %w", n, err)
 		}
 		if em.adobe != nil {
-			em.adobe.AddProfile(sandbox.EngageProfile(n), sandbox.EngageProduct, defaultProfileQuota)
+			seedInstanceAdobe(em.adobe, n)
 		}
 		em.named = append(em.named, namedInstance{name: n, server: srv})
 	}

@@ -16,7 +16,7 @@ import (
 
 // marketoClients builds one Marketo client per instance the policy
 // serves (config.Config.MarketoInstances): each with the bot's share of
-// its own instance's limits, counted in Redis under the instance's host
+// its own instance's limits, counted in Redis under the instance's base URL
 // (marketo.Config.RateKey, SemaphoreKey), so every replica shares one
 // budget per instance and two instances never share one.
 func (a *app) marketoClients(w wiring, limiter *ratelimit.Limiter) (map[string]*marketo.Client, error) {

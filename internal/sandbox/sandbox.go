@@ -106,6 +106,26 @@ func EngageProfile(name string) string {
 	return EngageProduct + " - " + name
 }
 
+// SubscriptionProfile names a Dynamic Chat profile of a named
+// subscription as the docs do: "Live Agent (EMEA)" for profile "Live
+// Agent" of instance emea; the profile itself for the default instance.
+func SubscriptionProfile(profile, instance string) string {
+	if instance == "" || strings.EqualFold(instance, DefaultInstance) {
+		return profile
+	}
+	return profile + " (" + strings.ToUpper(instance) + ")"
+}
+
+// SubscriptionProfilesOf names the five default Dynamic Chat profiles
+// (Profiles) on a subscription (SubscriptionProfile).
+func SubscriptionProfilesOf(instance string) []string {
+	out := make([]string, len(Profiles))
+	for i, p := range Profiles {
+		out[i] = SubscriptionProfile(p, instance)
+	}
+	return out
+}
+
 // Start runs the emulators on loopback.
 func Start(o Options) *Sandbox {
 	s := &Sandbox{roleIDs: map[string]int{}, linkAny: !o.EngageLink}

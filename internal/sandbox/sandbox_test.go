@@ -132,3 +132,17 @@ func TestInstancesHaveTheirOwnCredentials(t *testing.T) {
 		t.Fatal("an unknown instance answered")
 	}
 }
+
+// TestSubscriptionProfile: a named subscription's profiles carry its
+// name in capitals, as the docs and the demo name them.
+func TestSubscriptionProfile(t *testing.T) {
+	if got := SubscriptionProfile("Live Agent", "emea"); got != "Live Agent (EMEA)" {
+		t.Errorf("got %q", got)
+	}
+	if got := SubscriptionProfile("Live Agent", DefaultInstance); got != "Live Agent" {
+		t.Errorf("default: %q", got)
+	}
+	if got := SubscriptionProfilesOf("apac"); len(got) != len(Profiles) || got[0] != Profiles[0]+" (APAC)" {
+		t.Errorf("got %q", got)
+	}
+}
