@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -78,6 +79,9 @@ func TestAgentsPlayground(t *testing.T) {
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	cmd.Dir = t.TempDir() // the playground writes its logs under the working directory
+	// No browser: where no opener (xdg-open) is installed, the playground
+	// exits when it cannot launch one.
+	cmd.Env = append(os.Environ(), "TEAMSAPPTESTER_BROWSER=none")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
