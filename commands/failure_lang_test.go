@@ -132,7 +132,7 @@ func TestFailureSentencesInFrench(t *testing.T) {
 		"no seats": {
 			why: approvals.Say("x", "explain.no_seats", map[string]string{"Package": "dc-agent", "Full": "x", "FullKey": "explain.seat_full",
 				"Full.Profile": `"DC Agent"`, "Full.Used": "10", "Full.Quota": "10"}),
-			fr: []string{"Plus de licence libre\u00a0: \"DC Agent\" utilise 10 licences sur 10, et l’accès dc-agent refuse"},
+			fr: []string{"Plus de licence libre\u00a0: \"DC Agent\" (licences utilisées\u00a0: 10 sur 10), et l’accès dc-agent refuse"},
 			en: []string{"No seat left: \"DC Agent\" has 10 of 10 seats used, and package dc-agent refuses"},
 		},
 		"unknown instance": {

@@ -180,7 +180,7 @@ func TestSeatsListInFrench(t *testing.T) {
 	f := newFixture(t)
 	err := &approvals.SeatsError{Package: "agent", Full: []approvals.SeatCount{{Profile: "A", Used: 3, Quota: 3}, {Profile: "B", Used: 1, Quota: 1}}}
 	got := seatsText(f.h.cat.Lang("fr"), err).String()
-	if !strings.Contains(got, "A utilise 3 licences sur 3\u202f; B utilise 1 licences sur 1") {
+	if !strings.Contains(got, "A (licences utilisées\u00a0: 3 sur 3)\u202f; B (licences utilisées\u00a0: 1 sur 1)") {
 		t.Fatalf("French list %q", got)
 	}
 	if got := seatsText(f.h.cat.Lang("en"), err).String(); !strings.Contains(got, "A has 3 of 3 seats used; B has 1 of 1 seats used") {

@@ -22,7 +22,7 @@ func TestSeatsListInEachLanguage(t *testing.T) {
 	}
 	cat := i18n.MustLoad()
 	fr := cat.Lang("fr").Sentence(key, args, err.Error()).String()
-	want := "\"Live Agent\" utilise 10 licences sur 10\u202f; \"EMEA\" utilise 5 licences sur 5\u202f; \"APAC\" utilise 2 licences sur 2"
+	want := "\"Live Agent\" (licences utilisées\u00a0: 10 sur 10)\u202f; \"EMEA\" (licences utilisées\u00a0: 5 sur 5)\u202f; \"APAC\" (licences utilisées\u00a0: 2 sur 2)"
 	if !strings.HasPrefix(fr, "Plus de licence libre\u00a0: "+want+", et l’accès agent") {
 		t.Fatalf("French: %q", fr)
 	}
