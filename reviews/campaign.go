@@ -54,6 +54,7 @@ func (r *Reviews) Start(ctx context.Context, s Schedule, by approvals.Actor, slo
 		return nil, err
 	}
 	c.Notes = snap.notes
+	c.NoteSentences = snap.noteSentences
 	c.MarketoAdmins = snap.adminsOnly
 	items := snap.items
 	if err := r.assign(ctx, c, packages, s.Reviewers, items); err != nil {
@@ -83,6 +84,8 @@ type snapshot struct {
 	items      []Item
 	adminsOnly []string
 	notes      []string
+	// noteSentences are notes with their message ids.
+	noteSentences []approvals.Sentence
 }
 
 // snapshot reads each distinct Admin Console profile once, Marketo once
@@ -206,6 +209,13 @@ func (r *Reviews) packageItems(ctx context.Context, p *approvals.Package, member
 		})
 	}
 	return items, nil
+}
+
+// note records a problem met while taking the snapshot: its English
+// text and its message id.
+func (s *snapshot) note(n approvals.Sentence) {
+	s.notes = append(s.notes, n.Text)
+	s.noteSentences = append(s.noteSentences, n)
 }
 
 // humanText is the sentence for people of err when it has one.

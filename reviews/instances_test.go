@@ -66,6 +66,9 @@ func TestReviewPerInstance(t *testing.T) {
 	if len(c.Notes) != 1 || !contains(c.Notes[0], `Marketo instance "emea" is not configured here`) {
 		t.Errorf("notes %v", c.Notes)
 	}
+	if len(c.NoteSentences) != 1 || c.NoteSentences[0].Key != "reviewnote.instance_unconfigured" || c.NoteSentences[0].Args["Instance"] != `"emea"` {
+		t.Errorf("note sentences %+v", c.NoteSentences)
+	}
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }

@@ -53,7 +53,8 @@ func (r *Reviews) marketoView(ctx context.Context, packages []*approvals.Package
 		port := r.marketoOn(inst)
 		if port == nil {
 			if inst != approvals.DefaultInstance {
-				snap.notes = append(snap.notes, fmt.Sprintf("Marketo instance %s is not configured here, so its roles were not compared.", strconv.Quote(inst)))
+				snap.note(approvals.Say(fmt.Sprintf("Marketo instance %s is not configured here, so its roles were not compared.", strconv.Quote(inst)),
+					"reviewnote.instance_unconfigured", map[string]string{"Instance": strconv.Quote(inst)}))
 			}
 			continue
 		}
@@ -62,7 +63,10 @@ func (r *Reviews) marketoView(ctx context.Context, packages []*approvals.Package
 			if ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 				return nil, err
 			}
-			snap.notes = append(snap.notes, "Marketo"+instanceLabel(inst)+" could not be read, so roles were not compared: "+truncate(err.Error(), 200))
+			cause := errSentence(err, 200)
+			key, args := noteOn("reviewnote.marketo_unreadable", "reviewnote.marketo_unreadable_on", inst, nil)
+			snap.note(approvals.Say("Marketo"+instanceLabel(inst)+" could not be read, so roles were not compared: "+cause.Text,
+				key, cause.Nest("Cause", args)))
 			continue
 		}
 		mk.users[inst] = us
@@ -105,8 +109,10 @@ func (r *Reviews) resolveRole(ctx context.Context, mk *marketoSide, p *approvals
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		snap.notes = append(snap.notes, fmt.Sprintf("The Marketo role of %s%s could not be resolved, so its role holders were not compared: %s",
-			p.Name, instanceLabel(inst), truncate(humanText(err), 200)))
+		cause := errSentence(err, 200)
+		key, args := noteOn("reviewnote.role_unresolved", "reviewnote.role_unresolved_on", inst, map[string]string{"Package": p.Name})
+		snap.note(approvals.Say(fmt.Sprintf("The Marketo role of %s%s could not be resolved, so its role holders were not compared: %s",
+			p.Name, instanceLabel(inst), cause.Text), key, cause.Nest("Cause", args)))
 		return nil
 	}
 	if mk.roles[p.Name] == nil {
@@ -200,6 +206,19 @@ func subHasRole(s approvals.Subscription) bool {
 }
 
 // instanceLabel names a non-default instance in sentences.
+// noteOn is a note's message id and arguments: key for the default
+// instance, keyOn with the instance's name for a named one.
+func noteOn(key, keyOn, inst string, args map[string]string) (string, map[string]string) {
+	if args == nil {
+		args = map[string]string{}
+	}
+	if inst == approvals.DefaultInstance {
+		return key, args
+	}
+	args["Instance"] = strconv.Quote(inst)
+	return keyOn, args
+}
+
 func instanceLabel(inst string) string {
 	if inst == approvals.DefaultInstance {
 		return ""

@@ -103,6 +103,9 @@ type Campaign struct {
 	// Notes are problems met while taking the snapshot (a source that
 	// could not be read), shown on the admin report.
 	Notes []string `json:"notes,omitempty"`
+	// NoteSentences are the same notes with their message ids, so each
+	// reader gets them in their language (absent on older campaigns).
+	NoteSentences []approvals.Sentence `json:"note_sentences,omitempty"`
 }
 
 // Open reports whether items can still be decided.

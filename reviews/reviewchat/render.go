@@ -180,8 +180,13 @@ func (r renderer) intro(c *reviews.Campaign, view string, total, left, page, pag
 		lines = append(lines, l.T("reviewpage.marketo_admins", i18n.M{"Names": list}))
 	}
 	if view == ViewDrift {
-		for _, n := range c.Notes {
-			lines = append(lines, l.T("reviewpage.note", i18n.M{"Note": cut(n, 300)}))
+		for i, n := range c.Notes {
+			note := bot.Plain(cut(n, 300))
+			if i < len(c.NoteSentences) && c.NoteSentences[i].Text == n {
+				ns := c.NoteSentences[i]
+				note = l.Sentence(ns.Key, ns.Args, cut(n, 300))
+			}
+			lines = append(lines, l.T("reviewpage.note", i18n.M{"Note": note}))
 		}
 	}
 	return bot.Lines(lines...)

@@ -207,3 +207,34 @@ func TestRevokeFailureInTheReadersLanguage(t *testing.T) {
 		t.Fatalf("older decision: %s", got)
 	}
 }
+
+// TestSnapshotNotesInTheReadersLanguage: a note taken with the
+// snapshot (Marketo could not be read) is on the drift report in the
+// reader's language, its vendor cause nested; a note stored before
+// notes had ids keeps its English.
+func TestSnapshotNotesInTheReadersLanguage(t *testing.T) {
+	c, items := sampleCampaign()
+	english := `Marketo (instance "emea") could not be read, so roles were not compared: Marketo did not answer`
+	c.Notes = []string{english}
+	c.NoteSentences = []approvals.Sentence{approvals.Say(english, "reviewnote.marketo_unreadable_on",
+		map[string]string{"Instance": `"emea"`, "Cause": "Marketo did not answer"})}
+	page := func(name string) string {
+		m, _ := renderer{now: t0, loc: time.UTC, l: lang(name)}.Page(c, ViewDrift, items, 0)
+		r, err := slackbot.RenderMessage(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := json.Marshal(r)
+		return string(data)
+	}
+	if got := page("fr"); !strings.Contains(got, "n’a pas pu être lu, les rôles n’ont donc pas été comparés") || strings.Contains(got, "could not be read") {
+		t.Fatalf("French drift report: %s", got)
+	}
+	if got := page("en"); !strings.Contains(got, "could not be read, so roles were not compared") {
+		t.Fatalf("English drift report: %s", got)
+	}
+	c.NoteSentences = nil
+	if got := page("fr"); !strings.Contains(got, "could not be read, so roles were not compared") {
+		t.Fatalf("older campaign: %s", got)
+	}
+}
