@@ -135,8 +135,11 @@ func (e *SeatsError) Human() string {
 	parts := make([]string, len(e.Full))
 	for i, s := range e.Full {
 		parts[i] = fmt.Sprintf("%q has %d of %d seats used", s.Profile, s.Used, s.Quota)
+		if s.Taken() > 1 {
+			parts[i] += fmt.Sprintf(" and this add takes %d", s.Taken())
+		}
 	}
-	return fmt.Sprintf("No seat left: %s, and package %s refuses adds over the licence quota (seats: refuse). "+
+	return fmt.Sprintf("Not enough seats: %s, and package %s refuses adds over the licence quota (seats: refuse). "+
 		"Free a seat or raise the quota in the Admin Console, then ask again.", strings.Join(parts, "; "), e.Package)
 }
 

@@ -132,8 +132,8 @@ func TestFailureSentencesInFrench(t *testing.T) {
 		"no seats": {
 			why: approvals.Say("x", "explain.no_seats", map[string]string{"Package": "dc-agent", "Full": "x", "FullKey": "explain.seat_full",
 				"Full.Profile": `"DC Agent"`, "Full.Used": "10", "Full.Quota": "10"}),
-			fr: []string{"Plus de licence libre\u00a0: \"DC Agent\" (licences utilisées\u00a0: 10 sur 10), et l’accès dc-agent refuse"},
-			en: []string{"No seat left: \"DC Agent\" has 10 of 10 seats used, and package dc-agent refuses"},
+			fr: []string{"Pas assez de licences libres\u00a0: \"DC Agent\" (licences utilisées\u00a0: 10 sur 10), et l’accès dc-agent refuse"},
+			en: []string{"Not enough seats: \"DC Agent\" has 10 of 10 seats used, and package dc-agent refuses"},
 		},
 		"unknown instance": {
 			why: approvals.Say("x", "saga.no_instance", map[string]string{"Instance": `"eu"`}),
@@ -280,7 +280,7 @@ func TestPreviewNotesInFrench(t *testing.T) {
 	r.Preview.AddNote(approvals.Say("The seats could not be read: "+failure.Human(timeout), "previewnote.seats_unreadable", sentenceOf(timeout).Nest("Cause", nil)))
 	r.Preview.AddNote(approvals.Say(`Marketo instance "emea" is not configured here.`, "previewnote.no_instance", map[string]string{"Instance": "emea"}))
 	fr := failedCard(t, f, r, "fr")
-	for _, want := range []string{"Les places n’ont pas pu être lues", "L’instance Marketo emea n’est pas configurée ici."} {
+	for _, want := range []string{"Les licences n’ont pas pu être lues", "L’instance Marketo emea n’est pas configurée ici."} {
 		if !strings.Contains(fr, want) {
 			t.Errorf("French card lacks %q:\n%s", want, fr)
 		}

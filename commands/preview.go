@@ -172,6 +172,9 @@ func seatsFull(l *i18n.Lang, full []approvals.SeatCount) bot.Text {
 	}
 	s := full[0]
 	first := l.T("explain.seat_full", i18n.M{"Profile": bot.Bold(s.Profile), "Used": l.Int(s.Used), "Quota": l.Int(s.Quota)})
+	if s.Taken() > 1 {
+		first = l.T("explain.seat_full_takes", i18n.M{"Profile": bot.Bold(s.Profile), "Used": l.Int(s.Used), "Quota": l.Int(s.Quota), "Takes": l.Int(s.Taken())})
+	}
 	if len(full) == 1 {
 		return first
 	}

@@ -78,8 +78,16 @@ func TestCardOneSubscriptionUnchanged(t *testing.T) {
 func TestSeatsRefusalSentence(t *testing.T) {
 	err := &approvals.SeatsError{Package: "agent", Full: []approvals.SeatCount{{Profile: "Live Agent", Used: 50, Quota: 50}}}
 	got := seatsText(english(nil), err).String()
-	if want := "No seat left: Live Agent has 50 of 50 seats used, and package agent refuses adds over the licence quota. Free a seat or raise the quota in the Admin Console, then ask again."; got != want {
+	if want := "Not enough seats: Live Agent has 50 of 50 seats used, and package agent refuses adds over the licence quota. Free a seat or raise the quota in the Admin Console, then ask again."; got != want {
 		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	// A user group's add that takes more seats than are left says how many.
+	err = &approvals.SeatsError{Package: "agent", Full: []approvals.SeatCount{{Profile: "Live Agent", Used: 1, Quota: 2, Takes: 3}}}
+	if got, want := seatsText(english(nil), err).String(), "Not enough seats: Live Agent has 1 of 2 seats used and this add takes 3,"; !strings.HasPrefix(got, want) {
+		t.Errorf("got  %q\nwant %q…", got, want)
+	}
+	if got, want := err.Human(), `Not enough seats: "Live Agent" has 1 of 2 seats used and this add takes 3,`; !strings.HasPrefix(got, want) {
+		t.Errorf("got  %q\nwant %q…", got, want)
 	}
 }
 

@@ -148,13 +148,18 @@ func seatsError(se *approvals.SeatsError) error {
 // (explain.seat_full_and), nested.
 func seatsFull(full []approvals.SeatCount) approvals.Sentence {
 	s := full[0]
-	first := approvals.Say(fmt.Sprintf("%q has %d of %d seats used", s.Profile, s.Used, s.Quota), "explain.seat_full",
-		map[string]string{"Profile": strconv.Quote(s.Profile), "Used": strconv.Itoa(s.Used), "Quota": strconv.Itoa(s.Quota)})
+	args := map[string]string{"Profile": strconv.Quote(s.Profile), "Used": strconv.Itoa(s.Used), "Quota": strconv.Itoa(s.Quota)}
+	first := approvals.Say(fmt.Sprintf("%q has %d of %d seats used", s.Profile, s.Used, s.Quota), "explain.seat_full", args)
+	if s.Taken() > 1 {
+		args["Takes"] = strconv.Itoa(s.Taken())
+		first = approvals.Say(fmt.Sprintf("%q has %d of %d seats used and this add takes %d", s.Profile, s.Used, s.Quota, s.Taken()),
+			"explain.seat_full_takes", args)
+	}
 	if len(full) == 1 {
 		return first
 	}
 	rest := seatsFull(full[1:])
-	args := first.Nest("First", nil)
-	rest.Nest("Rest", args)
-	return approvals.Say(first.Text+"; "+rest.Text, "explain.seat_full_and", args)
+	both := first.Nest("First", nil)
+	rest.Nest("Rest", both)
+	return approvals.Say(first.Text+"; "+rest.Text, "explain.seat_full_and", both)
 }

@@ -23,7 +23,7 @@ func TestSeatsListInEachLanguage(t *testing.T) {
 	cat := i18n.MustLoad()
 	fr := cat.Lang("fr").Sentence(key, args, err.Error()).String()
 	want := "\"Live Agent\" (licences utilisées\u00a0: 10 sur 10)\u202f; \"EMEA\" (licences utilisées\u00a0: 5 sur 5)\u202f; \"APAC\" (licences utilisées\u00a0: 2 sur 2)"
-	if !strings.HasPrefix(fr, "Plus de licence libre\u00a0: "+want+", et l’accès agent") {
+	if !strings.HasPrefix(fr, "Pas assez de licences libres\u00a0: "+want+", et l’accès agent") {
 		t.Fatalf("French: %q", fr)
 	}
 	en := cat.Lang("en").Sentence(key, args, err.Error()).String()

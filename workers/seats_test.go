@@ -136,7 +136,7 @@ func TestGroupSeats(t *testing.T) {
 		t.Fatal(err)
 	}
 	req := r.waitState(warned.ID, 20*time.Second, approvals.StateFailed, approvals.StateCompleted)
-	if req.State != approvals.StateFailed || !strings.Contains(req.Failure, `"Live Agent" has 1 of 2 seats used`) {
+	if req.State != approvals.StateFailed || !strings.Contains(req.Failure, `"Live Agent" has 1 of 2 seats used and this add takes 2`) {
 		t.Fatalf("refuse before the change: %s %q", req.State, req.Failure)
 	}
 	if got := r.sb.Adobe.Holders("Live Agent"); !slices.Equal(got, holders) || len(r.sb.Adobe.GroupProfiles("EMEA Chat Agents")) != 0 ||
