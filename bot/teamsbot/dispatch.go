@@ -98,22 +98,15 @@ func (d *Dispatcher) handle(ctx context.Context, in *inbound) answer {
 		// installs keep it first thing after the ack.
 		d.remember(ctx, a)
 	}
-	if d.cfg.Claims != nil && in.kind != kindRefresh && in.kind != kindTaskFetch {
-		first, err := d.cfg.Claims.Claim(ctx, "teams:activity:"+a.ID, "teamsbot", activityDedupeTTL)
-		switch {
-		case err != nil:
-			// Fail open: handling an activity twice is better than
-			// losing it; decisions are idempotent in the service.
-			d.log.Error().Err(err).Msg("activity dedupe")
-		case !first:
-			return answer{status: http.StatusOK, outcome: "duplicate", body: duplicateBody(in)}
-		}
+	// Messages and installs are claimed after the ack (redelivery.go).
+	if in.kind != kindRefresh && in.kind != kindTaskFetch && !claimedAfterAck(in.kind) && !d.first(ctx, in.kind, a) {
+		return answer{status: http.StatusOK, outcome: "duplicate", body: duplicateBody(in)}
 	}
 	switch in.kind {
 	case kindMessage:
-		return answer{status: http.StatusOK, outcome: "ok", later: d.rememberThen(a, d.message(a))}
+		return answer{status: http.StatusOK, outcome: "ok", later: d.onceThen(in.kind, a, d.rememberThen(a, d.message(a)))}
 	case kindUpdate:
-		return answer{status: http.StatusOK, outcome: "ok", later: d.rememberThen(a, d.update(a))}
+		return answer{status: http.StatusOK, outcome: "ok", later: d.onceThen(in.kind, a, d.rememberThen(a, d.update(a)))}
 	case kindRefresh:
 		return d.refresh(ctx, in)
 	case kindAction:
