@@ -61,6 +61,8 @@ type Dispatcher struct {
 	// written remembers what this process wrote lately, so an unchanged
 	// conversation reference or person is not written again.
 	written recentWrites
+	// grouped claims messages and installs after the ack (redelivery.go).
+	grouped *claimGroups
 }
 
 // NewDispatcher returns a dispatcher.
@@ -70,7 +72,7 @@ func NewDispatcher(cfg DispatcherConfig) *Dispatcher {
 		b = defaultInvokeBudget
 	}
 	log := logging.WithComponent(cfg.Logger, "teamsbot").With().Str(logging.Platform, string(bot.Teams)).Logger()
-	return &Dispatcher{cfg: cfg, mem: memo{cfg.Memory}, log: log, budget: b}
+	return &Dispatcher{cfg: cfg, mem: memo{cfg.Memory}, log: log, budget: b, grouped: groupedClaims(cfg.Claims)}
 }
 
 // answer is what an activity is answered with: a status, an optional

@@ -26,7 +26,8 @@ import (
 //     A delivery refused before the ack (busy, malformed, forbidden)
 //     claims nothing, as before, so the Bot Connector's retry is
 //     handled; and a delivery whose work is dropped or lost after its
-//     ack no longer leaves a claim behind.
+//     ack no longer leaves a claim behind. These claims wait for
+//     nobody, so they are sent to Redis in groups (claimgroup.go).
 const claimHolder = "teamsbot"
 
 // claimedAfterAck reports whether activities of kind are claimed after
@@ -41,7 +42,14 @@ func (d *Dispatcher) first(ctx context.Context, kind string, a *Activity) bool {
 	if d.cfg.Claims == nil {
 		return true
 	}
-	ok, err := d.cfg.Claims.Claim(ctx, "teams:activity:"+a.ID, claimHolder, activityDedupeTTL)
+	name := "teams:activity:" + a.ID
+	var ok bool
+	var err error
+	if d.grouped != nil && claimedAfterAck(kind) {
+		ok, err = d.grouped.claim(ctx, name)
+	} else {
+		ok, err = d.cfg.Claims.Claim(ctx, name, claimHolder, activityDedupeTTL)
+	}
 	switch {
 	case err != nil:
 		d.log.Error().Err(err).Str("kind", kind).Msg("activity dedupe")
@@ -51,6 +59,15 @@ func (d *Dispatcher) first(ctx context.Context, kind string, a *Activity) bool {
 		return false
 	}
 	return true
+}
+
+// groupedClaims returns the group commit of the claims taken after the
+// ack when c can claim many names at once, else nil.
+func groupedClaims(c Claimer) *claimGroups {
+	if bc, ok := c.(BatchClaimer); ok {
+		return newClaimGroups(bc, claimLinger)
+	}
+	return nil
 }
 
 // onceThen is the post-ack work of a message or an install: it claims

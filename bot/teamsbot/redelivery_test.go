@@ -8,7 +8,12 @@ import (
 	"time"
 
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/bot/teamsbot"
+	"github.com/chataccess/chataccess/store"
 )
+
+// The store claims messages and installs in groups after the ack.
+var _ teamsbot.BatchClaimer = (*store.Store)(nil)
 
 // TestRedeliveredMessageRunsOnce: a message delivered again, while the
 // first delivery's work may still be running or after it finished, is
