@@ -60,3 +60,26 @@ func (s *Store) Claim(ctx context.Context, name, holder string, ttl time.Duratio
 	}
 	return ok, nil
 }
+
+// ClaimAll claims each of names as Claim does, in one round trip (one
+// pipeline; on a cluster, one per node holding some of the keys), in
+// order: won[i] says whether this call claimed names[i], so of two equal
+// names only the first can win. An error means the outcome of any name
+// is unknown.
+func (s *Store) ClaimAll(ctx context.Context, names []string, holder string, ttl time.Duration) (won []bool, err error) {
+	cmds := make([]*redis.BoolCmd, len(names))
+	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, name := range names {
+			cmds[i] = p.SetNX(ctx, s.k.claim(name), holder, ttl)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: claim %d names: %w", len(names), err)
+	}
+	won = make([]bool, len(names))
+	for i, c := range cmds {
+		won[i] = c.Val()
+	}
+	return won, nil
+}

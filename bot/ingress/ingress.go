@@ -1,9 +1,9 @@
 package ingress
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 
 	"github.com/rs/zerolog"
@@ -21,12 +21,17 @@ const (
 // ReadBody reads r's body, at most max bytes. A body that says or turns
 // out to be larger is refused with 413 and TooLarge (one that says so in
 // Content-Length before anything is read), an unreadable one with 400
-// and BadRequest; status is 0 when the body was read.
+// and BadRequest; status is 0 when the body was read. A body whose
+// Content-Length is known is read into one buffer of that size.
 func ReadBody(w http.ResponseWriter, r *http.Request, max int64) (body []byte, status int, outcome string) {
 	if r.ContentLength > max {
 		return nil, http.StatusRequestEntityTooLarge, TooLarge
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+	var buf bytes.Buffer
+	if r.ContentLength > 0 {
+		buf.Grow(int(r.ContentLength) + bytes.MinRead) // room to see EOF without growing
+	}
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, max))
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
@@ -34,7 +39,7 @@ func ReadBody(w http.ResponseWriter, r *http.Request, max int64) (body []byte, s
 	case err != nil:
 		return nil, http.StatusBadRequest, BadRequest
 	}
-	return body, 0, ""
+	return buf.Bytes(), 0, ""
 }
 
 // Call runs fn, a call into the handler named what (HandleCommand, …),

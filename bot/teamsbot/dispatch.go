@@ -65,6 +65,8 @@ type Dispatcher struct {
 	// written remembers what this process wrote lately, so an unchanged
 	// conversation reference or person is not written again.
 	written recentWrites
+	// grouped claims messages and installs after the ack (redelivery.go).
+	grouped *claimGroups
 }
 
 // NewDispatcher returns a dispatcher.
@@ -74,7 +76,7 @@ func NewDispatcher(cfg DispatcherConfig) *Dispatcher {
 		b = defaultInvokeBudget
 	}
 	log := logging.WithComponent(cfg.Logger, "teamsbot").With().Str(logging.Platform, string(bot.Teams)).Logger()
-	return &Dispatcher{cfg: cfg, mem: memo{cfg.Memory}, log: log, budget: b}
+	return &Dispatcher{cfg: cfg, mem: memo{cfg.Memory}, log: log, budget: b, grouped: groupedClaims(cfg.Claims)}
 }
 
 // answer is what an activity is answered with: a status, an optional
@@ -102,22 +104,15 @@ func (d *Dispatcher) handle(ctx context.Context, in *inbound) answer {
 		// installs keep it first thing after the ack.
 		d.remember(ctx, a)
 	}
-	if d.cfg.Claims != nil && in.kind != kindRefresh && in.kind != kindTaskFetch {
-		first, err := d.cfg.Claims.Claim(ctx, "teams:activity:"+a.ID, "teamsbot", activityDedupeTTL)
-		switch {
-		case err != nil:
-			// Fail open: handling an activity twice is better than
-			// losing it; decisions are idempotent in the service.
-			d.log.Error().Err(err).Msg("activity dedupe")
-		case !first:
-			return answer{status: http.StatusOK, outcome: "duplicate", body: d.duplicateBody(in)}
-		}
+	// Messages and installs are claimed after the ack (redelivery.go).
+	if in.kind != kindRefresh && in.kind != kindTaskFetch && !claimedAfterAck(in.kind) && !d.first(ctx, in.kind, a) {
+		return answer{status: http.StatusOK, outcome: "duplicate", body: d.duplicateBody(in)}
 	}
 	switch in.kind {
 	case kindMessage:
-		return answer{status: http.StatusOK, outcome: "ok", later: d.rememberThen(a, d.message(a))}
+		return answer{status: http.StatusOK, outcome: "ok", later: d.onceThen(in.kind, a, d.rememberThen(a, d.message(a)))}
 	case kindUpdate:
-		return answer{status: http.StatusOK, outcome: "ok", later: d.rememberThen(a, d.update(a))}
+		return answer{status: http.StatusOK, outcome: "ok", later: d.onceThen(in.kind, a, d.rememberThen(a, d.update(a)))}
 	case kindRefresh:
 		return d.refresh(ctx, in)
 	case kindAction:

@@ -9,6 +9,7 @@ type Metrics struct {
 	ack        *prometheus.HistogramVec
 	laterDrops prometheus.Counter
 	apiCalls   *prometheus.CounterVec
+	redeliver  *prometheus.CounterVec
 }
 
 // NewMetrics creates the metrics and registers them on reg (nil: not
@@ -28,6 +29,10 @@ type Metrics struct {
 //     because the runner's queue was full.
 //   - chataccess_teams_api_calls_total{method,outcome}: Bot Connector and
 //     Graph calls; outcome is ok, retried, ratelimited, error or transport.
+//   - chataccess_teams_redeliveries_total{kind}: activities delivered
+//     again and not handled again. An invoke's is also counted as a
+//     request with outcome duplicate; a message's or an install's is
+//     found after the ack, so its request counts as ok.
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -46,9 +51,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		apiCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "chataccess_teams_api_calls_total", Help: "Bot Connector and Graph calls by method and outcome.",
 		}, []string{"method", "outcome"}),
+		redeliver: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "chataccess_teams_redeliveries_total", Help: "Teams activities delivered again and not handled again, by kind.",
+		}, []string{"kind"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.requests, m.authFail, m.ack, m.laterDrops, m.apiCalls)
+		reg.MustRegister(m.requests, m.authFail, m.ack, m.laterDrops, m.apiCalls, m.redeliver)
 	}
 	return m
 }
@@ -81,5 +89,12 @@ func (m *Metrics) dropped() {
 func (m *Metrics) apiCall(method, outcome string) {
 	if m != nil {
 		m.apiCalls.WithLabelValues(method, outcome).Inc()
+	}
+}
+
+// redelivered counts an activity recognised as delivered again.
+func (m *Metrics) redelivered(kind string) {
+	if m != nil {
+		m.redeliver.WithLabelValues(kind).Inc()
 	}
 }
