@@ -198,3 +198,29 @@ func TestOutsiderClickToldPrivately(t *testing.T) {
 		t.Fatalf("answer %s", body)
 	}
 }
+
+// TestClickWhileTheCardCannotBeRead: a click on a current card while
+// its stored copy cannot be read (Redis unreachable) is told to try
+// again, not that the card changed; nothing is stored or called, and
+// the same click works once the store answers.
+func TestClickWhileTheCardCannotBeRead(t *testing.T) {
+	h := newHarness(t)
+	cardID := postCard(t, h, "DC-1")
+	click := execute(h, bob, cardID, "dc_approve", map[string]any{"v": "DC-1", "b": "decide:DC-1"})
+	before := len(h.keys(t))
+	h.memory.down.Store(true)
+	status, body := h.post(t, click, h.token())
+	if status != http.StatusOK || !strings.Contains(string(body), "could not be checked just now") || strings.Contains(string(body), "changed") {
+		t.Fatalf("%d %s", status, body)
+	}
+	if n := h.h.calls(); n != 0 {
+		t.Fatalf("handler called %d times", n)
+	}
+	if after := len(h.keys(t)); after != before {
+		t.Fatalf("the refused click stored %d keys", after-before)
+	}
+	h.memory.down.Store(false)
+	if status, _ := h.post(t, click, h.token()); status != http.StatusOK || h.h.calls() != 1 {
+		t.Fatalf("the same click once the store answers: %d, %d calls", status, h.h.calls())
+	}
+}

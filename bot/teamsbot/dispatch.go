@@ -152,8 +152,14 @@ func (d *Dispatcher) admit(ctx context.Context, in *inbound) (answer, bool) {
 	}
 	switch in.kind {
 	case kindAction:
-		in.kept = d.storedCard(ctx, messageRef(in.act))
-		in.card = in.kept.Card
+		kept, err := d.readCard(ctx, messageRef(in.act))
+		if err != nil {
+			// Nothing was checked, so nothing is done; the click can be
+			// tried again (it is not claimed yet).
+			return answer{status: http.StatusOK, body: invokeMessage(d.say(in.act, "adapter.card_unreadable",
+				"Sorry, this card could not be checked just now; nothing was done. Please try again.")), outcome: "error"}, false
+		}
+		in.kept, in.card = kept, kept.Card
 		if _, found := onCard(in.card, "Action.Execute", in.verb, b); !found {
 			return refuse(invokeMessage(d.stale(in.act)))
 		}

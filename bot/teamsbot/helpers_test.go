@@ -3,10 +3,12 @@ package teamsbot_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -117,6 +119,9 @@ type harness struct {
 	rdb     redis.UniversalClient
 	prefix  string
 	store   *store.Store
+	// memory is the adapter's memory: the store, whose reads can be
+	// made to fail (down).
+	memory  *flakyMemory
 	now     time.Time
 	clockMu sync.Mutex
 }
@@ -152,12 +157,12 @@ func newHarnessSaying(t *testing.T, p bot.Phrases) *harness {
 	t.Cleanup(fake.Close)
 	rdb, prefix := redistest.Client(t)
 	st := store.New(rdb, prefix)
-	h := &harness{fake: fake, h: newRecorder(), rdb: rdb, prefix: prefix, store: st}
+	h := &harness{fake: fake, h: newRecorder(), rdb: rdb, prefix: prefix, store: st, memory: &flakyMemory{Store: st}}
 	sender := teamsbot.NewSender(teamsbot.SenderConfig{AppID: appID, AppPassword: secret, TenantID: tenantID,
 		LoginURL: fake.LoginURL(), ServiceURL: fake.ServiceURL(), GraphURL: fake.GraphURL(), Groups: true,
-		Conversations: []string{channel.ID}, Memory: st, HTTPClient: fake.Client(), MaxRetryWait: 2 * time.Second, Phrases: p})
+		Conversations: []string{channel.ID}, Memory: h.memory, HTTPClient: fake.Client(), MaxRetryWait: 2 * time.Second, Phrases: p})
 	a, err := teamsbot.New(context.Background(), teamsbot.Config{AppID: appID, OpenIDURL: fake.OpenIDURL(), Handler: h.h,
-		Sender: sender, Claims: st, Memory: st, Command: "/dynchat", HTTPClient: fake.Client(),
+		Sender: sender, Claims: st, Memory: h.memory, Command: "/dynchat", HTTPClient: fake.Client(),
 		Logger: zerolog.Nop(), Now: h.clock, Phrases: p})
 	if err != nil {
 		t.Fatal(err)
@@ -207,4 +212,18 @@ func decode(t *testing.T, body []byte) map[string]any {
 		t.Fatalf("answer %q: %v", body, err)
 	}
 	return m
+}
+
+// flakyMemory is the store as the adapter's memory, whose reads fail
+// while down is set (Redis unreachable).
+type flakyMemory struct {
+	*store.Store
+	down atomic.Bool
+}
+
+func (m *flakyMemory) TeamsDoc(ctx context.Context, kind, key string) ([]byte, error) {
+	if m.down.Load() {
+		return nil, errors.New("dial tcp 127.0.0.1:6379: connect: connection refused")
+	}
+	return m.Store.TeamsDoc(ctx, kind, key)
 }

@@ -46,15 +46,22 @@ func messageRef(a *Activity) *bot.MessageRef {
 // storedCard is the current card of a posted message (a zero keptCard
 // when there is none).
 func (d *Dispatcher) storedCard(ctx context.Context, ref *bot.MessageRef) keptCard {
+	kc, _ := d.readCard(ctx, ref)
+	return kc
+}
+
+// readCard is storedCard with the read error, for callers that must
+// not take a failed read for a card that changed.
+func (d *Dispatcher) readCard(ctx context.Context, ref *bot.MessageRef) (keptCard, error) {
 	var kc keptCard
 	if ref == nil {
-		return kc
+		return kc, nil
 	}
 	if _, err := d.mem.get(ctx, kindCard, cardKey(ref.Channel, ref.ID), &kc); err != nil {
 		d.log.Warn().Err(err).Msg("read card")
-		return keptCard{}
+		return keptCard{}, err
 	}
-	return kc
+	return kc, nil
 }
 
 // clickOn is the Action of a click on a kept card: a click on someone's

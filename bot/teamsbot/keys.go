@@ -32,9 +32,13 @@ type signingKey struct {
 // endorses reports whether the key may sign tokens for channel.
 func (k signingKey) endorses(channel string) bool { return slices.Contains(k.endorsements, channel) }
 
-// keySource fetches the OpenID metadata and its JWKS, caches the keys for
-// ttl, and refetches on an unknown key id at most once per minRefresh,
-// so a stream of tokens with made-up key ids costs one fetch a minute.
+// keySource fetches the OpenID metadata and its JWKS and caches the
+// keys for ttl. Fetches are rate-limited whatever triggers them (keys
+// gone stale, an unknown key id): at most one per minRefresh, so a stream
+// of tokens with made-up key ids, or forged ones naming a real key id,
+// costs one fetch a minute. A request whose key is known never waits on
+// a fetch: when the keys are stale, the one that takes the fetch does it
+// and the others go on with the keys there are.
 type keySource struct {
 	metadataURL string
 	hc          *http.Client
@@ -42,12 +46,21 @@ type keySource struct {
 	ttl         time.Duration
 	minRefresh  time.Duration
 
-	mu      sync.Mutex
+	fetch sync.Mutex // one fetch at a time
+
+	mu      sync.RWMutex // guards the fields below
 	issuer  string
 	keys    map[string]signingKey
 	fetched time.Time // last successful fetch
 	tried   time.Time // last attempt
 }
+
+// firstFetchRetry spaces the attempts while no key was ever fetched.
+const firstFetchRetry = time.Second
+
+// staleFetchBudget bounds the refresh of stale keys done on the way of a
+// request whose key is known.
+const staleFetchBudget = 3 * time.Second
 
 // openIDMetadata is the part of the OpenID document the bot reads.
 type openIDMetadata struct {
@@ -66,38 +79,80 @@ type jwk struct {
 	Endorsements []string `json:"endorsements"`
 }
 
-// has reports whether the key set holds kid (without fetching).
-func (s *keySource) has(kid string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ok := s.keys[kid]
-	return ok
+// current is the key with id kid as now published (without fetching).
+func (s *keySource) current(kid string) (signingKey, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	k, ok := s.keys[kid]
+	return k, ok
 }
 
 // errUnknownKey says the token's key id is not in the (refreshed) JWKS.
 var errUnknownKey = errors.New("signing key not in the Bot Framework key set")
 
-// key returns the key with id kid and the expected issuer, refreshing
-// stale keys and, rate-limited, on an unknown kid.
+// key returns the key with id kid and the expected issuer. A known key
+// is answered at once (stale keys are refreshed by whoever gets the
+// fetch first, the others use what there is); an unknown one waits for
+// a fetch in flight, or starts one when one is due.
 func (s *keySource) key(ctx context.Context, kid string) (signingKey, string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	stale := s.keys == nil || now.Sub(s.fetched) > s.ttl
+	s.mu.RLock()
 	k, known := s.keys[kid]
-	if stale || (!known && now.Sub(s.tried) >= s.minRefresh) {
-		s.tried = now
-		if err := s.refresh(ctx); err != nil && s.keys == nil {
-			return signingKey{}, "", err
+	issuer, stale := s.issuer, s.keys == nil || s.now().Sub(s.fetched) > s.ttl
+	s.mu.RUnlock()
+	switch {
+	case known && !stale:
+		return k, issuer, nil
+	case known:
+		if !s.fetch.TryLock() {
+			return k, issuer, nil // someone is fetching; these keys serve meanwhile
 		}
-		// A failed refresh keeps the keys we have: they change rarely
-		// (the SDKs cache them for days).
-		k, known = s.keys[kid]
+		// This request's key is known: it gives the fetch a short time
+		// only, so its own answer is never late.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, staleFetchBudget)
+		defer cancel()
+	default:
+		s.fetch.Lock() // a fetch in flight may bring the key
 	}
-	if !known {
+	defer s.fetch.Unlock()
+	if err := s.refreshIfDue(ctx); err != nil {
+		return signingKey{}, "", err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if k, known = s.keys[kid]; !known {
 		return signingKey{}, "", errUnknownKey
 	}
 	return k, s.issuer, nil
+}
+
+// refreshIfDue fetches the keys when the last attempt is old enough
+// (minRefresh; firstFetchRetry while there are none). Called holding
+// fetch. A failed fetch keeps the keys there are (they change rarely;
+// the SDKs cache them for days) and is an error only while there are
+// none.
+func (s *keySource) refreshIfDue(ctx context.Context) error {
+	s.mu.Lock()
+	now, none := s.now(), s.keys == nil
+	wait := s.minRefresh
+	if none {
+		wait = firstFetchRetry
+	}
+	due := s.tried.IsZero() || now.Sub(s.tried) >= wait
+	if due {
+		s.tried = now
+	}
+	s.mu.Unlock()
+	if !due {
+		if none {
+			return errors.New("openid metadata: not fetched yet; retrying shortly")
+		}
+		return nil
+	}
+	if err := s.refresh(ctx); err != nil && none {
+		return err
+	}
+	return nil
 }
 
 func (s *keySource) refresh(ctx context.Context) error {
@@ -125,7 +180,9 @@ func (s *keySource) refresh(ctx context.Context) error {
 	if len(keys) == 0 {
 		return errors.New("jwks: no usable RSA signing key")
 	}
+	s.mu.Lock()
 	s.issuer, s.keys, s.fetched = md.Issuer, keys, s.now()
+	s.mu.Unlock()
 	return nil
 }
 

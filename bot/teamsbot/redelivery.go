@@ -51,6 +51,10 @@ func (d *Dispatcher) first(ctx context.Context, kind string, a *Activity) bool {
 		ok, err = d.cfg.Claims.Claim(ctx, name, claimHolder, activityDedupeTTL)
 	}
 	switch {
+	case err != nil && ctx.Err() != nil:
+		// Stopping: work that has not begun is not begun half-alive.
+		d.log.Warn().Err(err).Str("kind", kind).Msg("activity dropped: stopping before its redelivery claim")
+		return false
 	case err != nil:
 		d.log.Error().Err(err).Str("kind", kind).Msg("activity dedupe")
 		return true

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -112,13 +113,16 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Token, error) {
 }
 
 // stillValid re-checks what can change for a token verified before: its
-// time window and that its key is still published.
+// time window, and that its key is still published as it was when the
+// token was checked (the same public key with the same endorsements);
+// otherwise the token is checked again in full.
 func (v *Verifier) stillValid(t *Token) bool {
 	now := v.now()
 	if now.After(t.exp.Add(tokenLeeway)) || (!t.nbf.IsZero() && now.Add(tokenLeeway).Before(t.nbf)) {
 		return false
 	}
-	return v.keys.has(t.kid)
+	k, ok := v.keys.current(t.kid)
+	return ok && k.pub.Equal(t.key.pub) && slices.Equal(k.endorsements, t.key.endorsements)
 }
 
 // verify checks a token in full.

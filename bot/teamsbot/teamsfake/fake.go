@@ -75,7 +75,10 @@ type Server struct {
 	convSeq     int
 	failures    []Failure
 	extraKeys   map[string]*rsa.PrivateKey
-	personal    map[string]string // MRI → personal conversation id
+	endorse     map[string][]string // key id → endorsements, when changed
+	keysDown    bool                // the JWKS answers 503
+	keysHold    chan struct{}       // the JWKS waits until it is closed
+	personal    map[string]string   // MRI → personal conversation id
 	activitySeq int
 }
 
@@ -139,15 +142,71 @@ func (s *Server) openID(w http.ResponseWriter, _ *http.Request) {
 		"id_token_signing_alg_values_supported": []string{"RS256"}})
 }
 
-func (s *Server) jwks(w http.ResponseWriter, _ *http.Request) {
+func (s *Server) jwks(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.keyCalls++
-	keys := []map[string]any{jwk(KeyTeams, &s.keys[KeyTeams].PublicKey, "msteams", "skype"), jwk(KeySkype, &s.keys[KeySkype].PublicKey, "skype")}
+	hold, down := s.keysHold, s.keysDown
+	s.mu.Unlock()
+	if hold != nil {
+		select {
+		case <-hold:
+		case <-r.Context().Done():
+			return
+		}
+	}
+	if down {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "unavailable"})
+		return
+	}
+	s.mu.Lock()
+	endorsed := func(kid string, def ...string) []string {
+		if e, ok := s.endorse[kid]; ok {
+			return e
+		}
+		return def
+	}
+	keys := []map[string]any{jwk(KeyTeams, &s.keys[KeyTeams].PublicKey, endorsed(KeyTeams, "msteams", "skype")...),
+		jwk(KeySkype, &s.keys[KeySkype].PublicKey, endorsed(KeySkype, "skype")...)}
 	for kid, k := range s.extraKeys {
-		keys = append(keys, jwk(kid, &k.PublicKey, "msteams"))
+		keys = append(keys, jwk(kid, &k.PublicKey, endorsed(kid, "msteams")...))
 	}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"keys": keys})
+}
+
+// Endorse changes the channels a key of the JWKS is endorsed for.
+func (s *Server) Endorse(kid string, channels ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.endorse == nil {
+		s.endorse = map[string][]string{}
+	}
+	s.endorse[kid] = channels
+}
+
+// KeysDown makes the JWKS answer 503 (down) or serve again.
+func (s *Server) KeysDown(down bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.keysDown = down
+}
+
+// HoldKeys makes every JWKS request wait until release is called (or
+// the request is given up).
+func (s *Server) HoldKeys() (release func()) {
+	ch := make(chan struct{})
+	s.mu.Lock()
+	s.keysHold = ch
+	s.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			s.keysHold = nil
+			s.mu.Unlock()
+			close(ch)
+		})
+	}
 }
 
 func jwk(kid string, pub *rsa.PublicKey, endorsements ...string) map[string]any {
