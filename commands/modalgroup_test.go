@@ -94,3 +94,19 @@ func TestGroupTargetRefusedInFrench(t *testing.T) {
 		}
 	}
 }
+
+// TestAddModalDurationPlaceholder: the French Add form's duration
+// select has a French placeholder, and nothing in the drawn form says
+// "Choose".
+func TestAddModalDurationPlaceholder(t *testing.T) {
+	f := newFixture(t)
+	m := f.h.addModal(f.h.cat.Lang("fr"), addForm{})
+	v, err := slackbot.Renderer{Phrases: f.h.cat}.Modal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := mustJSON(t, v)
+	if !strings.Contains(s, "Choisir une durée") || strings.Contains(s, "Choose") {
+		t.Fatalf("French Add form: %s", s)
+	}
+}

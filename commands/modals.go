@@ -157,7 +157,7 @@ func (h *Handler) addModal(l *i18n.Lang, f addForm) bot.Modal {
 			&bot.Input{BlockID: blockPackage, Label: l.S("modal.package"), Element: &bot.Select{ActionID: inputPackage, Placeholder: l.S("modal.package_placeholder"),
 				Options: h.packageOptions(l), Initial: f.Package}},
 			&bot.Input{BlockID: blockDuration, Label: l.S("modal.duration.label"), Hint: l.S("modal.duration.hint"),
-				Element: &bot.Select{ActionID: inputDuration, Options: h.durationOptions(l, dur), Initial: dur}},
+				Element: &bot.Select{ActionID: inputDuration, Placeholder: l.S("modal.duration.placeholder"), Options: h.durationOptions(l, dur), Initial: dur}},
 			&bot.Input{BlockID: blockReason, Label: l.S("modal.justification"), Element: &bot.TextInput{ActionID: inputReason, Multiline: true,
 				Placeholder: l.S("modal.add.reason_placeholder"), Initial: f.Reason, MaxLength: h.svc.Policy().MaxJustification}},
 		},
