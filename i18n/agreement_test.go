@@ -39,3 +39,22 @@ func TestNumbersAgree(t *testing.T) {
 		}
 	}
 }
+
+// noElision matches a package name (or review scope) right after a
+// French word that would elide before a vowel (« de agent »): package
+// names are not French words, so the messages say « l’accès {{.Package}} »
+// or « pour {{.Package}} » instead.
+var noElision = regexp.MustCompile(`(?i)(^|[\s\x{00A0}’(])(de|le|que|du|ce|je|ne|se|jusque|lorsque|puisque)[\s\x{00A0}` + "`" + `*_«]+\{\{\s*\.(Package|Packages|Scope)\s*\}\}`)
+
+// TestFrenchNoElisionBeforePackages: no French message puts a package
+// name where French would elide.
+func TestFrenchNoElisionBeforePackages(t *testing.T) {
+	c := MustLoad()
+	for id, m := range c.msgs["fr"] {
+		for _, f := range forms(m) {
+			if loc := noElision.FindStringIndex(f); loc != nil {
+				t.Errorf("fr %s: %q at %q", id, f, f[loc[0]:])
+			}
+		}
+	}
+}
