@@ -78,6 +78,10 @@ type Parsed struct {
 	ID string
 	// Sub is the review sub-command ("start").
 	Sub string
+	// Stray is the first word of an add that is neither a user nor a
+	// known package ("add bob"): the slots go on after it, and the form
+	// asks for what is missing.
+	Stray string
 }
 
 // UsageError is a grammar mistake: what was wrong (a message of the
@@ -117,7 +121,13 @@ func usageErr(v Verb, key string, args i18n.M) error {
 // a package). The reason is the rest of the line; surrounding quotes,
 // straight or curly, are removed, and a quoted word ends the slots.
 // Parse is pure: it does not know the policy's packages.
-func Parse(text string) (Parsed, error) {
+func Parse(text string) (Parsed, error) { return ParseFor(text, nil) }
+
+// ParseFor is Parse knowing which package names exist (known, given a
+// lower-case name): the first word of an add that is neither a user nor
+// a known package is then Stray instead of the package, so that
+// "add bob" opens the form rather than refusing package "bob".
+func ParseFor(text string, known func(string) bool) (Parsed, error) {
 	if len(text) > MaxCommandText {
 		return Parsed{}, usageErr(VerbHelp, "usage.too_long", i18n.M{"Length": len(text), "Max": MaxCommandText})
 	}
@@ -139,9 +149,9 @@ func Parse(text string) (Parsed, error) {
 	case VerbHelp, VerbList, VerbPending:
 		err = s.end(v)
 	case VerbAdd:
-		err = parseChange(&s, &p, true)
+		err = parseChange(&s, &p, true, known)
 	case VerbRemove:
-		err = parseChange(&s, &p, false)
+		err = parseChange(&s, &p, false, nil)
 	case VerbStatus:
 		if tok, q := s.next(); tok != "" || q {
 			if p.ID, err = approvals.ParseRequestID(tok); err != nil {
@@ -178,8 +188,9 @@ func Parse(text string) (Parsed, error) {
 	return p, nil
 }
 
-// parseChange fills user, package, duration (add only) and reason.
-func parseChange(s *scanner, p *Parsed, add bool) error {
+// parseChange fills user, package, duration (add only) and reason;
+// known is nil or says which packages exist (see ParseFor).
+func parseChange(s *scanner, p *Parsed, add bool, known func(string) bool) error {
 	v := p.Verb
 	// User slot.
 	save := s.pos
@@ -198,17 +209,15 @@ func parseChange(s *scanner, p *Parsed, add bool) error {
 	} else {
 		s.pos = save
 	}
-	// Package slot.
-	save = s.pos
-	tok, quoted = s.next()
-	switch {
-	case tok == "" || quoted || looksLikeDuration(tok):
-		s.pos = save
-	case isPackageName(tok):
-		p.Package = strings.ToLower(tok)
-	default:
-		// Not a package: the reason starts here.
-		s.pos = save
+	if !packageSlot(s, p, known) && add && known != nil && p.User.IsZero() {
+		// A stray first word: the package may come after it.
+		save := s.pos
+		if tok, quoted := s.next(); !quoted && isPackageName(tok) && !looksLikeDuration(tok) {
+			p.Stray = tok
+			packageSlot(s, p, known)
+		} else {
+			s.pos = save
+		}
 	}
 	// Duration slot (add only).
 	if add {
@@ -233,6 +242,22 @@ func parseChange(s *scanner, p *Parsed, add bool) error {
 	}
 	p.Reason = slackText(unquote(strings.TrimSpace(s.text[s.pos:])))
 	return nil
+}
+
+// packageSlot reads a package name into p and reports whether it did;
+// when the next token is no package the scanner stays where it was (the
+// reason starts there). With known set, a name of no package counts as
+// a package only after a user, so that it is refused by name.
+func packageSlot(s *scanner, p *Parsed, known func(string) bool) bool {
+	save := s.pos
+	tok, quoted := s.next()
+	if tok == "" || quoted || looksLikeDuration(tok) || !isPackageName(tok) ||
+		known != nil && p.User.IsZero() && !known(strings.ToLower(tok)) {
+		s.pos = save
+		return false
+	}
+	p.Package = strings.ToLower(tok)
+	return true
 }
 
 // looksLikeUser says the token is meant as a user: an email or a

@@ -97,6 +97,7 @@ func FuzzParse(f *testing.F) {
 		"", "help", `add alice@example.com agent 30d "covering EMEA"`, "add <@U1|x> agent perm why",
 		"remove <mailto:a@b.c|a@b.c> all", "status DC-1", "cancel #12", "review start agent",
 		"add “x", `add "`, "add a@b.co agent 1d12h30m reason", "add \u00a0 a@b.co", "add <@U1",
+		`add bob agent 30d "x"`, "add bob 30d", "add agnet", "add bob viewer",
 	} {
 		f.Add(s)
 	}
@@ -126,6 +127,19 @@ func FuzzParse(f *testing.F) {
 		if p.Duration < 0 || (p.Permanent && p.Duration != 0) {
 			t.Fatalf("duration %v permanent %v", p.Duration, p.Permanent)
 		}
+		k, err := ParseFor(s, func(name string) bool { return name == "agent" || name == "viewer" })
+		if err != nil {
+			if !errors.Is(err, ErrUsage) {
+				t.Fatalf("non-usage error %v", err)
+			}
+			return // the slots after a stray word can hold a bad duration
+		}
+		if k.Stray != "" && (k.Verb != VerbAdd || !k.User.IsZero() || p.Package != strings.ToLower(k.Stray)) {
+			t.Fatalf("stray %q in %+v (Parse: %+v)", k.Stray, k, p)
+		}
+		if k.User.IsZero() && k.Verb == VerbAdd && k.Package != "" && k.Package != "agent" && k.Package != "viewer" {
+			t.Fatalf("unknown package %q without a user", k.Package)
+		}
 	})
 }
 
@@ -139,5 +153,56 @@ func TestReasonAsTyped(t *testing.T) {
 	want := "R&D <team> see https://wiki.example.com/x in #general for @leads <@U0EVE>"
 	if p.Reason != want || p.User.Email != "carol@example.com" {
 		t.Fatalf("reason %q, user %+v; want %q", p.Reason, p.User, want)
+	}
+}
+
+// TestParseForStrayWord: knowing the packages, an add's first word that
+// is neither a user nor a package is stray, and the slots go on after
+// it; after a user, an unknown package is still read as one (to be
+// refused by name).
+func TestParseForStrayWord(t *testing.T) {
+	known := func(name string) bool { return name == "agent" }
+	for _, tc := range []struct {
+		text, stray, pkg, reason string
+		dur                      time.Duration
+	}{
+		{"add bob", "bob", "", "", 0},
+		{`add bob agent 30d "covering EMEA"`, "bob", "agent", "covering EMEA", 30 * 24 * time.Hour},
+		{"add bob 2w", "bob", "", "", 14 * 24 * time.Hour},
+		{"add Agent 2w why", "", "agent", "why", 14 * 24 * time.Hour},
+		{"add alice@example.com bob 2w why", "", "bob", "why", 14 * 24 * time.Hour},
+		{"add 2w why", "", "", "why", 14 * 24 * time.Hour},
+		{`add "bob agent"`, "", "", "bob agent", 0},
+	} {
+		p, err := ParseFor(tc.text, known)
+		if err != nil || p.Stray != tc.stray || p.Package != tc.pkg || p.Reason != tc.reason || p.Duration != tc.dur {
+			t.Errorf("%q: %+v %v", tc.text, p, err)
+		}
+	}
+	if p, err := ParseFor("remove bob", known); err != nil || p.Stray != "" || p.Package != "bob" {
+		t.Errorf("remove bob: %+v %v", p, err)
+	}
+}
+
+// TestAddStrayWordOpensTheForm: "add bob" opens the Add form instead of
+// refusing a package named bob, and keeps the package, duration and
+// reason that follow the stray word.
+func TestAddStrayWordOpensTheForm(t *testing.T) {
+	f := newFixture(t)
+	if rep := f.command("ULEAD", "add bob"); rep.Modal == nil || rep.Message != nil {
+		t.Fatalf("add bob: modal %v, message %q", rep.Modal != nil, text(rep.Message))
+	}
+	rep := f.command("ULEAD", `add bob agent 30d "covering EMEA"`)
+	if rep.Modal == nil {
+		t.Fatalf("add bob agent: %q", text(rep.Message))
+	}
+	s := mustJSON(t, rep.Modal)
+	for _, want := range []string{`"Initial":"agent"`, `"Initial":"30d"`, `"Initial":"covering EMEA"`} {
+		if !strings.Contains(s, want) {
+			t.Errorf("no %s in %s", want, s)
+		}
+	}
+	if rep := f.command("ULEAD", "add carol@example.com nope 30d why"); rep.Modal != nil {
+		t.Fatal("an unknown package after a person opened the form")
 	}
 }

@@ -110,7 +110,7 @@ func ephemeral(t bot.Text) *bot.Message { return &bot.Message{Text: t} }
 // HandleCommand implements bot.Handler for the slash command.
 func (h *Handler) HandleCommand(ctx context.Context, c bot.Command) bot.Reply {
 	log := h.log.With().Str(logging.User, c.User.ID).Logger()
-	p, err := Parse(c.Text)
+	p, err := ParseFor(c.Text, h.knownPackage)
 	if err != nil || p.Verb == VerbHelp {
 		// Only the language is needed: a read path, cached.
 		_, l, _ := h.actor(readPath(ctx), c.User)
@@ -205,6 +205,12 @@ func (h *Handler) typedTarget(ctx context.Context, actor approvals.Actor, email 
 		t.FirstName, t.LastName, _ = strings.Cut(u.Name, " ")
 	}
 	return t
+}
+
+// knownPackage says the policy has a package of that name.
+func (h *Handler) knownPackage(name string) bool {
+	_, err := h.svc.Policy().Package(name)
+	return err == nil
 }
 
 func (h *Handler) cmdAdd(ctx context.Context, l *i18n.Lang, actor approvals.Actor, p Parsed) bot.Reply {

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -92,5 +93,68 @@ func TestGroupTargetRefusedInFrench(t *testing.T) {
 		if got := rep.Errors[blockGroup]; !strings.Contains(got, tc.want) {
 			t.Errorf("%s: errors %q", tc.group, rep.Errors)
 		}
+	}
+}
+
+// TestAddModalDurationPlaceholder: the French Add form's duration
+// select has a French placeholder, and nothing in the drawn form says
+// "Choose".
+func TestAddModalDurationPlaceholder(t *testing.T) {
+	f := newFixture(t)
+	m := f.h.addModal(f.h.cat.Lang("fr"), addForm{})
+	v, err := slackbot.Renderer{Phrases: f.h.cat}.Modal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := mustJSON(t, v)
+	if !strings.Contains(s, "Choisir une durée") || strings.Contains(s, "Choose") {
+		t.Fatalf("French Add form: %s", s)
+	}
+}
+
+// TestAddModalDurationsWithinPackage: the Add form prefilled with a
+// package offers only durations that package allows (agent: at most
+// 90 days, never permanent); without a package it offers those of the
+// most permissive one, and a duration over the chosen package's limit
+// is refused under the duration field on submit.
+func TestAddModalDurationsWithinPackage(t *testing.T) {
+	f := newFixture(t)
+	values := func(form addForm) []string {
+		for _, b := range f.h.addModal(f.h.cat.Lang("fr"), form).Blocks {
+			if in, ok := b.(*bot.Input); ok && in.BlockID == blockDuration {
+				var vs []string
+				for _, o := range in.Element.(*bot.Select).Options {
+					vs = append(vs, o.Value)
+				}
+				return vs
+			}
+		}
+		return nil
+	}
+	for _, tc := range []struct {
+		pkg       string
+		want, not []string
+	}{
+		{"agent", []string{"default", "30d", "90d"}, []string{"180d", "365d", "permanent"}},
+		{"viewer", []string{"default", "180d", "365d", "permanent"}, nil},
+		{"", []string{"90d", "180d", "permanent"}, nil},
+	} {
+		got := values(addForm{Package: tc.pkg})
+		for _, w := range tc.want {
+			if !slices.Contains(got, w) {
+				t.Errorf("%q: no %s in %v", tc.pkg, w, got)
+			}
+		}
+		for _, w := range tc.not {
+			if slices.Contains(got, w) {
+				t.Errorf("%q: %s offered in %v", tc.pkg, w, got)
+			}
+		}
+	}
+	rep := f.h.HandleSubmission(f.ctx, bot.Submission{User: user("ULEAD"), CallbackID: CallbackAdd, Values: bot.Values{
+		blockEmail: {inputEmail: {Text: "carol@example.com"}}, blockPackage: {inputPackage: {Selected: []string{"agent"}}},
+		blockDuration: {inputDuration: {Selected: []string{"180d"}}}, blockReason: {inputReason: {Text: "x"}}}})
+	if rep.Errors[blockDuration] == "" || rep.Update != nil {
+		t.Fatalf("180d for agent: %+v", rep)
 	}
 }

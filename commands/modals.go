@@ -104,13 +104,17 @@ func packageSummary(l *i18n.Lang, pkg *approvals.Package) string {
 	return strings.Join(parts, " + ")
 }
 
-// durationOptions offers choices valid for the most permissive package;
-// the chosen package's own limit is checked on submit.
-func (h *Handler) durationOptions(l *i18n.Lang, initial string) []bot.Option {
-	pol := h.svc.Policy()
+// durationOptions offers choices valid for package pkgName when the form
+// names one, else for the most permissive package; the chosen package's
+// own limit is checked on submit, the refusal shown under the field.
+func (h *Handler) durationOptions(l *i18n.Lang, pkgName, initial string) []bot.Option {
+	pkgs := h.svc.Policy().Packages
+	if p, err := h.svc.Policy().Package(pkgName); err == nil && pkgName != "" {
+		pkgs = map[string]*approvals.Package{p.Name: p}
+	}
 	var maxD time.Duration
 	unbounded, permanent := false, false
-	for _, pkg := range pol.Packages {
+	for _, pkg := range pkgs {
 		if pkg.MaxDuration <= 0 {
 			unbounded = true
 		}
@@ -157,7 +161,7 @@ func (h *Handler) addModal(l *i18n.Lang, f addForm) bot.Modal {
 			&bot.Input{BlockID: blockPackage, Label: l.S("modal.package"), Element: &bot.Select{ActionID: inputPackage, Placeholder: l.S("modal.package_placeholder"),
 				Options: h.packageOptions(l), Initial: f.Package}},
 			&bot.Input{BlockID: blockDuration, Label: l.S("modal.duration.label"), Hint: l.S("modal.duration.hint"),
-				Element: &bot.Select{ActionID: inputDuration, Options: h.durationOptions(l, dur), Initial: dur}},
+				Element: &bot.Select{ActionID: inputDuration, Placeholder: l.S("modal.duration.placeholder"), Options: h.durationOptions(l, f.Package, dur), Initial: dur}},
 			&bot.Input{BlockID: blockReason, Label: l.S("modal.justification"), Element: &bot.TextInput{ActionID: inputReason, Multiline: true,
 				Placeholder: l.S("modal.add.reason_placeholder"), Initial: f.Reason, MaxLength: h.svc.Policy().MaxJustification}},
 		},

@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -106,20 +107,83 @@ func TestPluralForms(t *testing.T) {
 	}
 }
 
-// TestFrenchTypography: a no-break space before : ; ? ! and inside
-// guillemets, typographic apostrophes, no straight double quotes.
+// TestFrenchTypography: a no-break space (U+00A0) before « : » and
+// inside guillemets, a narrow no-break space (U+202F) before ; ? and !,
+// typographic apostrophes, no straight double quotes. Punctuation counts
+// when followed by a space, the end, a template argument, a quote, a
+// bracket or more punctuation; a colon inside a word, a URL or a time
+// (group:NAME, https://, 10:30) is not prose.
 func TestFrenchTypography(t *testing.T) {
 	c := MustLoad()
-	bad := regexp.MustCompile(`[^\x{00A0}\x{202F}][:;?!](\s|$)|«[^\x{00A0}]|[^\x{00A0}]»|'|"`)
 	for id, m := range c.msgs["fr"] {
+		if strings.HasPrefix(id, "time.") {
+			continue // formats, not prose
+		}
 		for _, f := range forms(m) {
-			text := argRE.ReplaceAllString(f, "X")
-			if strings.HasPrefix(id, "time.") {
-				continue // formats, not prose
+			for _, bad := range frenchTypography(f) {
+				t.Errorf("fr %s: %q: %s", id, f, bad)
 			}
-			if loc := bad.FindStringIndex(text); loc != nil {
-				t.Errorf("fr %s: %q at %q", id, f, text[loc[0]:])
-			}
+		}
+	}
+}
+
+// frenchRules are the checks of TestFrenchTypography, on a message
+// whose template arguments are replaced by ¤.
+var frenchRules = func() []struct {
+	what string
+	re   *regexp.Regexp
+} {
+	const after = `(?:\s|$|¤|[\x{00A0}\x{202F}»"'’)\].,;:?!…*_` + "`" + `])`
+	return []struct {
+		what string
+		re   *regexp.Regexp
+	}{
+		{"U+00A0 before :", regexp.MustCompile(`(?:^|[^\x{00A0}]):` + after)},
+		{"U+202F before ; ? !", regexp.MustCompile(`(?:^|[^\x{202F}?!])[;?!]` + after)},
+		{"U+00A0 after «", regexp.MustCompile(`«[^\x{00A0}]`)},
+		{"U+00A0 before »", regexp.MustCompile(`[^\x{00A0}]»`)},
+		{"typographic apostrophe", regexp.MustCompile(`'`)},
+		{"guillemets, not straight quotes", regexp.MustCompile(`"`)},
+	}
+}()
+
+// frenchTypography lists what French message f gets wrong, each with
+// where.
+func frenchTypography(f string) []string {
+	text := argRE.ReplaceAllString(f, "¤")
+	var bad []string
+	for _, r := range frenchRules {
+		if loc := r.re.FindStringIndex(text); loc != nil {
+			bad = append(bad, fmt.Sprintf("%s at %q", r.what, text[loc[0]:]))
+		}
+	}
+	return bad
+}
+
+// TestFrenchTypographyRules: the checks catch the wrong space before
+// punctuation followed by a space, an argument, a quote or the end, and
+// leave URLs, times and words with a colon alone.
+func TestFrenchTypographyRules(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		ok   bool
+	}{
+		{"Vraiment\u202f?", true},
+		{"Vraiment\u00a0?", false},
+		{"Vraiment ?", false},
+		{"Vraiment?", false},
+		{"demande\u00a0;{{.X}}", false},
+		{"«\u00a0Oui\u202f!\u00a0»", true},
+		{"«\u00a0Oui\u00a0!\u00a0»", false},
+		{"«\u00a0Oui !»", false},
+		{"Motif\u00a0: {{.X}}", true},
+		{"Motif\u202f: {{.X}}", false},
+		{"Motif :{{.X}}", false},
+		{"{{.X}}: oui", false},
+		{"voir https://example.com à 10:30, group:EMEA", true},
+	} {
+		if got := frenchTypography(tc.text); (len(got) == 0) != tc.ok {
+			t.Errorf("%q: %v", tc.text, got)
 		}
 	}
 }

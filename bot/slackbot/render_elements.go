@@ -130,7 +130,7 @@ func renderSelect(s *bot.Select, w *words) (*slack.SelectBlockElement, error) {
 	}
 	ph := s.Placeholder
 	if ph == "" {
-		ph = "Choose…"
+		ph = w.say("adapter.choose_placeholder", "Choose…")
 	}
 	el := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, placeholder(ph), s.ActionID, opts...)
 	el.InitialOption = findOption(opts, s.Initial)

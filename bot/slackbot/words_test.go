@@ -170,3 +170,33 @@ func TestClickRefusalInTheClickersLanguage(t *testing.T) {
 		})
 	}
 }
+
+// TestSelectPlaceholderInTheModalsLanguage: a select given no
+// placeholder gets the renderer's own "Choose…" in the modal's
+// language, English without Phrases.
+func TestSelectPlaceholderInTheModalsLanguage(t *testing.T) {
+	modal := func(lang string) bot.Modal {
+		return bot.Modal{CallbackID: "cb", Title: "t", Submit: "ok", Lang: lang, Blocks: []bot.Block{
+			&bot.Input{BlockID: "b", Label: "l", Element: &bot.Select{ActionID: "a", Options: []bot.Option{{Value: "v", Text: "v"}}}}}}
+	}
+	for _, tc := range []struct {
+		r          Renderer
+		lang, want string
+	}{
+		{Renderer{Phrases: i18n.MustLoad()}, "fr", "Choisir…"},
+		{Renderer{Phrases: i18n.MustLoad()}, "en", "Choose…"},
+		{Renderer{}, "fr", "Choose…"},
+	} {
+		v, err := tc.r.Modal(modal(tc.lang))
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(data), `"placeholder":{"type":"plain_text","text":"`+tc.want+`"`) {
+			t.Errorf("%s: no placeholder %q in %s", tc.lang, tc.want, data)
+		}
+	}
+}
