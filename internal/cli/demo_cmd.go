@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -95,6 +96,9 @@ type demo struct {
 	// twoSubs: the story's package spans two Marketo subscriptions
 	// (demo_subscriptions.go).
 	twoSubs bool
+	// policyName says which policy runs: "the embedded example policy"
+	// or the file given with --policy.
+	policyName string
 }
 
 // demoSetup is how to start the demo: the bot's log level, the policy
@@ -129,6 +133,10 @@ func startDemoOn(ctx context.Context, env Env, setup demoSetup) (*demo, error) {
 	var err error
 	if cleanups, err = d.world(setup.rdb, cleanups); err != nil {
 		return nil, err
+	}
+	d.policyName = "the embedded example policy"
+	if setup.policy != "" {
+		d.policyName = "the policy " + filepath.Base(setup.policy)
 	}
 	cfg, senv, err := d.config(env, setup.policy)
 	if err != nil {

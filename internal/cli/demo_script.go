@@ -45,16 +45,16 @@ func (d *demo) intro() {
 	d.say("chataccess demo: the bot as `serve` wires it, on an in-process Redis (non-durable), the Adobe Admin Console")
 	switch d.platform {
 	case platformTeams:
-		d.say("and Marketo emulators and a fake Microsoft Teams, with the embedded example policy and Slack off. Nothing")
+		d.say("and Marketo emulators and a fake Microsoft Teams, with %s and Slack off. Nothing", d.policyName)
 		d.say("leaves this machine. Every Teams activity carries a token of the fake Bot Framework issuer and is checked as")
 		d.say("Teams' are. The policy's people and channels are named on Teams too (teams:<object id> beside each Slack id,")
 		d.say("a Teams channel for each Slack channel).")
 	case platformBoth:
-		d.say("and Marketo emulators, a fake Slack and a fake Microsoft Teams, with the embedded example policy. Nothing")
+		d.say("and Marketo emulators, a fake Slack and a fake Microsoft Teams, with %s. Nothing", d.policyName)
 		d.say("leaves this machine. The policy names everyone on both platforms (teams:<object id> beside each Slack id, a")
 		d.say("Teams channel beside each Slack channel): cards go to both, and the story moves between them.")
 	default:
-		d.say("and Marketo emulators and a fake Slack, with the embedded example policy. Nothing leaves this machine.")
+		d.say("and Marketo emulators and a fake Slack, with %s. Nothing leaves this machine.", d.policyName)
 	}
 	if d.twoSubs {
 		d.say("The agent package spans two Marketo subscriptions, as Adobe's procedure allows: the profiles %q (default", demoProfile)
