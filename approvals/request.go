@@ -80,10 +80,16 @@ const (
 
 // Decision is one approver's approve or deny.
 type Decision struct {
-	Approver Actor     `json:"approver"`
-	Verdict  Verdict   `json:"verdict"`
-	Comment  string    `json:"comment,omitempty"`
-	At       time.Time `json:"at"`
+	Approver Actor   `json:"approver"`
+	Verdict  Verdict `json:"verdict"`
+	Comment  string  `json:"comment,omitempty"`
+	// CommentKey and CommentArgs are the message id and arguments of a
+	// comment the system wrote (the rule that auto-approved a request),
+	// so readers see it in their language; empty for people's comments
+	// and in records written before.
+	CommentKey  string            `json:"comment_key,omitempty"`
+	CommentArgs map[string]string `json:"comment_args,omitempty"`
+	At          time.Time         `json:"at"`
 }
 
 // StepStatus is the state of one execution step.

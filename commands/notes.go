@@ -203,7 +203,7 @@ func (h *Handler) tell(ctx context.Context, actor approvals.Actor, respond bot.R
 func autoRule(l *i18n.Lang, r *approvals.Request) bot.Text {
 	for _, d := range r.Decisions {
 		if d.Approver.IsSystem() && d.Comment != "" {
-			return bot.Plain(d.Comment)
+			return l.Sentence(d.CommentKey, d.CommentArgs, d.Comment)
 		}
 	}
 	return l.T("note.policy_rule")
