@@ -67,6 +67,10 @@ type SubmitInput struct {
 	Origin Platform
 	// Reason explains system requests (expiry, review revoke).
 	Reason string
+	// ReasonKey and ReasonArgs are Reason's message id and arguments when
+	// the system wrote it (see Request.ReasonKey).
+	ReasonKey  string
+	ReasonArgs map[string]string
 	// Revokes names the add request a removal ends, when known.
 	Revokes string
 }
@@ -117,15 +121,9 @@ func (s *Service) build(ctx context.Context, in SubmitInput) (*Request, Sentence
 		return nil, Sentence{}, err
 	}
 	email := target.Email
-	just := strings.TrimSpace(CleanText(in.Justification))
-	if just == "" && system {
-		just = in.Reason
-	}
-	if just == "" {
-		return nil, Sentence{}, fmt.Errorf("%w: a reason is required", ErrJustification)
-	}
-	if n := utf8.RuneCountInString(just); n > s.policy.MaxJustification {
-		return nil, Sentence{}, fmt.Errorf("%w: %d characters, at most %d", ErrJustification, n, s.policy.MaxJustification)
+	just, err := s.justification(in, system)
+	if err != nil {
+		return nil, Sentence{}, err
 	}
 	kind := in.Kind
 	if kind != KindAdd && kind != KindRemove {
@@ -161,6 +159,8 @@ func (s *Service) build(ctx context.Context, in SubmitInput) (*Request, Sentence
 		Deadline:      now.Add(timeout),
 		DryRun:        pkg.DryRun,
 		Reason:        in.Reason,
+		ReasonKey:     in.ReasonKey,
+		ReasonArgs:    cloneArgs(in.ReasonArgs),
 		Revokes:       in.Revokes,
 	}
 	r.Requester = stripGroups(r.Requester)
@@ -175,13 +175,28 @@ func (s *Service) build(ctx context.Context, in SubmitInput) (*Request, Sentence
 	ev := EventSubmit
 	if auto.Text != "" {
 		ev = EventApprove
-		r.Decisions = []Decision{{Approver: System, Verdict: Approve, Comment: auto.Text,
-			CommentKey: auto.Key, CommentArgs: cloneArgs(auto.Args), At: now}}
+		r.Decisions = []Decision{systemDecision(auto, now)}
 	}
 	if r.State, err = Next(stateNew, ev); err != nil {
 		return nil, Sentence{}, err
 	}
 	return r, auto, nil
+}
+
+// justification is the request's cleaned justification: the
+// requester's, or a system request's reason when it gives none.
+func (s *Service) justification(in SubmitInput, system bool) (string, error) {
+	just := strings.TrimSpace(CleanText(in.Justification))
+	if just == "" && system {
+		just = in.Reason
+	}
+	if just == "" {
+		return "", fmt.Errorf("%w: a reason is required", ErrJustification)
+	}
+	if n := utf8.RuneCountInString(just); n > s.policy.MaxJustification {
+		return "", fmt.Errorf("%w: %d characters, at most %d", ErrJustification, n, s.policy.MaxJustification)
+	}
+	return just, nil
 }
 
 // grantDuration applies the package's duration rules to a requested
@@ -211,6 +226,13 @@ func maxLabel(pkg *Package) string {
 		return FormatDuration(pkg.MaxDuration)
 	}
 	return "a set time"
+}
+
+// systemDecision is the approval of a rule that needs no person, with
+// the rule named in why.
+func systemDecision(why Sentence, now time.Time) Decision {
+	return Decision{Approver: System, Verdict: Approve, Comment: why.Text,
+		CommentKey: why.Key, CommentArgs: cloneArgs(why.Args), At: now}
 }
 
 // autoApproval returns why a request needs no human decision, or the

@@ -94,7 +94,7 @@ func (h *Handler) threadNote(l *i18n.Lang, rec approvals.Record, r *approvals.Re
 	case approvals.EventRetry:
 		return l.T("note.retried", args)
 	case approvals.EventRevoke:
-		args["Reason"] = clip(orText(rec.Detail, l.S("note.revoked_reason")), 300)
+		args["Reason"] = revokedReason(l, rec)
 		return l.T("note.revoked", args)
 	}
 	return bot.Text{}
@@ -150,7 +150,7 @@ func (h *Handler) requesterNote(l *i18n.Lang, rec approvals.Record, r *approvals
 		args["Reason"] = failureText(l, r)
 		return l.T("dm.failed", args)
 	case approvals.EventRevoke:
-		args["Reason"] = clip(orText(rec.Detail, l.S("note.revoked_reason")), 300)
+		args["Reason"] = revokedReason(l, rec)
 		return l.T("dm.revoked", args)
 	}
 	return bot.Text{}
@@ -196,6 +196,15 @@ func (h *Handler) tell(ctx context.Context, actor approvals.Actor, respond bot.R
 			h.log.Error().Err(err).Str(logging.User, actor.ID).Msg("tell the result of a background task")
 		}
 	}
+}
+
+// revokedReason is why access ended, from a revoke record: the reason
+// the system gave in l's language, or the text as stored.
+func revokedReason(l *i18n.Lang, rec approvals.Record) bot.Text {
+	if rec.Detail == "" {
+		return l.T("note.revoked_reason")
+	}
+	return l.Sentence(rec.DetailKey, rec.DetailArgs, clip(rec.Detail, 300))
 }
 
 // autoRule names what approved r without a person: the policy rule the

@@ -3,6 +3,7 @@ package commands
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chataccess/chataccess/approvals"
 )
@@ -53,5 +54,74 @@ func TestAutoApprovalReasonsInFrench(t *testing.T) {
 				t.Errorf("English note: %q, want %q", en, c.en)
 			}
 		})
+	}
+}
+
+// TestEndOfAccessReasonsInFrench: why access ended (the thread note and
+// the requester's DM) and why the system asked for a removal (the
+// card's justification) are shown in the reader's language; a person's
+// reason stays as typed.
+func TestEndOfAccessReasonsInFrench(t *testing.T) {
+	f := newFixture(t)
+	fr := f.h.cat.Lang("fr")
+	until := t0.Add(30 * 24 * time.Hour)
+	for name, c := range map[string]struct {
+		why     approvals.Sentence
+		fr      []string
+		english string
+	}{
+		"removed by": {
+			why: approvals.Say("removed by DC-1003", "reason.removed_by", map[string]string{"ID": "DC-1003"}),
+			fr:  []string{"retiré par la demande DC-1003"}, english: "removed by",
+		},
+		"expired": {
+			why: approvals.Say("access expired: DC-1001 granted agent on 2026-11-24 until 2026-12-24 09:00 UTC", "reason.expired",
+				map[string]string{"ID": "DC-1001", "Package": "agent", "SinceDate": t0.Format(time.RFC3339), "UntilDateTime": until.Format(time.RFC3339)}),
+			fr: []string{"accès expiré\u00a0: DC-1001 accordait agent depuis le ", "jusqu’au "}, english: "access expired",
+		},
+		"revoked in review": {
+			why: approvals.Say("revoked in review R-1 by dana.lee@example.com", "reason.review_revoked",
+				map[string]string{"Review": "R-1", "Who": "dana.lee@example.com"}),
+			fr: []string{"révoqué lors de la revue R-1 par dana.lee@example.com"}, english: "revoked in review",
+		},
+		"no decision in review": {
+			why: approvals.Say("revoked in review R-1: no decision by the deadline", "reason.review_no_decision", map[string]string{"Review": "R-1"}),
+			fr:  []string{"révoqué lors de la revue R-1\u00a0: aucune décision avant l’échéance"}, english: "no decision",
+		},
+		"revoked by an admin": {
+			why: approvals.Say("revoked by root@example.com", "reason.revoked_by", map[string]string{"Who": "root@example.com"}),
+			fr:  []string{"révoqué par root@example.com"}, english: "revoked by",
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			add := &approvals.Request{ID: "DC-1001", Kind: approvals.KindAdd, Package: "agent", State: approvals.StateRevoked,
+				Target: approvals.Target{Email: "alice@example.com"}, Requester: approvals.Actor{ID: "ULEAD", Email: "lead@example.com", Platform: approvals.PlatformSlack}}
+			rec := approvals.Record{RequestID: add.ID, Event: approvals.EventRevoke, Actor: approvals.System, At: t0,
+				Detail: c.why.Text, DetailKey: c.why.Key, DetailArgs: c.why.Args}
+			rm := &approvals.Request{ID: "DC-1003", Kind: approvals.KindRemove, Package: "agent", State: approvals.StateApproved,
+				Target: add.Target, Requester: approvals.System, CreatedAt: t0, Deadline: t0.Add(time.Hour),
+				Justification: c.why.Text, Reason: c.why.Text, ReasonKey: c.why.Key, ReasonArgs: c.why.Args}
+			for where, got := range map[string]string{
+				"thread": f.h.threadNote(fr, rec, add).String(),
+				"dm":     f.h.requesterNote(fr, rec, add).String(),
+				"card":   failedCard(t, f, rm, "fr"),
+			} {
+				for _, want := range c.fr {
+					if !strings.Contains(got, want) {
+						t.Errorf("%s: %q, want %q", where, got, want)
+					}
+				}
+				if strings.Contains(got, c.english) {
+					t.Errorf("%s: %q has the English %q", where, got, c.english)
+				}
+			}
+		})
+	}
+	// A person's reason is shown as typed, never translated.
+	rm := &approvals.Request{ID: "DC-1004", Kind: approvals.KindRemove, Package: "agent", State: approvals.StatePending,
+		Target: approvals.Target{Email: "alice@example.com"}, Requester: approvals.Actor{ID: "ULEAD", Email: "lead@example.com", Platform: approvals.PlatformSlack},
+		CreatedAt: t0, Deadline: t0.Add(time.Hour), Justification: "revoked by root@example.com"}
+	if got := failedCard(t, f, rm, "fr"); !strings.Contains(got, "revoked by root@example.com") {
+		t.Errorf("a person's justification: %q", got)
 	}
 }
