@@ -174,7 +174,7 @@ func (h *Handler) reviewLater(l *i18n.Lang, pkg string, actor approvals.Actor, r
 				t = h.refuse(ctx, l, err, about{Package: pkg}).Text
 				t = l.T("review.not_started", i18n.M{"Scope": scope, "Reason": t})
 			} else {
-				t = bot.Plain(msg)
+				t = l.Sentence(msg.Key, msg.Args, msg.Text)
 			}
 			h.tell(ctx, actor, respond, t)
 		},

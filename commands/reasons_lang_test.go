@@ -1,11 +1,13 @@
 package commands
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chataccess/chataccess/approvals"
+	"github.com/chataccess/chataccess/bot"
 )
 
 // TestAutoApprovalReasonsInFrench: the thread note of a request approved
@@ -123,5 +125,37 @@ func TestEndOfAccessReasonsInFrench(t *testing.T) {
 		CreatedAt: t0, Deadline: t0.Add(time.Hour), Justification: "revoked by root@example.com"}
 	if got := failedCard(t, f, rm, "fr"); !strings.Contains(got, "revoked by root@example.com") {
 		t.Errorf("a person's justification: %q", got)
+	}
+}
+
+// sentenceReviews answers StartReview with a stored sentence.
+type sentenceReviews struct{ said approvals.Sentence }
+
+func (r sentenceReviews) StartReview(context.Context, string, approvals.Actor) (approvals.Sentence, error) {
+	return r.said, nil
+}
+
+// TestReviewStartedInFrench: the admin who started a review is told in
+// their language, with the plural chosen by the holder count and the
+// deadline as a moment in their own format.
+func TestReviewStartedInFrench(t *testing.T) {
+	f := newFixture(t)
+	deadline := time.Date(2026, 12, 14, 13, 48, 0, 0, time.UTC)
+	for count, want := range map[string]string{
+		"1": "La revue R-1 est lancée pour agent\u00a0: 1 détenteur à certifier d’ici le lun. 14 déc. à 13:48 UTC.",
+		"2": "La revue R-1 est lancée pour agent\u00a0: 2 détenteurs à certifier d’ici le lun. 14 déc. à 13:48 UTC.",
+	} {
+		f.h.deps.Reviews = sentenceReviews{approvals.Say("Review R-1 started for agent: "+count+" holders to certify by 2026-12-14 13:48 UTC.",
+			"reviewstart.started", map[string]string{"ID": "R-1", "Packages": "agent", "Count": count, "DeadlineDateTime": deadline.Format(time.RFC3339)})}
+		var told []string
+		admin := approvals.Actor{ID: "UROOT", Email: "root@example.com", Platform: approvals.PlatformSlack}
+		rep := f.h.reviewLater(f.h.cat.Lang("fr"), "agent", admin, func(_ context.Context, r bot.Response) error {
+			told = append(told, r.Message.Text.String())
+			return nil
+		})
+		rep.After(f.ctx)
+		if len(told) != 1 || told[0] != want || strings.Contains(told[0], "holders") || strings.Contains(told[0], "2026-12-14") {
+			t.Errorf("%s holders: told %q, want %q", count, told, want)
+		}
 	}
 }

@@ -346,7 +346,8 @@ func TestStartReviewRules(t *testing.T) {
 		t.Fatalf("unknown package: %v", err)
 	}
 	msg, err := f.rv.StartReview(f.ctx, "agent", actor("UROOT"))
-	if err != nil || !strings.Contains(msg, "Review R-1 started for agent: 5 holders") {
+	if err != nil || !strings.Contains(msg.Text, "Review R-1 started for agent: 5 holders") ||
+		msg.Key != "reviewstart.started" || msg.Args["Count"] != "5" || msg.Args["DeadlineDateTime"] == "" {
 		t.Fatalf("start: %q %v", msg, err)
 	}
 	if _, err := f.rv.StartReview(f.ctx, "", actor("UROOT")); !errors.Is(err, reviews.ErrAlreadyOpen) {
