@@ -90,6 +90,9 @@ func (h *Handler) threadNote(l *i18n.Lang, rec approvals.Record, r *approvals.Re
 		return l.T("note.completed", args)
 	case approvals.EventFail:
 		args["Reason"] = clip(orText(rec.Detail, l.S("card.no_reason")), 500)
+		if rec.Detail != "" && rec.Detail == r.Failure {
+			args["Reason"] = failureText(l, r) // the sentence this event stored
+		}
 		return l.T("note.failed", args)
 	case approvals.EventRetry:
 		return l.T("note.retried", args)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/bot"
+	"github.com/chataccess/chataccess/vendormap"
 )
 
 // TestAutoApprovalReasonsInFrench: the thread note of a request approved
@@ -157,5 +158,20 @@ func TestReviewStartedInFrench(t *testing.T) {
 		if len(told) != 1 || told[0] != want || strings.Contains(told[0], "holders") || strings.Contains(told[0], "2026-12-14") {
 			t.Errorf("%s holders: told %q, want %q", count, told, want)
 		}
+	}
+}
+
+// TestFailureThreadNoteInFrench: the thread note of a failure shows the
+// failure in the reader's language, as the card and the DM do.
+func TestFailureThreadNoteInFrench(t *testing.T) {
+	f := newFixture(t)
+	role := &vendormap.MatchError{Kind: vendormap.KindRole, Ref: `"DC Agnet"`, Problem: vendormap.ProblemNotFound}
+	why := sentenceOf(role)
+	r := &approvals.Request{ID: "DC-1001", Kind: approvals.KindAdd, Package: "agent", State: approvals.StateFailed,
+		Target: approvals.Target{Email: "alice@example.com"}, Failure: why.Text, FailureKey: why.Key, FailureArgs: why.Args}
+	rec := approvals.Record{RequestID: r.ID, Event: approvals.EventFail, Actor: approvals.System, At: t0, Detail: why.Text}
+	got := f.h.threadNote(f.h.cat.Lang("fr"), rec, r).String()
+	if !strings.Contains(got, "Marketo n’a aucun rôle nommé \"DC Agnet\"") || strings.Contains(got, "Marketo has no role") {
+		t.Errorf("French failure note: %q", got)
 	}
 }
