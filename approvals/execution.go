@@ -89,16 +89,19 @@ func (s *Service) revokeWrite(ctx context.Context, remove *Request, now time.Tim
 	if add.State != StateCompleted {
 		return nil, Record{}, nil
 	}
-	why := remove.Reason
-	if why == "" {
-		why = "removed by " + remove.ID
+	why := Sentence{Text: remove.Reason}
+	if s, ok := remove.SystemReason(); ok {
+		why = s
+	} else if why.Text == "" {
+		why = Say("removed by "+remove.ID, "reason.removed_by", map[string]string{"ID": remove.ID})
 	}
 	next, rec, err := s.step(add, System, now, func(*Request, *Package) (Event, string, error) {
-		return EventRevoke, why, nil
+		return EventRevoke, why.Text, nil
 	})
 	if err != nil {
 		return nil, Record{}, err
 	}
+	rec.DetailKey, rec.DetailArgs = why.Key, cloneArgs(why.Args)
 	return &Write{Prev: add, Next: next}, rec, nil
 }
 
@@ -145,8 +148,14 @@ func (s *Service) Retry(ctx context.Context, id string, who Actor) (*Request, er
 
 // Revoke ends a live grant early: it submits a system-approved remove
 // request that runs through the workers like any other. Only admins and
-// the system may revoke.
+// the system may revoke. reason is a person's text, shown as given.
 func (s *Service) Revoke(ctx context.Context, email, pkg string, who Actor, reason string) (*Request, error) {
+	return s.RevokeWith(ctx, email, pkg, who, Sentence{Text: reason})
+}
+
+// RevokeWith is Revoke with a reason the system wrote, stored with its
+// message id and arguments so each reader sees it in their language.
+func (s *Service) RevokeWith(ctx context.Context, email, pkg string, who Actor, why Sentence) (*Request, error) {
 	if !who.IsSystem() && !s.IsAdmin(who) {
 		return nil, fmt.Errorf("%w: only admins can revoke access", ErrNotAllowed)
 	}
@@ -154,13 +163,13 @@ func (s *Service) Revoke(ctx context.Context, email, pkg string, who Actor, reas
 	if err != nil {
 		return nil, err
 	}
-	if reason == "" {
-		reason = "revoked by " + who.Label()
+	if why.Text == "" {
+		why = Say("revoked by "+who.Label(), "reason.revoked_by", map[string]string{"Who": who.Label()})
 	}
 	return s.Submit(ctx, SubmitInput{
 		Kind: KindRemove, Target: Target{Email: g.Email}, Package: g.Package,
-		Justification: reason, Reason: reason, Revokes: g.RequestID,
-		Requester: System, Origin: who.Platform,
+		Justification: why.Text, Reason: why.Text, ReasonKey: why.Key, ReasonArgs: why.Args,
+		Revokes: g.RequestID, Requester: System, Origin: who.Platform,
 	})
 }
 

@@ -77,4 +77,9 @@ type Record struct {
 	Package   string    `json:"package,omitempty"`
 	Target    string    `json:"target,omitempty"`
 	Detail    string    `json:"detail,omitempty"`
+	// DetailKey and DetailArgs are Detail's message id and arguments
+	// when the system wrote it (why access ended), so readers see it in
+	// their language; empty otherwise and in records written before.
+	DetailKey  string            `json:"detail_key,omitempty"`
+	DetailArgs map[string]string `json:"detail_args,omitempty"`
 }

@@ -80,10 +80,16 @@ const (
 
 // Decision is one approver's approve or deny.
 type Decision struct {
-	Approver Actor     `json:"approver"`
-	Verdict  Verdict   `json:"verdict"`
-	Comment  string    `json:"comment,omitempty"`
-	At       time.Time `json:"at"`
+	Approver Actor   `json:"approver"`
+	Verdict  Verdict `json:"verdict"`
+	Comment  string  `json:"comment,omitempty"`
+	// CommentKey and CommentArgs are the message id and arguments of a
+	// comment the system wrote (the rule that auto-approved a request),
+	// so readers see it in their language; empty for people's comments
+	// and in records written before.
+	CommentKey  string            `json:"comment_key,omitempty"`
+	CommentArgs map[string]string `json:"comment_args,omitempty"`
+	At          time.Time         `json:"at"`
 }
 
 // StepStatus is the state of one execution step.
@@ -149,6 +155,12 @@ type Request struct {
 	// Reason explains system requests: "expired", "review R-12",
 	// "revoked by admin".
 	Reason string `json:"reason,omitempty"`
+	// ReasonKey and ReasonArgs are Reason's message id and arguments when
+	// the system wrote it (expiry, review revoke), so readers see it, and
+	// the Justification it stands for, in their language; empty when a
+	// person wrote the reason and in records written before.
+	ReasonKey  string            `json:"reason_key,omitempty"`
+	ReasonArgs map[string]string `json:"reason_args,omitempty"`
 	// Revokes names the add request whose grant a remove ends.
 	Revokes string `json:"revokes,omitempty"`
 	// GrantedAt and GrantedUntil are set when an add completes; the
@@ -194,6 +206,16 @@ func (r *Request) Step(name string) *Step {
 		}
 	}
 	return nil
+}
+
+// SystemReason is the sentence the system wrote as r's reason, and
+// whether there is one. A system request's Justification is its Reason,
+// so readers show this sentence in place of both.
+func (r *Request) SystemReason() (Sentence, bool) {
+	if r.ReasonKey == "" || !r.Requester.IsSystem() {
+		return Sentence{}, false
+	}
+	return Say(r.Reason, r.ReasonKey, r.ReasonArgs), true
 }
 
 // Clone returns a deep copy, so a failed compare-and-swap leaves the

@@ -67,6 +67,10 @@ type SubmitInput struct {
 	Origin Platform
 	// Reason explains system requests (expiry, review revoke).
 	Reason string
+	// ReasonKey and ReasonArgs are Reason's message id and arguments when
+	// the system wrote it (see Request.ReasonKey).
+	ReasonKey  string
+	ReasonArgs map[string]string
 	// Revokes names the add request a removal ends, when known.
 	Revokes string
 }
@@ -87,7 +91,7 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (*Request, error) 
 	// The audit entry of a submission says why: the justification, and
 	// for auto-approved or system requests the rule that approved it.
 	rec := s.record(r, EventSubmit, in.Requester, "", r.State, "reason: "+r.Justification)
-	if auto != "" {
+	if auto := auto.Text; auto != "" {
 		// The rule approved it, not the requester: the audit trail, the
 		// thread note and the card name the system and the rule.
 		rec.Event = EventApprove
@@ -103,43 +107,37 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (*Request, error) 
 
 // build validates the input and returns the new request, and a reason
 // when it is approved without a human decision.
-func (s *Service) build(ctx context.Context, in SubmitInput) (*Request, string, error) {
+func (s *Service) build(ctx context.Context, in SubmitInput) (*Request, Sentence, error) {
 	system := in.Requester.IsSystem()
 	if !system && !s.policy.Requesters.Contains(in.Requester) && !s.IsAdmin(in.Requester) {
-		return nil, "", ErrNotRequester
+		return nil, Sentence{}, ErrNotRequester
 	}
 	pkg, err := s.policy.Package(in.Package)
 	if err != nil {
-		return nil, "", err
+		return nil, Sentence{}, err
 	}
 	target, err := s.target(pkg, in.Target)
 	if err != nil {
-		return nil, "", err
+		return nil, Sentence{}, err
 	}
 	email := target.Email
-	just := strings.TrimSpace(CleanText(in.Justification))
-	if just == "" && system {
-		just = in.Reason
-	}
-	if just == "" {
-		return nil, "", fmt.Errorf("%w: a reason is required", ErrJustification)
-	}
-	if n := utf8.RuneCountInString(just); n > s.policy.MaxJustification {
-		return nil, "", fmt.Errorf("%w: %d characters, at most %d", ErrJustification, n, s.policy.MaxJustification)
+	just, err := s.justification(in, system)
+	if err != nil {
+		return nil, Sentence{}, err
 	}
 	kind := in.Kind
 	if kind != KindAdd && kind != KindRemove {
-		return nil, "", fmt.Errorf("%w: kind %q", ErrInvalidTransition, kind)
+		return nil, Sentence{}, fmt.Errorf("%w: kind %q", ErrInvalidTransition, kind)
 	}
 	var dur time.Duration
 	if kind == KindAdd {
 		if dur, err = grantDuration(pkg, in.Duration, in.Permanent); err != nil {
-			return nil, "", err
+			return nil, Sentence{}, err
 		}
 	}
 	id, err := s.store.NextID(ctx)
 	if err != nil {
-		return nil, "", fmt.Errorf("submit: allocate id: %w", err)
+		return nil, Sentence{}, fmt.Errorf("submit: allocate id: %w", err)
 	}
 	now := s.clock.Now().UTC()
 	timeout := pkg.ApprovalTimeout
@@ -161,6 +159,8 @@ func (s *Service) build(ctx context.Context, in SubmitInput) (*Request, string, 
 		Deadline:      now.Add(timeout),
 		DryRun:        pkg.DryRun,
 		Reason:        in.Reason,
+		ReasonKey:     in.ReasonKey,
+		ReasonArgs:    cloneArgs(in.ReasonArgs),
 		Revokes:       in.Revokes,
 	}
 	r.Requester = stripGroups(r.Requester)
@@ -168,19 +168,35 @@ func (s *Service) build(ctx context.Context, in SubmitInput) (*Request, string, 
 		if g, err := s.store.Grant(ctx, email, pkg.Name); err == nil {
 			r.Revokes = g.RequestID
 		} else if !errors.Is(err, ErrNoGrant) {
-			return nil, "", fmt.Errorf("submit: read grant: %w", err)
+			return nil, Sentence{}, fmt.Errorf("submit: read grant: %w", err)
 		}
 	}
 	auto := autoApproval(pkg, kind, in.Requester)
 	ev := EventSubmit
-	if auto != "" {
+	if auto.Text != "" {
 		ev = EventApprove
-		r.Decisions = []Decision{{Approver: System, Verdict: Approve, Comment: auto, At: now}}
+		r.Decisions = []Decision{systemDecision(auto, now)}
 	}
 	if r.State, err = Next(stateNew, ev); err != nil {
-		return nil, "", err
+		return nil, Sentence{}, err
 	}
 	return r, auto, nil
+}
+
+// justification is the request's cleaned justification: the
+// requester's, or a system request's reason when it gives none.
+func (s *Service) justification(in SubmitInput, system bool) (string, error) {
+	just := strings.TrimSpace(CleanText(in.Justification))
+	if just == "" && system {
+		just = in.Reason
+	}
+	if just == "" {
+		return "", fmt.Errorf("%w: a reason is required", ErrJustification)
+	}
+	if n := utf8.RuneCountInString(just); n > s.policy.MaxJustification {
+		return "", fmt.Errorf("%w: %d characters, at most %d", ErrJustification, n, s.policy.MaxJustification)
+	}
+	return just, nil
 }
 
 // grantDuration applies the package's duration rules to a requested
@@ -212,17 +228,25 @@ func maxLabel(pkg *Package) string {
 	return "a set time"
 }
 
-// autoApproval returns why a request needs no human decision, or "".
-func autoApproval(pkg *Package, kind Kind, requester Actor) string {
+// systemDecision is the approval of a rule that needs no person, with
+// the rule named in why.
+func systemDecision(why Sentence, now time.Time) Decision {
+	return Decision{Approver: System, Verdict: Approve, Comment: why.Text,
+		CommentKey: why.Key, CommentArgs: cloneArgs(why.Args), At: now}
+}
+
+// autoApproval returns why a request needs no human decision, or the
+// zero Sentence.
+func autoApproval(pkg *Package, kind Kind, requester Actor) Sentence {
 	switch {
 	case requester.IsSystem():
-		return "system request"
+		return Say("system request", "reason.system_request", nil)
 	case kind == KindRemove && pkg.AutoApprove.Removals:
-		return "policy rule auto_approve.removals (removals need no approval)"
+		return Say("policy rule auto_approve.removals (removals need no approval)", "reason.auto_removals", nil)
 	case kind == KindAdd && !pkg.AutoApprove.Requesters.Empty() && pkg.AutoApprove.Requesters.Contains(requester):
-		return "policy rule auto_approve.requesters (the requester is on the package's list)"
+		return Say("policy rule auto_approve.requesters (the requester is on the package's list)", "reason.auto_requesters", nil)
 	}
-	return ""
+	return Sentence{}
 }
 
 // Approve records an approval. When the package's min_approvals is

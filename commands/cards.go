@@ -67,7 +67,7 @@ func Card(r *approvals.Request, pkg *approvals.Package, o CardOptions) bot.Messa
 	}
 	blocks := []bot.Block{&bot.Header{Text: cardTitle(l, r)}, cardSummary(l, r, need, loc),
 		&bot.Section{Text: bot.Lines(append([]bot.Text{bot.Bold(l.S("card.changes"))}, changeLines(l, r, pkg)...)...)},
-		&bot.Section{Text: bot.Lines(bot.Bold(l.S("card.justification")), bot.Plain(orText(r.Justification, "—")))},
+		&bot.Section{Text: bot.Lines(bot.Bold(l.S("card.justification")), justification(l, r))},
 	}
 	if ds := decisionTexts(l, r, loc); len(ds) > 0 {
 		blocks = append(blocks, &bot.Context{Elements: ds})
@@ -302,6 +302,15 @@ func outcomeText(l *i18n.Lang, r *approvals.Request, need int, loc *time.Locatio
 		return l.T("card.outcome.revoked")
 	}
 	return bot.Plain(stateWord(l, r.State))
+}
+
+// justification is why r was asked for: the requester's own words, or
+// for a system request the reason the system gave, in l's language.
+func justification(l *i18n.Lang, r *approvals.Request) bot.Text {
+	if why, ok := r.SystemReason(); ok {
+		return l.Sentence(why.Key, why.Args, why.Text)
+	}
+	return bot.Plain(orText(r.Justification, "—"))
 }
 
 // failureText is why a request failed, as one sentence in l when the

@@ -36,8 +36,9 @@ type Ledger interface {
 type Reviews interface {
 	// StartReview starts a campaign for one package ("" = every
 	// package) on behalf of by and returns a sentence for people, such
-	// as "Review R-12 started for agent: 14 holders to certify".
-	StartReview(ctx context.Context, pkg string, by approvals.Actor) (string, error)
+	// as "Review R-12 started for agent: 14 holders to certify by …",
+	// with its message id (see approvals.Sentence).
+	StartReview(ctx context.Context, pkg string, by approvals.Actor) (approvals.Sentence, error)
 }
 
 // Deps is what the chat front end needs. Service, Ledger and Senders

@@ -275,18 +275,18 @@ type slowReviews struct {
 	started int
 }
 
-func (r *slowReviews) StartReview(ctx context.Context, pkg string, _ approvals.Actor) (string, error) {
+func (r *slowReviews) StartReview(ctx context.Context, pkg string, _ approvals.Actor) (approvals.Sentence, error) {
 	for range r.holders {
 		select {
 		case <-ctx.Done():
-			return "", ctx.Err()
+			return approvals.Sentence{}, ctx.Err()
 		case <-time.After(r.per):
 		}
 	}
 	r.mu.Lock()
 	r.started++
 	r.mu.Unlock()
-	return "Review R-1 started for " + pkg + ": 10 holders to certify.", nil
+	return approvals.Sentence{Text: "Review R-1 started for " + pkg + ": 10 holders to certify."}, nil
 }
 
 // TestFieldReviewStartAnswersAtOnce: building the inventory inside the

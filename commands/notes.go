@@ -90,11 +90,14 @@ func (h *Handler) threadNote(l *i18n.Lang, rec approvals.Record, r *approvals.Re
 		return l.T("note.completed", args)
 	case approvals.EventFail:
 		args["Reason"] = clip(orText(rec.Detail, l.S("card.no_reason")), 500)
+		if rec.Detail != "" && rec.Detail == r.Failure {
+			args["Reason"] = failureText(l, r) // the sentence this event stored
+		}
 		return l.T("note.failed", args)
 	case approvals.EventRetry:
 		return l.T("note.retried", args)
 	case approvals.EventRevoke:
-		args["Reason"] = clip(orText(rec.Detail, l.S("note.revoked_reason")), 300)
+		args["Reason"] = revokedReason(l, rec)
 		return l.T("note.revoked", args)
 	}
 	return bot.Text{}
@@ -150,7 +153,7 @@ func (h *Handler) requesterNote(l *i18n.Lang, rec approvals.Record, r *approvals
 		args["Reason"] = failureText(l, r)
 		return l.T("dm.failed", args)
 	case approvals.EventRevoke:
-		args["Reason"] = clip(orText(rec.Detail, l.S("note.revoked_reason")), 300)
+		args["Reason"] = revokedReason(l, rec)
 		return l.T("dm.revoked", args)
 	}
 	return bot.Text{}
@@ -174,7 +177,7 @@ func (h *Handler) reviewLater(l *i18n.Lang, pkg string, actor approvals.Actor, r
 				t = h.refuse(ctx, l, err, about{Package: pkg}).Text
 				t = l.T("review.not_started", i18n.M{"Scope": scope, "Reason": t})
 			} else {
-				t = bot.Plain(msg)
+				t = l.Sentence(msg.Key, msg.Args, msg.Text)
 			}
 			h.tell(ctx, actor, respond, t)
 		},
@@ -198,12 +201,21 @@ func (h *Handler) tell(ctx context.Context, actor approvals.Actor, respond bot.R
 	}
 }
 
+// revokedReason is why access ended, from a revoke record: the reason
+// the system gave in l's language, or the text as stored.
+func revokedReason(l *i18n.Lang, rec approvals.Record) bot.Text {
+	if rec.Detail == "" {
+		return l.T("note.revoked_reason")
+	}
+	return l.Sentence(rec.DetailKey, rec.DetailArgs, clip(rec.Detail, 300))
+}
+
 // autoRule names what approved r without a person: the policy rule the
 // system's decision recorded.
 func autoRule(l *i18n.Lang, r *approvals.Request) bot.Text {
 	for _, d := range r.Decisions {
 		if d.Approver.IsSystem() && d.Comment != "" {
-			return bot.Plain(d.Comment)
+			return l.Sentence(d.CommentKey, d.CommentArgs, d.Comment)
 		}
 	}
 	return l.T("note.policy_rule")

@@ -12,9 +12,9 @@ import (
 
 type fakeReviews struct{ started []string }
 
-func (r *fakeReviews) StartReview(_ context.Context, pkg string, by approvals.Actor) (string, error) {
+func (r *fakeReviews) StartReview(_ context.Context, pkg string, by approvals.Actor) (approvals.Sentence, error) {
 	r.started = append(r.started, pkg+" by "+by.Email)
-	return "Review R-1 started for " + pkg, nil
+	return approvals.Sentence{Text: "Review R-1 started for " + pkg}, nil
 }
 
 func TestReviewStart(t *testing.T) {

@@ -21,7 +21,8 @@ import (
 //   - a name ending in "Duration" holds a Go duration ("38s"), spoken in
 //     this language ("38 secondes");
 //   - a name ending in "Time" holds an RFC 3339 moment, shown as a clock
-//     time in each viewer's zone;
+//     time in each viewer's zone; ending in "DateTime", as a date and
+//     clock time; ending in "Date", as a date;
 //   - "Count" is a number that chooses the plural form.
 func (l *Lang) Sentence(key string, args map[string]string, english string) bot.Text {
 	if key == "" || !l.known(key) {
@@ -61,12 +62,24 @@ func (l *Lang) sentenceArg(name, v string, args map[string]string) any {
 		if d, err := time.ParseDuration(v); err == nil {
 			return l.Spoken(d)
 		}
-	case strings.HasSuffix(name, "Time"):
+	case strings.HasSuffix(name, "Time"), strings.HasSuffix(name, "Date"):
 		if t, err := time.Parse(time.RFC3339, v); err == nil {
-			return l.Time(t, nil, bot.TimeClock)
+			return l.Time(t, nil, timeStyle(name))
 		}
 	}
 	return v
+}
+
+// timeStyle is how a moment argument of a stored sentence is shown,
+// read from its name (see Sentence).
+func timeStyle(name string) bot.TimeStyle {
+	switch {
+	case strings.HasSuffix(name, "DateTime"):
+		return bot.TimeDayAndClock
+	case strings.HasSuffix(name, "Date"):
+		return bot.TimeDay
+	}
+	return bot.TimeClock
 }
 
 // known reports whether a catalog has message id: this language's or

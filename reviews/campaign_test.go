@@ -170,6 +170,13 @@ func TestDecisionRecordedOnce(t *testing.T) {
 	if de.Decision.Verdict == reviews.Revoke && len(removes) != 1 || de.Decision.Verdict == reviews.Keep && len(removes) != 0 {
 		t.Fatalf("verdict %s, removes %d", de.Decision.Verdict, len(removes))
 	}
+	// Its reason names the review and the reviewer with its message id.
+	for _, r := range removes {
+		why, ok := r.SystemReason()
+		if !ok || why.Key != "reason.review_revoked" || why.Args["Review"] != c.ID || why.Args["Who"] != "ben@example.com" {
+			t.Errorf("remove reason %q %q %v, want it with its message id", r.Reason, r.ReasonKey, r.ReasonArgs)
+		}
+	}
 }
 
 // removes lists the remove requests in the ledger.
@@ -238,6 +245,9 @@ func TestDeadlineRevokeRemovesExactlyTheUnreviewed(t *testing.T) {
 		if r.State != approvals.StateApproved || !r.Requester.IsSystem() || !strings.Contains(r.Reason, "review "+c.ID) ||
 			len(r.Decisions) != 1 || !r.Decisions[0].Approver.IsSystem() {
 			t.Errorf("remove for %s: state %s requester %+v reason %q decisions %+v", e, r.State, r.Requester, r.Reason, r.Decisions)
+		}
+		if why, ok := r.SystemReason(); !ok || why.Key != "reason.review_no_decision" || why.Args["Review"] != c.ID {
+			t.Errorf("remove for %s: reason %q %q %v, want it with its message id", e, r.Reason, r.ReasonKey, r.ReasonArgs)
 		}
 	}
 	if len(got) != len(want) {
@@ -336,7 +346,8 @@ func TestStartReviewRules(t *testing.T) {
 		t.Fatalf("unknown package: %v", err)
 	}
 	msg, err := f.rv.StartReview(f.ctx, "agent", actor("UROOT"))
-	if err != nil || !strings.Contains(msg, "Review R-1 started for agent: 5 holders") {
+	if err != nil || !strings.Contains(msg.Text, "Review R-1 started for agent: 5 holders") ||
+		msg.Key != "reviewstart.started" || msg.Args["Count"] != "5" || msg.Args["DeadlineDateTime"] == "" {
 		t.Fatalf("start: %q %v", msg, err)
 	}
 	if _, err := f.rv.StartReview(f.ctx, "", actor("UROOT")); !errors.Is(err, reviews.ErrAlreadyOpen) {

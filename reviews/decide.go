@@ -62,7 +62,7 @@ func (r *Reviews) Decide(ctx context.Context, id string, index int, who approval
 	r.log.Info().Str(logging.ReviewID, id).Int(logging.Item, index).Str(logging.Package, it.Package).
 		Str("verdict", string(v)).Str(logging.Reviewer, who.Label()).Msg("review item decided")
 	if v == Revoke {
-		r.revoke(ctx, c, it, fmt.Sprintf("revoked in review %s by %s", c.ID, who.Label()))
+		r.revoke(ctx, c, it, revokedBy(c.ID, who))
 	}
 	return it, nil
 }
@@ -86,10 +86,24 @@ func (r *Reviews) KeepAll(ctx context.Context, id string, indexes []int, who app
 	return kept, skipped, nil
 }
 
+// revokedBy is the reason of a removal a reviewer decided, e.g.
+// "revoked in review R-1 by dana.lee@example.com".
+func revokedBy(review string, who approvals.Actor) approvals.Sentence {
+	return approvals.Say(fmt.Sprintf("revoked in review %s by %s", review, who.Label()),
+		"reason.review_revoked", map[string]string{"Review": review, "Who": who.Label()})
+}
+
+// revokedUnanswered is the reason of a removal made because nobody
+// decided by the review's deadline.
+func revokedUnanswered(review string) approvals.Sentence {
+	return approvals.Say(fmt.Sprintf("revoked in review %s: no decision by the deadline", review),
+		"reason.review_no_decision", map[string]string{"Review": review})
+}
+
 // revoke submits the removal behind a revoke decision and records its
 // request id (or why it could not be submitted) on the decision. It is
 // safe to call again: an open remove request is found and recorded.
-func (r *Reviews) revoke(ctx context.Context, c *Campaign, it *Item, reason string) {
+func (r *Reviews) revoke(ctx context.Context, c *Campaign, it *Item, why approvals.Sentence) {
 	reqID, failure := "", approvals.Sentence{}
 	if it.Inherited {
 		if why, goOn := r.revokeInherited(ctx, c, it); !goOn {
@@ -97,13 +111,14 @@ func (r *Reviews) revoke(ctx context.Context, c *Campaign, it *Item, reason stri
 			return
 		}
 	}
-	req, err := r.access.Revoke(ctx, it.Email, it.Package, approvals.System, reason)
+	req, err := r.access.RevokeWith(ctx, it.Email, it.Package, approvals.System, why)
 	if errors.Is(err, approvals.ErrNoGrant) {
 		// Access granted outside the bot has no grant to end: remove it
 		// with a system request all the same.
 		req, err = r.access.Submit(ctx, approvals.SubmitInput{
 			Kind: approvals.KindRemove, Target: approvals.Target{Email: it.Email}, Package: it.Package,
-			Justification: reason, Reason: reason, Requester: approvals.System, Origin: "review",
+			Justification: why.Text, Reason: why.Text, ReasonKey: why.Key, ReasonArgs: why.Args,
+			Requester: approvals.System, Origin: "review",
 		})
 	}
 	var dup *approvals.DuplicateRequestError

@@ -64,9 +64,10 @@ type Marketo interface {
 type Access interface {
 	Policy() *approvals.Policy
 	IsAdmin(a approvals.Actor) bool
-	// Revoke submits a system-approved remove of a live grant; errors
-	// wrap approvals.ErrNoGrant when the ledger has none.
-	Revoke(ctx context.Context, email, pkg string, who approvals.Actor, reason string) (*approvals.Request, error)
+	// RevokeWith submits a system-approved remove of a live grant, with
+	// the reason the system gives; errors wrap approvals.ErrNoGrant when
+	// the ledger has none.
+	RevokeWith(ctx context.Context, email, pkg string, who approvals.Actor, why approvals.Sentence) (*approvals.Request, error)
 	// Submit records a request (a system requester is approved at once).
 	Submit(ctx context.Context, in approvals.SubmitInput) (*approvals.Request, error)
 	// Adopt records access granted outside chataccess as a grant.

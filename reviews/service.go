@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -93,21 +94,21 @@ func (r *Reviews) Policy() *approvals.Policy { return r.access.Policy() }
 // (`/dynchat review start [package]`): an admin starts a campaign by
 // hand for one package, or every package when pkg is "". It refuses a
 // package that an open campaign already covers.
-func (r *Reviews) StartReview(ctx context.Context, pkg string, by approvals.Actor) (string, error) {
+func (r *Reviews) StartReview(ctx context.Context, pkg string, by approvals.Actor) (approvals.Sentence, error) {
 	if !by.IsSystem() && !r.access.IsAdmin(by) {
-		return "", ErrNotAdmin
+		return approvals.Sentence{}, ErrNotAdmin
 	}
 	pol := r.access.Policy()
 	pkgs := pol.PackageNames()
 	if strings.TrimSpace(pkg) != "" {
 		p, err := pol.Package(pkg)
 		if err != nil {
-			return "", err
+			return approvals.Sentence{}, err
 		}
 		pkgs = []string{p.Name}
 	}
 	if err := r.checkNotOpen(ctx, pkgs); err != nil {
-		return "", err
+		return approvals.Sentence{}, err
 	}
 	sched := Schedule{Packages: pkgs, OnNoResponse: NoResponseEscalate}
 	// A manual review takes the settings of the first schedule that
@@ -120,10 +121,20 @@ func (r *Reviews) StartReview(ctx context.Context, pkg string, by approvals.Acto
 	}
 	c, err := r.Start(ctx, sched, by, time.Time{})
 	if err != nil {
-		return "", err
+		return approvals.Sentence{}, err
 	}
-	return fmt.Sprintf("Review %s started for %s: %d holders to certify by %s.", c.ID, strings.Join(c.Packages, ", "),
-		c.Items, c.Deadline.UTC().Format("2006-01-02 15:04 UTC")), nil
+	return started(c), nil
+}
+
+// started is the sentence that tells an admin a campaign started, e.g.
+// "Review R-12 started for agent: 14 holders to certify by 2026-12-08
+// 09:00 UTC."
+func started(c *Campaign) approvals.Sentence {
+	pkgs := strings.Join(c.Packages, ", ")
+	return approvals.Say(fmt.Sprintf("Review %s started for %s: %d holders to certify by %s.", c.ID, pkgs,
+		c.Items, c.Deadline.UTC().Format("2006-01-02 15:04 UTC")),
+		"reviewstart.started", map[string]string{"ID": c.ID, "Packages": pkgs, "Count": strconv.Itoa(c.Items),
+			"DeadlineDateTime": c.Deadline.UTC().Format(time.RFC3339)})
 }
 
 func covers(s Schedule, pkgs []string, pol *approvals.Policy) bool {

@@ -168,7 +168,7 @@ func (r *Reviews) deadline(ctx context.Context, c *Campaign, now time.Time) erro
 		case d.Verdict == Revoke && d.RequestID == "" && d.Failure == "":
 			// A revoke whose request was never submitted (a crash
 			// between the two writes): submit it now.
-			r.revoke(ctx, c, it, fmt.Sprintf("revoked in review %s by %s", c.ID, d.By.Label()))
+			r.revoke(ctx, c, it, revokedBy(c.ID, d.By))
 		}
 	}
 	if c.OnNoResponse == NoResponseEscalate && !c.Escalated && len(undecided) > 0 {
@@ -195,7 +195,7 @@ func (r *Reviews) deadline(ctx context.Context, c *Campaign, now time.Time) erro
 			}
 			it.Decision = &d
 			if verdict == Revoke {
-				r.revoke(ctx, c, it, fmt.Sprintf("revoked in review %s: no decision by the deadline", c.ID))
+				r.revoke(ctx, c, it, revokedUnanswered(c.ID))
 			}
 		}
 	}

@@ -291,17 +291,27 @@ func TestExpiryRemovesAccessAndWarnsFirst(t *testing.T) {
 	if len(warnings) != 1 || warnings[0].RequestID != id {
 		t.Fatalf("warnings %+v", warnings)
 	}
-	var reason string
+	var reason, removal string
 	_ = r.st.AuditEntries(r.ctx, func(e storeEntry) error {
 		if e.Action == string(approvals.EventSubmit) || e.Action == string(approvals.EventApprove) {
 			if strings.Contains(e.Details, "access expired") {
-				reason = e.Details
+				reason, removal = e.Details, e.RequestID
 			}
 		}
 		return nil
 	})
 	if reason == "" {
 		t.Fatal("the audit trail does not say the removal was an expiry")
+	}
+	// The reason is kept with its message id, so chat shows it in each
+	// reader's language.
+	rm, err := r.st.Get(r.ctx, removal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if why, ok := rm.SystemReason(); !ok || why.Key != "reason.expired" || why.Args["ID"] != id ||
+		why.Args["SinceDate"] == "" || why.Args["UntilDateTime"] == "" {
+		t.Fatalf("removal reason %q %q %v, want reason.expired", rm.Reason, rm.ReasonKey, rm.ReasonArgs)
 	}
 }
 

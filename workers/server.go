@@ -143,9 +143,7 @@ func (h Handlers) expire(ctx context.Context, p payload) error {
 	if g.RequestID != p.RequestID {
 		return nil // replaced by a newer grant (an extension) with its own expiry
 	}
-	reason := fmt.Sprintf("access expired: %s granted %s on %s until %s", g.RequestID, g.Package,
-		g.Since.UTC().Format("2006-01-02"), g.Until.UTC().Format("2006-01-02 15:04 MST"))
-	r, err := h.Service.Revoke(ctx, g.Email, g.Package, approvals.System, reason)
+	r, err := h.Service.RevokeWith(ctx, g.Email, g.Package, approvals.System, expiredReason(g))
 	if errors.Is(err, approvals.ErrDuplicateRequest) {
 		return nil // a removal is already under way
 	}
@@ -154,6 +152,15 @@ func (h Handlers) expire(ctx context.Context, p payload) error {
 	}
 	zerolog.Ctx(ctx).Info().Str(logging.RequestID, r.ID).Str("revokes", g.RequestID).Msg("grant expired; removal submitted")
 	return nil
+}
+
+// expiredReason is why an expired grant's removal was made, e.g.
+// "access expired: DC-1003 granted agent on 2026-11-24 until 2026-12-24 09:00 UTC".
+func expiredReason(g *approvals.Grant) approvals.Sentence {
+	return approvals.Say(fmt.Sprintf("access expired: %s granted %s on %s until %s", g.RequestID, g.Package,
+		g.Since.UTC().Format("2006-01-02"), g.Until.UTC().Format("2006-01-02 15:04 MST")),
+		"reason.expired", map[string]string{"ID": g.RequestID, "Package": g.Package,
+			"SinceDate": g.Since.UTC().Format(time.RFC3339), "UntilDateTime": g.Until.UTC().Format(time.RFC3339)})
 }
 
 // warn tells the holder a grant ends soon.
