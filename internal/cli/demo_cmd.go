@@ -99,6 +99,9 @@ type demo struct {
 	// policyName says which policy runs: "the embedded example policy"
 	// or the file given with --policy.
 	policyName string
+	// words are the card words the one-line summaries look for, in the
+	// policy's language.
+	words gistWords
 }
 
 // demoSetup is how to start the demo: the bot's log level, the policy
@@ -154,6 +157,7 @@ func startDemoOn(ctx context.Context, env Env, setup demoSetup) (*demo, error) {
 	}
 	cleanups = append(cleanups, stop)
 	d.command, d.prefix = cfg.Settings().Slack.Command, cfg.Settings().Redis.Prefix
+	d.words = gistWordsIn(cfg.Settings().Languages.Default)
 	d.act = playground.NewSlack(playground.SlackConfig{Fake: d.slack, BotURL: d.url, Sign: d.signer.Sign, Command: d.command, Cast: d.cast})
 	d.stage = &playground.Stage{Slack: d.act, Fake: d.slack, Records: records{d.app.store}, Cast: d.cast}
 	if d.teams != nil {

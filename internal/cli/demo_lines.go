@@ -10,6 +10,7 @@ import (
 
 	"github.com/chataccess/chataccess/bot"
 	"github.com/chataccess/chataccess/bot/slackbot/slackfake"
+	"github.com/chataccess/chataccess/i18n"
 	"github.com/chataccess/chataccess/internal/playground"
 )
 
@@ -99,9 +100,9 @@ func (d *demo) channelLines(msgs []shown, before demoState) []string {
 		case m.reply && !seen:
 			threads = append(threads, fmt.Sprintf("%s, thread of %q: %s", where, m.parent, strings.Join(m.lines, " ")))
 		case !seen:
-			posts = append(posts, fmt.Sprintf("%s: new %q%s", where, title(m), gist(m.lines)))
+			posts = append(posts, fmt.Sprintf("%s: new %q%s", where, title(m), d.words.gist(m.lines)))
 		case old != m.edits && !m.reply:
-			posts = append(posts, fmt.Sprintf("%s: %q updated%s", where, title(m), gist(m.lines)))
+			posts = append(posts, fmt.Sprintf("%s: %q updated%s", where, title(m), d.words.gist(m.lines)))
 		}
 	}
 	return append(posts, threads...)
@@ -177,15 +178,29 @@ func title(m shown) string {
 	return ""
 }
 
+// gistWords are the card words gist looks for, in the language of the
+// channel messages: the status field's label and the review item's
+// marker (" · item ").
+type gistWords struct{ status, item string }
+
+// gistWordsIn reads them from the catalog of lang.
+func gistWordsIn(lang string) gistWords {
+	l := i18n.MustLoad().Lang(lang)
+	item := l.S("reviewpage.item", i18n.M{"Who": "\x00", "Package": "\x01", "Index": "\x02"})
+	_, rest, _ := strings.Cut(item, "\x01")
+	marker, _, _ := strings.Cut(rest, "\x02")
+	return gistWords{status: l.S("card.field.status") + " ", item: marker}
+}
+
 // gist is a card's status line and last sentence, or a report's first
 // warning, when the message has them.
-func gist(lines []string) string {
+func (w gistWords) gist(lines []string) string {
 	var status, last, warning, item string
 	for _, l := range lines {
-		if s, ok := strings.CutPrefix(l, "Status "); ok {
+		if s, ok := strings.CutPrefix(l, w.status); ok {
 			status = s
 		}
-		if who, _, ok := strings.Cut(l, " · "); ok && strings.Contains(l, " · item ") {
+		if who, _, ok := strings.Cut(l, " · "); ok && w.item != "" && strings.Contains(l, w.item) {
 			item = who + ": "
 		}
 		if w, ok := strings.CutPrefix(l, "⚠ "); ok && warning == "" {
@@ -196,7 +211,7 @@ func gist(lines []string) string {
 		}
 	}
 	switch {
-	case status != "" && last != "" && !strings.HasPrefix(last, "Status "):
+	case status != "" && last != "" && !strings.HasPrefix(last, w.status):
 		return fmt.Sprintf(" (status: %s) %s", status, clipText(last, 120))
 	case status != "":
 		return fmt.Sprintf(" (status: %s)", status)

@@ -275,7 +275,10 @@ func (d *demo) decided(r *approvals.Request) string {
 	var out []string
 	for _, dec := range r.Decisions {
 		who := d.actorName(dec.Approver, "")
-		if dec.Approver.IsSystem() {
+		switch {
+		case dec.Approver.IsSystem() && dec.CommentKey == "reason.system_request":
+			who = "chataccess (its own request)"
+		case dec.Approver.IsSystem():
 			who = "policy"
 		}
 		verdict := "approved"

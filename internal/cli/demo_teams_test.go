@@ -46,7 +46,7 @@ func TestDemoTeamsEndToEnd(t *testing.T) {
 		},
 		rows: []string{
 			`DC-1001\s+add agent for alice@example.com\s+Lea Lead\s+approved by Dana Lee\s+revoked`,
-			`DC-1002\s+remove agent for bob@example.com\s+chataccess \(revoked in review R-1 by Dana Lee\)\s+approved by policy\s+completed`,
+			`DC-1002\s+remove agent for bob@example.com\s+chataccess \(revoked in review R-1 by Dana Lee\)\s+approved by chataccess \(its own request\)\s+completed`,
 			`DC-1003\s+remove agent for alice@example.com\s+Lea Lead\s+approved by policy\s+completed`,
 		},
 		forbidLines: []string{"[Slack]", "[Teams]", "→ DM ", "only Lea Lead sees"},
@@ -74,7 +74,7 @@ func TestDemoTeamsEndToEnd(t *testing.T) {
 		},
 		rows: []string{
 			`DC-1001\s+add agent for alice@example.com\s+Lea Lead in Teams\s+approved by Dana Lee in Slack\s+revoked`,
-			`DC-1002\s+remove agent for bob@example.com\s+chataccess \(revoked in review R-1 by Dana Lee\)\s+approved by policy\s+completed`,
+			`DC-1002\s+remove agent for bob@example.com\s+chataccess \(revoked in review R-1 by Dana Lee\)\s+approved by chataccess \(its own request\)\s+completed`,
 			`DC-1003\s+remove agent for alice@example.com\s+Lea Lead in Slack\s+approved by policy\s+completed`,
 		},
 	}}

@@ -55,7 +55,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	// The summary table: one row per request, names instead of ids.
 	for _, row := range []string{
 		`DC-1001\s+add agent for alice@example.com\s+Lea Lead\s+approved by Dana Lee\s+revoked`,
-		`DC-1002\s+remove agent for bob@example.com\s+chataccess \(revoked in review R-1 by Dana Lee\)\s+approved by policy\s+completed`,
+		`DC-1002\s+remove agent for bob@example.com\s+chataccess \(revoked in review R-1 by Dana Lee\)\s+approved by chataccess \(its own request\)\s+completed`,
 		`DC-1003\s+remove agent for alice@example.com\s+Lea Lead\s+approved by policy\s+completed`,
 	} {
 		if !regexp.MustCompile(row).MatchString(out) {
@@ -77,6 +77,12 @@ func TestDemoEndToEnd(t *testing.T) {
 // (at debug level, so the secret check covers every log line).
 func runDemoStory(t *testing.T, platform string) (out string, logs *lockedBuffer) {
 	t.Helper()
+	return runDemoStoryIn(t, platform, "en")
+}
+
+// runDemoStoryIn is runDemoStory with the policy's language set to lang.
+func runDemoStoryIn(t *testing.T, platform, lang string) (out string, logs *lockedBuffer) {
+	t.Helper()
 	rdb, prefix := redistest.Client(t)
 	policy, err := os.ReadFile("../../chataccess.example.yaml")
 	if err != nil {
@@ -85,6 +91,10 @@ func runDemoStory(t *testing.T, platform string) (out string, logs *lockedBuffer
 	policy = bytes.Replace(policy, []byte(`prefix: "chataccess:v1:"`), []byte(`prefix: "`+prefix+`"`), 1)
 	if !bytes.Contains(policy, []byte(prefix)) {
 		t.Fatal("could not point the policy at the test prefix")
+	}
+	policy = bytes.Replace(policy, []byte("\nlanguage: en\n"), []byte("\nlanguage: "+lang+"\n"), 1)
+	if !bytes.Contains(policy, []byte("\nlanguage: "+lang+"\n")) {
+		t.Fatal("could not set the policy's language")
 	}
 	var stdout bytes.Buffer
 	logs = &lockedBuffer{}
@@ -147,4 +157,31 @@ func (l *lockedBuffer) Len() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.Len()
+}
+
+// TestDemoInFrench: with the policy in French, the channel cards are
+// French and the one-line summaries still carry each card's status and
+// the drift report's first finding with whom it is about.
+func TestDemoInFrench(t *testing.T) {
+	out, logs := runDemoStoryIn(t, platformSlack, "fr")
+	for _, want := range []string{
+		`#dc-approvals: new "Demande d’accès DC-1001 · ajouter agent" (status: en attente d’approbation)`,
+		`#dc-approvals: "Demande d’accès DC-1001 · ajouter agent" updated (status: terminée)`,
+		`bob@example.com (Bob Hand): `,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q", want)
+		}
+	}
+	checkDemoLogs(t, out, logs)
+}
+
+// TestGistWords: the words the summaries look for come from the
+// catalog of the policy's language.
+func TestGistWords(t *testing.T) {
+	for lang, want := range map[string]gistWords{"en": {status: "Status ", item: " · item "}, "fr": {status: "Statut ", item: " · élément "}} {
+		if got := gistWordsIn(lang); got != want {
+			t.Errorf("%s: %+v, want %+v", lang, got, want)
+		}
+	}
 }
