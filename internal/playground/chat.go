@@ -30,6 +30,9 @@ type Chat interface {
 	ClickReview(ctx context.Context, email, action string) error
 	// Answers counts the answers only one person saw so far.
 	Answers() int
+	// LastAnswer is the text of the latest answer only person saw
+	// ("" when there is none).
+	LastAnswer(person string) string
 	// Version changes whenever the bot posts or updates a message.
 	Version() int
 }
@@ -108,3 +111,21 @@ func (c slackChat) reviewButton(email, action string) (slackfake.Message, string
 func (c slackChat) Answers() int { return len(c.slack.Replies()) + len(c.fake.Ephemerals()) }
 
 func (c slackChat) Version() int { return c.fake.Version() }
+
+// LastAnswer implements Chat: the person's latest ephemeral message,
+// else their latest reply to a command.
+func (c slackChat) LastAnswer(person string) string {
+	eph := c.fake.Ephemerals()
+	for i := len(eph) - 1; i >= 0; i-- {
+		if eph[i].User == person {
+			return eph[i].Text
+		}
+	}
+	rs := c.slack.Replies()
+	for i := len(rs) - 1; i >= 0; i-- {
+		if rs[i].User == person {
+			return rs[i].Text
+		}
+	}
+	return ""
+}

@@ -126,3 +126,28 @@ func TestStoryStepsNeedTheirPredecessors(t *testing.T) {
 		t.Errorf("steps out of order sent %d payloads", len(bot.payloads))
 	}
 }
+
+// refusingChat is a chat where every command is refused with an
+// answer only the person sees.
+type refusingChat struct {
+	Chat
+	said string
+}
+
+func (c *refusingChat) Command(context.Context, string, string) error {
+	c.said = "alice@example.com already has an open request for agent: DC-1001."
+	return nil
+}
+
+func (c *refusingChat) LastAnswer(string) string { return c.said }
+
+// TestStepPassesOnTheBotsRefusal: a step whose command files no request
+// says what the bot answered and how to go on, without waiting out its
+// timeout.
+func TestStepPassesOnTheBotsRefusal(t *testing.T) {
+	st := &Stage{Records: noRecords{}, Cast: DefaultCast()}
+	_, err := st.commandRequest(t.Context(), &refusingChat{}, Lea, "add alice@example.com agent 30d x")
+	if err == nil || !strings.Contains(err.Error(), "already has an open request") || !strings.Contains(err.Error(), "/dynchat cancel") {
+		t.Fatalf("err %v", err)
+	}
+}

@@ -248,10 +248,35 @@ func (st *Stage) commandRequest(ctx context.Context, c Chat, user, text string) 
 	if err != nil {
 		return "", err
 	}
+	said := c.LastAnswer(user)
 	if err := c.Command(ctx, user, text); err != nil {
 		return "", err
 	}
-	return st.newRequest(ctx, before)
+	// A request is filed, or the bot answers something else and no
+	// request follows within a second (it refused: an open request for
+	// the same person and package, say).
+	var id, answer string
+	var answered time.Time
+	err = st.waitFor(ctx, 10*time.Second, "a new request", func() bool {
+		if id, _ = st.newest(ctx); id != "" && id != before {
+			return true
+		}
+		if answer = c.LastAnswer(user); answer == said {
+			return false
+		}
+		if answered.IsZero() {
+			answered = time.Now()
+		}
+		return time.Since(answered) > time.Second
+	})
+	switch {
+	case err != nil:
+		return "", err
+	case id == "" || id == before:
+		return "", fmt.Errorf("playground: no request was filed; %s was told: %q. Settle that (an open request: /dynchat cancel <its id>) or restart the playground, then run the step again",
+			st.Cast.Name(user), clip(answer, 300))
+	}
+	return id, nil
 }
 
 // newest is the id of the newest request, "" when there is none.
@@ -372,4 +397,13 @@ func (st *Stage) settle(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// clip cuts s to at most n runes, marking the cut.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }

@@ -64,6 +64,18 @@ func (t *Teams) Shown() []Answer {
 	return slices.Clone(t.answers)
 }
 
+// LastAnswer implements Chat.
+func (t *Teams) LastAnswer(person string) string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for i := len(t.answers) - 1; i >= 0; i-- {
+		if t.answers[i].User == person {
+			return t.answers[i].Text
+		}
+	}
+	return ""
+}
+
 // Answers implements Chat.
 func (t *Teams) Answers() int {
 	t.mu.Lock()
