@@ -8,6 +8,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/internal/logging"
 )
 
@@ -19,6 +20,21 @@ const DefaultCheckpointInterval = time.Hour
 // channel). commands.Handler's AlertAdmins fits.
 type AdminPoster interface {
 	AlertAdmins(ctx context.Context, text string) error
+}
+
+// sentencePoster is the optional part of an AdminPoster that posts a
+// sentence with its message id, in the language of each admin channel
+// (commands.Handler's AlertAdminsSentence).
+type sentencePoster interface {
+	AlertAdminsSentence(ctx context.Context, s approvals.Sentence) error
+}
+
+// alertAdmins posts s through p, as a sentence when p can.
+func alertAdmins(ctx context.Context, p AdminPoster, s approvals.Sentence) error {
+	if sp, ok := p.(sentencePoster); ok {
+		return sp.AlertAdminsSentence(ctx, s)
+	}
+	return p.AlertAdmins(ctx, s.Text)
 }
 
 // CheckpointConfig configures a Checkpointer.
@@ -124,7 +140,8 @@ func (c *Checkpointer) Once(ctx context.Context) (Checkpoint, bool, error) {
 	var errs []error
 	if c.cfg.Poster != nil {
 		text := "audit checkpoint, " + strconv.FormatInt(cp.Count, 10) + " entries. Keep it: `chataccess audit verify --checkpoint` finds a trail cut short or wiped with it.\n" + line
-		if err := c.cfg.Poster.AlertAdmins(ctx, text); err != nil {
+		s := approvals.Say(text, "alert.audit_checkpoint", map[string]string{"Count": strconv.FormatInt(cp.Count, 10), "Line": line})
+		if err := alertAdmins(ctx, c.cfg.Poster, s); err != nil {
 			errs = append(errs, err)
 		}
 	}

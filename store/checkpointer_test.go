@@ -12,6 +12,8 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/chataccess/chataccess/approvals"
+	"github.com/chataccess/chataccess/i18n"
 	"github.com/chataccess/chataccess/store"
 )
 
@@ -153,5 +155,46 @@ func TestCheckpointerStartupWarnings(t *testing.T) {
 	}
 	if got := run(t, l.store(store.WithAuditKey(auditKey))); strings.Contains(got, `"level":"error"`) || !strings.Contains(got, "audit checkpoint") {
 		t.Fatalf("right key: %s", got)
+	}
+}
+
+// sentencePosted records sentences, as the admin channel's poster in
+// serve does (commands.Handler.AlertAdminsSentence).
+type sentencePosted struct {
+	posted
+	sentences []approvals.Sentence
+}
+
+func (p *sentencePosted) AlertAdminsSentence(_ context.Context, s approvals.Sentence) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.sentences = append(p.sentences, s)
+	return nil
+}
+
+// TestCheckpointPostedInTheChannelsLanguage: the checkpoint goes to the
+// admin channel as a sentence with its message id, so a French channel
+// reads it in French, and the line admins keep still reads back.
+func TestCheckpointPostedInTheChannelsLanguage(t *testing.T) {
+	l := newAuditLedger(t)
+	st := l.store(store.WithAuditKey(auditKey))
+	ctx := context.Background()
+	post := &sentencePosted{}
+	now := auditTime
+	c := st.NewCheckpointer(store.CheckpointConfig{Interval: time.Hour, Poster: post, Holder: "r1", Now: func() time.Time { return now }, Logger: zerolog.Nop()})
+	l.write(st, 1)
+	if _, wrote, err := c.Once(ctx); err != nil || !wrote {
+		t.Fatalf("checkpoint: wrote %v, %v", wrote, err)
+	}
+	if len(post.sentences) != 1 || len(post.texts) != 0 {
+		t.Fatalf("sentences %+v, texts %q", post.sentences, post.texts)
+	}
+	s := post.sentences[0]
+	fr := i18n.MustLoad().Lang("fr").Sentence(s.Key, s.Args, s.Text).String()
+	if !strings.Contains(fr, "point de contrôle de l’audit") {
+		t.Fatalf("French checkpoint: %q", fr)
+	}
+	if cps, err := store.ParseCheckpoints(fr); err != nil || len(cps) != 1 {
+		t.Fatalf("the French post does not read back: %v %v", cps, err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/internal/logging"
 )
 
@@ -128,10 +129,11 @@ func (w *LedgerWatch) lost(ctx context.Context, id Identity) {
 		"and request ids start again at DC-1001. Buttons of older cards are refused. New requests are refused until an admin "+
 		"runs `chataccess admin ack-ledger`. See the operations guide (Backups and restores) before that.",
 		id.LostFrom, id.ID, id.LostAt.Format(time.RFC3339))
+	s := approvals.Say(text, "alert.ledger_lost", map[string]string{"Was": id.LostFrom, "Now": id.ID, "LostTime": id.LostAt.Format(time.RFC3339)})
 	go func() {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), alertTimeout)
 		defer cancel()
-		if err := w.cfg.Poster.AlertAdmins(ctx, text); err != nil {
+		if err := alertAdmins(ctx, w.cfg.Poster, s); err != nil {
 			w.log.Error().Err(err).Msg("could not alert admins of the lost ledger")
 		}
 	}()

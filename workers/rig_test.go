@@ -202,7 +202,7 @@ func newRig(t testing.TB, o rigOptions) *rig {
 	return &rig{
 		t: t, ctx: ctx, rdb: rdb, prefix: prefix, st: st, svc: svc, sb: sb, queue: queue, exec: exec, rec: rec,
 		disp:    workers.NewDispatcher(st, box, queue, clock, o.warnBefore, "c1"),
-		handler: workers.Handlers{Executor: exec, Service: svc, Ledger: st, Notifier: rec, Alerter: rec, Logger: debugLogger()},
+		handler: workers.Handlers{Executor: exec, Service: svc, Ledger: st, Notifier: rec, Logger: debugLogger()},
 		batcher: batcher,
 	}
 }

@@ -35,14 +35,12 @@ type Server struct {
 	mux *asynq.ServeMux
 }
 
-// Handlers are the parts the task handlers call. Notifier and Alerter
-// may be nil.
+// Handlers are the parts the task handlers call. Notifier may be nil.
 type Handlers struct {
 	Executor *Executor
 	Service  *approvals.Service
 	Ledger   Ledger
 	Notifier ExpiryNotifier
-	Alerter  Alerter
 	Logger   zerolog.Logger
 }
 
@@ -96,12 +94,6 @@ func NewServer(rdb redis.UniversalClient, cfg ServerConfig, h Handlers) *Server 
 	}))
 	mux.Handle(TypeExpire, withLog(h.expire))
 	mux.Handle(TypeWarn, withLog(h.warn))
-	mux.Handle(TypeAlert, withLog(func(ctx context.Context, p payload) error {
-		if h.Alerter == nil {
-			return nil
-		}
-		return h.Alerter.AlertAdmins(ctx, p.Text)
-	}))
 	return &Server{srv: srv, mux: mux}
 }
 

@@ -18,7 +18,6 @@ const (
 	TypeExecute = "request:execute"
 	TypeExpire  = "grant:expire"
 	TypeWarn    = "grant:warn"
-	TypeAlert   = "admin:alert"
 )
 
 // payload is the body of every task.
@@ -26,7 +25,6 @@ type payload struct {
 	RequestID string `json:"request_id,omitempty"`
 	Email     string `json:"email,omitempty"`
 	Package   string `json:"package,omitempty"`
-	Text      string `json:"text,omitempty"`
 }
 
 // Queue enqueues tasks with deterministic ids and tells whether a task
@@ -102,10 +100,6 @@ func (q *Queue) EnqueueExpiry(ctx context.Context, g approvals.Grant, warnBefore
 	return nil
 }
 
-// EnqueueAlert queues a message to the admins, retried until delivered.
-func (q *Queue) EnqueueAlert(ctx context.Context, id, text string) error {
-	return q.enqueue(ctx, TypeAlert, "alert:"+id, payload{Text: text}, asynq.Retention(24*time.Hour))
-}
 
 // Live reports whether the task exists and will still run: pending,
 // scheduled, retry or active.

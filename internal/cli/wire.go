@@ -288,7 +288,7 @@ func (a *app) workerParts(ctx context.Context, w wiring, v vendorParts) ([]runne
 	// the batcher to send what they queued.
 	server := workers.NewServer(w.rdb, workers.ServerConfig{Queue: a.queueName, Concurrency: settings.Workers.Concurrency,
 		PollInterval: w.poll, ShutdownTimeout: a.shutdown * 2 / 3},
-		workers.Handlers{Executor: exec, Service: a.service, Ledger: a.store, Notifier: a.handler, Alerter: a.handler, Logger: w.log})
+		workers.Handlers{Executor: exec, Service: a.service, Ledger: a.store, Notifier: a.handler, Logger: w.log})
 	workBox, err := a.store.Outbox(ctx, "workers", w.minClaim)
 	if err != nil {
 		return nil, err
