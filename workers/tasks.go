@@ -100,7 +100,6 @@ func (q *Queue) EnqueueExpiry(ctx context.Context, g approvals.Grant, warnBefore
 	return nil
 }
 
-
 // Live reports whether the task exists and will still run: pending,
 // scheduled, retry or active.
 func (q *Queue) Live(id string) (bool, error) {
