@@ -104,6 +104,18 @@ func (r *recorder) snapshot() ([]string, []approvals.Grant) {
 	return append([]string(nil), r.alerts...), append([]approvals.Grant(nil), r.warnings...)
 }
 
+// alertsWithin waits up to d for a first alert and returns the alerts.
+func (r *recorder) alertsWithin(d time.Duration) []string {
+	deadline := time.Now().Add(d)
+	for {
+		alerts, _ := r.snapshot()
+		if len(alerts) > 0 || time.Now().After(deadline) {
+			return alerts
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 type rigOptions struct {
 	sandbox    sandbox.Options
 	saga       workers.SagaConfig

@@ -169,7 +169,8 @@ func TestPermanentErrorCompensatesAndAlerts(t *testing.T) {
 	if ac["add carol@example.com Marketing User"] != 1 || ac["remove carol@example.com Marketing User"] != 1 {
 		t.Fatalf("applied %v", ac)
 	}
-	alerts, _ := r.rec.snapshot()
+	// The alert follows the failed state; wait for it.
+	alerts := r.rec.alertsWithin(5 * time.Second)
 	if len(alerts) != 1 || !strings.Contains(alerts[0], id) || !strings.Contains(alerts[0], "No Such Role") {
 		t.Fatalf("alerts %v", alerts)
 	}
