@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chataccess/chataccess/approvals"
+	"github.com/chataccess/chataccess/i18n"
 	"github.com/chataccess/chataccess/internal/redistest"
 	"github.com/chataccess/chataccess/store"
 )
@@ -228,5 +229,37 @@ func TestOutboxRecreatesItsGroup(t *testing.T) {
 	}
 	if missing, _ := st.MissingOutboxGroups(ctx, "workers"); len(missing) != 0 {
 		t.Fatalf("still missing: %v", missing)
+	}
+}
+
+// TestLedgerLostAlertInTheChannelsLanguage: the lost-ledger alert goes
+// to a poster that takes sentences (serve's) with its message id, so a
+// French admin channel reads it in French, with the lost ledger named.
+func TestLedgerLostAlertInTheChannelsLanguage(t *testing.T) {
+	rdb, prefix := redistest.Client(t)
+	ctx := context.Background()
+	post := &sentencePosted{}
+	w := store.New(rdb, prefix).NewLedgerWatch(store.LedgerWatchConfig{Holder: "a", Poster: post})
+	if err := w.Ready(ctx); err != nil {
+		t.Fatal(err)
+	}
+	old := w.Tag()
+	redistest.Purge(rdb, prefix)
+	if err := w.Ready(ctx); !errors.Is(err, store.ErrLedgerLost) {
+		t.Fatalf("ready after the loss: %v", err)
+	}
+	var said []approvals.Sentence
+	for deadline := time.Now().Add(2 * time.Second); len(said) == 0 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond) // the alert goes out apart from the check
+		post.mu.Lock()
+		said = append([]approvals.Sentence(nil), post.sentences...)
+		post.mu.Unlock()
+	}
+	if len(said) != 1 || said[0].Key != "alert.ledger_lost" {
+		t.Fatalf("sentences %+v", said)
+	}
+	fr := i18n.MustLoad().Lang("fr").Sentence(said[0].Key, said[0].Args, said[0].Text).String()
+	if !strings.Contains(fr, "le registre a disparu de Redis") || !strings.Contains(fr, old) || !strings.Contains(fr, "ack-ledger") {
+		t.Fatalf("French alert: %q", fr)
 	}
 }

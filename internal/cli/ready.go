@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/chataccess/chataccess/approvals"
 	"github.com/chataccess/chataccess/internal/logging"
 	"github.com/chataccess/chataccess/store"
 )
@@ -128,6 +129,22 @@ func (l lateAdmins) AlertAdmins(ctx context.Context, text string) error {
 	}
 	return l.a.handler.AlertAdmins(ctx, text)
 }
+
+// AlertAdminsSentence posts a sentence with its message id, in the
+// language of each admin channel (what store's posters prefer).
+func (l lateAdmins) AlertAdminsSentence(ctx context.Context, s approvals.Sentence) error {
+	if l.a.handler == nil {
+		return errors.New("no chat handler yet")
+	}
+	return l.a.handler.AlertAdminsSentence(ctx, s)
+}
+
+// The ledger watch's alerts reach the admins as sentences, as the
+// checkpointer's do (store.AdminPoster's optional sentence part).
+var _ interface {
+	store.AdminPoster
+	AlertAdminsSentence(context.Context, approvals.Sentence) error
+} = lateAdmins{}
 
 // checkLedger compares the ledger's identity with Redis once before
 // serving, so the first cards carry it and a loss while no replica ran
